@@ -1,0 +1,149 @@
+"""KPI measurements: reporting periods and the `period,value` CSV files kept in git.
+
+Periods are typed (month, ISO week, quarter, year) so that "is this KPI's data overdue?"
+is a date computation, not string comparison, and a weekly KPI with a monthly row is an
+error rather than a silently mis-sorted chart.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+
+PeriodKind = Literal["weekly", "monthly", "quarterly", "yearly"]
+
+_PATTERNS: tuple[tuple[PeriodKind, re.Pattern[str]], ...] = (
+    ("monthly", re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")),
+    ("weekly", re.compile(r"^(\d{4})-W(0[1-9]|[1-4]\d|5[0-3])$")),
+    ("quarterly", re.compile(r"^(\d{4})-Q([1-4])$")),
+    ("yearly", re.compile(r"^(\d{4})$")),
+)
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """A reporting period; ordered by start date."""
+
+    start: date
+    end: date
+    kind: PeriodKind
+    label: str
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        """Parse YYYY-MM, YYYY-Www, YYYY-Qn or YYYY; raise ValueError naming the forms."""
+        text = text.strip()
+        for kind, pattern in _PATTERNS:
+            match = pattern.match(text)
+            if match is None:
+                continue
+            year = int(match.group(1))
+            number = int(match.group(2)) if kind != "yearly" else 1
+            return cls.of(kind, year, number)
+        raise ValueError(
+            f"{text!r} is not a period; use YYYY-MM, YYYY-Www, YYYY-Qn or YYYY"
+        )
+
+    @classmethod
+    def of(cls, kind: PeriodKind, year: int, number: int) -> Period:
+        """The `number`-th period of `kind` in `year` (number is ignored for years)."""
+        if kind == "monthly":
+            start = date(year, number, 1)
+            end = (date(year + number // 12, number % 12 + 1, 1)) - timedelta(days=1)
+            return cls(start, end, kind, f"{year:04d}-{number:02d}")
+        if kind == "weekly":
+            try:
+                start = date.fromisocalendar(year, number, 1)
+            except ValueError:
+                raise ValueError(f"{year} has no ISO week {number}") from None
+            return cls(start, start + timedelta(days=6), kind, f"{year:04d}-W{number:02d}")
+        if kind == "quarterly":
+            start = date(year, 3 * number - 2, 1)
+            end_month = 3 * number
+            end = date(year + end_month // 12, end_month % 12 + 1, 1) - timedelta(days=1)
+            return cls(start, end, kind, f"{year:04d}-Q{number}")
+        return cls(date(year, 1, 1), date(year, 12, 31), kind, f"{year:04d}")
+
+    def next(self) -> Period:
+        """The period that follows this one."""
+        following = self.end + timedelta(days=1)
+        if self.kind == "weekly":
+            iso = following.isocalendar()
+            return Period.of("weekly", iso.year, iso.week)
+        if self.kind == "monthly":
+            return Period.of("monthly", following.year, following.month)
+        if self.kind == "quarterly":
+            return Period.of("quarterly", following.year, (following.month - 1) // 3 + 1)
+        return Period.of("yearly", following.year, 1)
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """One row of a KPI's data file, with the line it came from for located findings."""
+
+    period: Period
+    value: float
+    line: int
+
+
+class SeriesError(Exception):
+    """A KPI data file problem at a 1-based line and column."""
+
+    def __init__(self, line: int, col: int, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.line, self.col, self.message, self.hint = line, col, message, hint
+
+
+MAX_ROWS = 100_000
+
+
+def parse_series(text: str, frequency: PeriodKind) -> list[Measurement]:
+    """Parse a `period,value` CSV; rows must match `frequency` and ascend without repeats.
+
+    The first problem raises: a KPI whose history is partly unreadable must not be
+    evaluated against its target on whatever rows happened to parse.
+    """
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, None)
+    if header is None:
+        raise SeriesError(1, 1, "KPI data file is empty", "start it with the header 'period,value'")
+    if [cell.strip().lower() for cell in header[:2]] != ["period", "value"]:
+        raise SeriesError(1, 1, "KPI data file must start with the header 'period,value'")
+    rows: list[Measurement] = []
+    for row in reader:
+        line = reader.line_num
+        if not row or all(not cell.strip() for cell in row):
+            continue
+        if len(rows) >= MAX_ROWS:
+            raise SeriesError(line, 1, f"KPI data file has more than {MAX_ROWS} rows")
+        if len(row) < 2:
+            raise SeriesError(line, 1, "row needs two columns: period,value")
+        try:
+            period = Period.parse(row[0])
+        except ValueError as error:
+            raise SeriesError(line, 1, str(error)) from None
+        if period.kind != frequency:
+            raise SeriesError(
+                line, 1, f"period {period.label} is {period.kind}, but the KPI is {frequency}"
+            )
+        try:
+            value = float(row[1])
+        except ValueError:
+            raise SeriesError(
+                line, len(row[0]) + 2, f"value {row[1].strip()!r} is not a number"
+            ) from None
+        if not math.isfinite(value):
+            raise SeriesError(line, len(row[0]) + 2, f"value {row[1].strip()!r} is not finite")
+        if rows and period <= rows[-1].period:
+            what = "repeats" if period == rows[-1].period else "comes before"
+            raise SeriesError(
+                line, 1, f"period {period.label} {what} {rows[-1].period.label} on line "
+                f"{rows[-1].line}", "keep one row per period in ascending order",
+            )
+        rows.append(Measurement(period, value, line))
+    return rows

@@ -1,0 +1,218 @@
+"""Pydantic models of the front-matter contract, one per document kind.
+
+`extra="forbid"` turns a misspelt field into a located finding instead of a silently
+ignored value; that is the point of validating hand-written YAML at all. Links are typed
+as ids here and resolved against the whole repository later, in the graph.
+"""
+
+from __future__ import annotations
+
+from datetime import date as Date  # noqa: N812 - `date` is also a field name
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from qmskit.model.types import Direction, DocId, Frequency, Handle, IntervalField, Status
+
+
+class ReviewInfo(BaseModel):
+    """ISO 9001 7.5.2: when the document was last reviewed, how often, and by whom."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    last: Date | None = None
+    interval: IntervalField | None = None
+    by: DocId | None = None
+
+
+class Document(BaseModel):
+    """Fields every controlled document carries (ISO 9001 7.5 control of documented information)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    #: Link fields of this kind: field name -> kinds a link may point to.
+    links: ClassVar[dict[str, frozenset[str]]] = {}
+
+    id: DocId
+    kind: str
+    title: Annotated[str, Field(min_length=1, max_length=300)]
+    owner: DocId | None = None
+    status: Status
+    version: Annotated[int, Field(ge=1)] | None = None
+    approved_by: DocId | None = None
+    approved_on: Date | None = None
+    review: ReviewInfo | None = None
+    clauses: list[Annotated[str, Field(pattern=r"^(10|[4-9])(\.\d{1,2}){0,3}$")]] = []
+    superseded_by: DocId | None = None
+
+
+_PROCESS_KINDS = frozenset({"procedure", "process"})
+_ROLE = frozenset({"role"})
+
+
+class Strategy(Document):
+    """A strategic priority of top management (ISO 9001 4.1, 5.1)."""
+
+    kind: Literal["strategy"]
+    horizon: str | None = None
+
+
+class Objective(Document):
+    """A quality objective (ISO 9001 6.2): supports a strategy, is measured by KPIs."""
+
+    links: ClassVar[dict[str, frozenset[str]]] = {"supports": frozenset({"strategy"})}
+
+    kind: Literal["objective"]
+    supports: list[DocId] = []
+    target: str | float | None = None
+    due: Date | None = None
+
+
+class Procedure(Document):
+    """A process or documented procedure (ISO 9001 4.4, 8)."""
+
+    links: ClassVar[dict[str, frozenset[str]]] = {
+        "supports": frozenset({"objective"}) | _PROCESS_KINDS,
+        "inputs": _PROCESS_KINDS,
+        "outputs": _PROCESS_KINDS,
+        "risks": frozenset({"risk"}),
+        "applies_to": _ROLE,
+    }
+
+    kind: Literal["procedure", "process"]
+    supports: list[DocId] = []
+    inputs: list[DocId] = []
+    outputs: list[DocId] = []
+    risks: list[DocId] = []
+    applies_to: list[DocId] = []
+
+
+class Kpi(Document):
+    """A key performance indicator (ISO 9001 9.1) with its measurements in a CSV file."""
+
+    links: ClassVar[dict[str, frozenset[str]]] = {
+        "measures": frozenset({"objective"}) | _PROCESS_KINDS,
+    }
+
+    kind: Literal["kpi"]
+    measures: list[DocId] = []
+    unit: Annotated[str, Field(max_length=40)] | None = None
+    direction: Direction = "higher"
+    target: float | None = None
+    warn_at: float | None = None
+    frequency: Frequency = "monthly"
+    data: Annotated[str, Field(min_length=1, max_length=400)] | None = None
+
+    @model_validator(mode="after")
+    def _warn_at_on_bad_side(self) -> Kpi:
+        # A threshold on the good side of the target would turn every amber into green.
+        if self.target is not None and self.warn_at is not None:
+            if self.direction == "higher" and self.warn_at > self.target:
+                raise ValueError("warn_at must not be above target when direction is higher")
+            if self.direction == "lower" and self.warn_at < self.target:
+                raise ValueError("warn_at must not be below target when direction is lower")
+        return self
+
+
+class Role(Document):
+    """An organisational role (ISO 9001 5.3): owners are roles, roles have holders."""
+
+    links: ClassVar[dict[str, frozenset[str]]] = {"reports_to": _ROLE}
+
+    kind: Literal["role"]
+    holders: list[Handle] = []
+    deputy: Handle | None = None
+    reports_to: DocId | None = None
+
+
+class Risk(Document):
+    """A risk or opportunity (ISO 9001 6.1) affecting processes."""
+
+    links: ClassVar[dict[str, frozenset[str]]] = {
+        "affects": _PROCESS_KINDS,
+        "treated_by": frozenset({"action"}),
+    }
+
+    kind: Literal["risk"]
+    affects: list[DocId] = []
+    likelihood: Annotated[int, Field(ge=1, le=5)] | None = None
+    impact: Annotated[int, Field(ge=1, le=5)] | None = None
+    treated_by: list[DocId] = []
+
+
+class Action(Document):
+    """A corrective, preventive or improvement action (ISO 9001 10.2, 10.3)."""
+
+    kind: Literal["action"]
+    source: str | None = None
+    due: Date | None = None
+    closed: Date | None = None
+    effectiveness: str | None = None
+
+
+class Audit(Document):
+    """An internal audit (ISO 9001 9.2) over a scope of processes."""
+
+    links: ClassVar[dict[str, frozenset[str]]] = {
+        "scope": _PROCESS_KINDS,
+        "findings": frozenset({"action"}),
+    }
+
+    kind: Literal["audit"]
+    date: Date | None = None
+    scope: list[DocId] = []
+    findings: list[DocId] = []
+
+
+class ManagementReview(Document):
+    """A management review (ISO 9001 9.3): inputs considered, decisions taken."""
+
+    links: ClassVar[dict[str, frozenset[str]]] = {
+        "inputs": frozenset({"kpi", "objective", "audit", "action", "risk"}),
+        "decisions": frozenset({"action"}),
+        "attendees": _ROLE,
+    }
+
+    kind: Literal["review"]
+    date: Date | None = None
+    inputs: list[DocId] = []
+    decisions: list[DocId] = []
+    attendees: list[DocId] = []
+
+
+#: Every link field shared by all kinds, with the kinds it may point to.
+COMMON_LINKS: dict[str, frozenset[str]] = {
+    "owner": _ROLE,
+    "approved_by": _ROLE,
+    "review.by": _ROLE,
+    "superseded_by": frozenset(),  # same kind as the source; checked in the link rule
+}
+
+MODELS: dict[str, type[Document]] = {
+    "strategy": Strategy,
+    "objective": Objective,
+    "procedure": Procedure,
+    "process": Procedure,
+    "kpi": Kpi,
+    "role": Role,
+    "risk": Risk,
+    "action": Action,
+    "audit": Audit,
+    "review": ManagementReview,
+}
+
+
+def front_matter_schema() -> dict[str, Any]:
+    """The JSON Schema of a controlled document's front matter, for editors and other tools."""
+    from pydantic import TypeAdapter
+
+    models = (Strategy, Objective, Procedure, Kpi, Role, Risk, Action, Audit, ManagementReview)
+    union = Annotated[
+        Strategy | Objective | Procedure | Kpi | Role | Risk | Action | Audit | ManagementReview,
+        Field(discriminator="kind"),
+    ]
+    assert len(models) == 9
+    schema = TypeAdapter(union).json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "qmskit controlled document front matter"
+    return schema

@@ -1,0 +1,124 @@
+"""The rule registry: every check qmskit makes, with a stable code and its documentation.
+
+A rule is a small function over a loaded QMS that yields findings. Its docstring is its
+documentation page (`qmskit rules CODE`, the README catalogue): say what it catches, why
+it matters for an ISO 9001 QMS, and how to fix it. Codes never change meaning; families
+share a letter like ruff's: D document, L links, T traceability, C currency.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import TYPE_CHECKING
+
+from qmskit.findings import Finding, Severity
+
+if TYPE_CHECKING:
+    from qmskit.config import Config
+    from qmskit.loader import Doc, Qms
+
+FAMILIES = {
+    "D": "document",
+    "L": "links",
+    "T": "traceability",
+    "C": "currency",
+}
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """What a rule may read: the loaded QMS and the evaluation date. Rules never do I/O."""
+
+    qms: Qms
+    today: date
+
+    @property
+    def config(self) -> Config:
+        """The QMS configuration."""
+        return self.qms.config
+
+    def at(self, doc: Doc, where: tuple[int, int], message: str, hint: str = "") -> Finding:
+        """A finding in `doc` at `where`; the registry fills in code and severity."""
+        return Finding(doc.path, where[0], where[1], "", message, hint=hint, doc_id=doc.id)
+
+
+Check = Callable[[RuleContext], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A registered rule: stable code and name, default severity, docs, and the check."""
+
+    code: str
+    name: str
+    severity: Severity
+    check: Check
+    doc: str
+
+    @property
+    def family(self) -> str:
+        """The family name (document, links, traceability, currency)."""
+        return FAMILIES[self.code[0]]
+
+    @property
+    def summary(self) -> str:
+        """The first line of the documentation."""
+        return self.doc.split("\n", 1)[0]
+
+    def run(self, ctx: RuleContext, severity: Severity) -> Iterator[Finding]:
+        """Run the check and stamp each finding with this rule's code and `severity`."""
+        for finding in self.check(ctx):
+            yield replace(finding, code=self.code, severity=severity)
+
+
+_REGISTRY: dict[str, Rule] = {}
+
+
+def rule(code: str, name: str, severity: Severity) -> Callable[[Check], Check]:
+    """Register a check under a stable `code` and kebab-case `name`."""
+
+    def register(check: Check) -> Check:
+        if code in _REGISTRY:
+            raise RuntimeError(f"rule code {code} registered twice")
+        doc = inspect.cleandoc(check.__doc__ or "")
+        if not doc:
+            raise RuntimeError(f"rule {code} needs a docstring: it is the rule's documentation")
+        _REGISTRY[code] = Rule(code, name, severity, check, doc)
+        return check
+
+    return register
+
+
+def all_rules() -> dict[str, Rule]:
+    """Every rule, by code, in family order (D, L, T, C) then code order."""
+    if not _REGISTRY:
+        from qmskit.rules import currency, document, links, traceability  # noqa: F401
+
+    order = list(FAMILIES)
+    return dict(sorted(_REGISTRY.items(), key=lambda item: (order.index(item[0][0]), item[0])))
+
+
+def resolve_rule_code(key: str) -> str | None:
+    """A rule code from a code (`T309`) or a name (`role-owns-nothing`)."""
+    rules = all_rules()
+    if key.upper() in rules:
+        return key.upper()
+    for code, registered in rules.items():
+        if registered.name == key:
+            return code
+    return None
+
+
+def matches(code: str, selectors: Iterable[str]) -> bool:
+    """True when a selector names this code, its family letter, a prefix, or its name."""
+    rules = all_rules()
+    for selector in selectors:
+        selector = selector.strip()
+        if not selector:
+            continue
+        if code.startswith(selector.upper()) or rules[code].name == selector:
+            return True
+    return False

@@ -1,0 +1,174 @@
+"""Currency rules: the QMS is kept alive all year, not refreshed before the audit.
+
+All of them depend on the evaluation date (`--today`, the `today` config key, or the
+real date), so results are reproducible in tests and CI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from qmskit.findings import Finding
+from qmskit.model.documents import Kpi, Objective
+from qmskit.rules import RuleContext, rule
+from qmskit.schedule import kpi_status, review_status
+
+
+def _review_pos(doc: object) -> tuple[int, int]:
+    from qmskit.loader import Doc
+
+    assert isinstance(doc, Doc)
+    for key in (("review", "last"), ("approved_on",), ("review",)):
+        if key in doc.positions:
+            return doc.positions[key]
+    return doc.pos("id")
+
+
+@rule("C401", "review-overdue", "error")
+def review_overdue(ctx: RuleContext) -> Iterator[Finding]:
+    """An approved document's periodic review is overdue, or it was never reviewed.
+
+    ISO 9001 7.5.2 requires documented information to be reviewed for suitability; the
+    interval is `review.interval`, or the per-kind default in the config (12 months by
+    default). The last review is `review.last`, or `approved_on` if no review is
+    recorded. Drafts and retired documents are exempt.
+
+    Fix: review the document and stamp it with `qmskit review ID` (or set
+    `review.last` to the review date).
+    """
+    for doc in ctx.qms.documents.values():
+        status = review_status(doc, ctx.config, ctx.today)
+        if status.state == "overdue":
+            assert status.due is not None
+            days = (ctx.today - status.due).days
+            yield ctx.at(doc, _review_pos(doc),
+                         f"review overdue since {status.due} ({days} days; last review "
+                         f"{status.last}, every {status.interval})",
+                         f"review it and run `qmskit review {doc.id}`")
+        elif status.state == "never-reviewed":
+            yield ctx.at(doc, doc.pos("status"),
+                         f"{doc.id} is approved but has no review.last or approved_on date",
+                         "add 'approved_on:' or 'review: {last: ...}'")
+
+
+@rule("C402", "review-due-soon", "warning")
+def review_due_soon(ctx: RuleContext) -> Iterator[Finding]:
+    """An approved document's review falls due within the review window (warning).
+
+    The window is `review_window` in the config (30 days by default). Spreading reviews
+    over the year, as they fall due, is what keeps a QMS in performance mode rather
+    than in a pre-audit rush.
+    """
+    for doc in ctx.qms.documents.values():
+        status = review_status(doc, ctx.config, ctx.today)
+        if status.state == "due-soon":
+            assert status.due is not None
+            yield ctx.at(doc, _review_pos(doc),
+                         f"review due on {status.due} (in {(status.due - ctx.today).days} days)",
+                         f"plan the review; stamp it with `qmskit review {doc.id}`")
+
+
+@rule("C403", "changed-since-review", "warning")
+def changed_since_review(ctx: RuleContext) -> Iterator[Finding]:
+    """A document was changed in git after its last review (a "suspect" document).
+
+    Read from one pass over git history: the newest commit that modified the file
+    (adding it does not count) is dated after `review.last`, or the file has
+    uncommitted changes. The reviewed version is no longer the current version, so the
+    change has not been reviewed. Skipped, with a notice, outside a git repository and
+    in shallow clones. Drafts and retired documents are exempt.
+
+    Fix: review the change and stamp it (`qmskit review ID`), which records the date.
+    """
+    git = ctx.qms.git
+    if git is None or not git.available:
+        return
+    for doc in ctx.qms.documents.values():
+        if doc.status != "approved":
+            continue
+        last = review_status(doc, ctx.config, ctx.today).last
+        if last is None:
+            continue
+        if doc.path in git.uncommitted:
+            yield ctx.at(doc, _review_pos(doc),
+                         f"has uncommitted changes since its last review on {last}",
+                         f"if the change needs review, stamp it: `qmskit review {doc.id}`")
+            continue
+        change = git.last_change.get(doc.path)
+        if change is not None and change.day > last:
+            yield ctx.at(doc, _review_pos(doc),
+                         f"changed on {change.day} (commit {change.commit}) after its last "
+                         f"review on {last}",
+                         f"review the change and stamp it: `qmskit review {doc.id}`")
+
+
+@rule("C404", "kpi-data-overdue", "error")
+def kpi_data_overdue(ctx: RuleContext) -> Iterator[Finding]:
+    """A KPI has no data, or its next measurement is overdue for its frequency.
+
+    The period after the latest recorded one must be recorded within the grace after
+    it ends (`kpi_grace` in the config: weekly 3 days, monthly 15 days, quarterly 30
+    days, yearly 60 days). A KPI that is not measured cannot inform decisions (ISO 9001
+    9.1.3).
+
+    Fix: append the missing periods (`qmskit kpi record KPI VALUE --period P`).
+    """
+    for doc in ctx.qms.of_kind("kpi"):
+        if doc.status != "approved":
+            continue
+        assert isinstance(doc.model, Kpi)
+        if doc.id not in ctx.qms.series:
+            if doc.model.data is None:
+                yield ctx.at(doc, doc.key_pos("id"), f"KPI {doc.id} has no data file",
+                             f"add 'data: data/{doc.id}.csv' with rows 'period,value'")
+            elif doc.id in ctx.qms.series_paths:
+                pass  # unreadable data is reported by D105
+            continue
+        status = kpi_status(doc, ctx.qms.series[doc.id], ctx.config)
+        if status.latest is None:
+            yield ctx.at(doc, doc.pos("data"), f"KPI {doc.id} has no measurements yet",
+                         "record the first period")
+        elif status.next_due is not None and status.next_due < ctx.today:
+            missing = status.latest.period.next().label
+            yield ctx.at(doc, doc.pos("data"),
+                         f"KPI data overdue: latest period is {status.latest.period.label}; "
+                         f"{missing} was due by {status.next_due}",
+                         f"record it: `qmskit kpi record {doc.id} VALUE --period {missing}`")
+
+
+@rule("C405", "kpi-off-target", "warning")
+def kpi_off_target(ctx: RuleContext) -> Iterator[Finding]:
+    """A KPI's latest value misses its target (warning).
+
+    Amber when it misses `target` but not `warn_at`; red beyond `warn_at`. A miss is
+    information, not a defect in the QMS, hence a warning: the question is whether an
+    action follows (ISO 9001 9.1.3, 10.2).
+    """
+    for doc in ctx.qms.of_kind("kpi"):
+        if doc.status != "approved" or doc.id not in ctx.qms.series:
+            continue
+        model = doc.model
+        assert isinstance(model, Kpi)
+        status = kpi_status(doc, ctx.qms.series[doc.id], ctx.config)
+        if status.state in ("amber", "red") and status.latest is not None:
+            unit = f" {model.unit}" if model.unit else ""
+            level = "beyond the warning threshold" if status.state == "red" else "amber"
+            yield ctx.at(doc, doc.pos("target"),
+                         f"{status.latest.period.label} value {status.latest.value:g}{unit} "
+                         f"misses target {model.target:g}{unit} ({level})",
+                         "consider a corrective action and record it")
+
+
+@rule("C406", "objective-past-due", "warning")
+def objective_past_due(ctx: RuleContext) -> Iterator[Finding]:
+    """An approved objective's `due` date has passed (warning).
+
+    Either it was achieved (retire it, or set the next target and due date) or it was
+    missed (decide what happens next, ISO 9001 6.2.2). Left as is, it is a stale target.
+    """
+    for doc in ctx.qms.of_kind("objective"):
+        model = doc.model
+        assert isinstance(model, Objective)
+        if doc.status == "approved" and model.due is not None and model.due < ctx.today:
+            yield ctx.at(doc, doc.pos("due"), f"objective was due on {model.due}",
+                         "set a new target and due date, or retire it")

@@ -1,0 +1,94 @@
+"""Document rules: can each file be read, and does its front matter follow the contract?"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from qmskit.findings import Finding
+from qmskit.rules import RuleContext, rule
+
+
+def _loader_findings(ctx: RuleContext, code: str) -> Iterator[Finding]:
+    return (f for f in ctx.qms.problems if f.code == code)
+
+
+@rule("D101", "yaml-syntax", "error")
+def yaml_syntax(ctx: RuleContext) -> Iterator[Finding]:
+    """The file cannot be read as Markdown with YAML front matter.
+
+    Covers YAML syntax errors, front matter that is never closed, front matter that is
+    not a mapping, duplicate keys (YAML silently keeps the last one), files that are
+    binary, not UTF-8, too large, or symlinks out of the repository. The rest of the
+    repository is still checked; links to the broken file's id are not reported as
+    dangling, so one typo does not cascade.
+
+    Bad:
+
+        ---
+        id: PROC-PURCH
+        supports: [OBJ-OTD
+        ---
+
+    Fix: correct the YAML at the reported line and column.
+    """
+    return _loader_findings(ctx, "D101")
+
+
+@rule("D102", "schema", "error")
+def schema(ctx: RuleContext) -> Iterator[Finding]:
+    """A front-matter field is unknown, missing, or has a value of the wrong type.
+
+    Field names are a public contract (see the README); unknown fields are reported
+    rather than ignored so that a misspelt `owner` or `supports` cannot silently drop a
+    link. The document is still loaded without the bad field so the rest is checked.
+
+    Bad: `ownr: ROLE-QM` (unknown field), `review: {last: yesterday}` (not a date),
+    `direction: up` (must be higher or lower).
+
+    Fix: follow the hint (it suggests the nearest valid field name).
+    """
+    return _loader_findings(ctx, "D102")
+
+
+@rule("D103", "duplicate-id", "error")
+def duplicate_id(ctx: RuleContext) -> Iterator[Finding]:
+    """Two documents declare the same id.
+
+    Ids are how every link, CODEOWNERS line and audit trail refers to a document, so
+    they must be unique in the repository. The first file (in path order) keeps the id;
+    each later one is reported.
+
+    Fix: give the copy a new id (`qmskit new` picks a free one) or delete it.
+    """
+    for doc, original in ctx.qms.duplicates:
+        yield ctx.at(doc, doc.pos("id"), f"id {doc.id} is already used by {original.path}",
+                     "give this document a new, unique id")
+
+
+@rule("D104", "unknown-kind", "error")
+def unknown_kind(ctx: RuleContext) -> Iterator[Finding]:
+    """The `kind` field is missing or names no known document kind.
+
+    Kinds: strategy, objective, procedure, process, kpi, role, risk, action, audit,
+    review. The kind decides which fields and links are allowed.
+
+    Bad: `kind: procdure`. Fix: use one of the kinds (the hint suggests the nearest).
+    """
+    return _loader_findings(ctx, "D104")
+
+
+@rule("D105", "kpi-data", "error")
+def kpi_data(ctx: RuleContext) -> Iterator[Finding]:
+    """A KPI's data file is missing, outside the repository, or not a valid series.
+
+    The file named by `data:` (relative to the KPI document) is CSV with the header
+    `period,value`, one row per period in ascending order; periods match the KPI's
+    frequency (YYYY-MM monthly, YYYY-Www weekly, YYYY-Qn quarterly, YYYY yearly) and
+    values are numbers. A partly unreadable history is not evaluated at all, so its
+    target and currency rules do not run on guesses.
+
+    Bad: a row `2026-13,97.2`, a repeated period, or `n/a` as a value.
+
+    Fix: correct the row at the reported line; `qmskit kpi record` appends safely.
+    """
+    return _loader_findings(ctx, "D105")

@@ -1,0 +1,88 @@
+"""When things are due: document reviews and KPI measurements, as of a given day.
+
+Shared by the currency rules, `qmskit due` and the site's review calendar and KPI
+dashboard, so that all three always agree on what "overdue" means.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from qmskit.config import Config
+from qmskit.kpidata import Measurement
+from qmskit.loader import Doc
+from qmskit.model.documents import Kpi
+from qmskit.model.types import Interval
+
+ReviewState = Literal["overdue", "due-soon", "current", "never-reviewed", "exempt"]
+
+
+@dataclass(frozen=True)
+class ReviewStatus:
+    """A document's review schedule as of `today`."""
+
+    state: ReviewState
+    last: date | None
+    interval: Interval
+    due: date | None
+
+
+def review_status(doc: Doc, config: Config, today: date) -> ReviewStatus:
+    """Review state of a document; drafts and retired documents are exempt.
+
+    The last review is `review.last`, or `approved_on` when no review has been recorded
+    yet (approval is the first review, ISO 9001 7.5.2).
+    """
+    model = doc.model
+    interval = (model.review.interval if model.review else None) or config.interval_for(doc.kind)
+    last = (model.review.last if model.review else None) or model.approved_on
+    if model.status != "approved":
+        due = interval.after(last) if last else None
+        return ReviewStatus("exempt", last, interval, due)
+    if last is None:
+        return ReviewStatus("never-reviewed", None, interval, None)
+    due = interval.after(last)
+    if due < today:
+        return ReviewStatus("overdue", last, interval, due)
+    if due <= config.review_window.after(today):
+        return ReviewStatus("due-soon", last, interval, due)
+    return ReviewStatus("current", last, interval, due)
+
+
+KpiState = Literal["on-target", "amber", "red", "no-target", "no-data"]
+
+
+@dataclass(frozen=True)
+class KpiStatus:
+    """The latest measurement of a KPI against its target and warning threshold."""
+
+    state: KpiState
+    latest: Measurement | None
+    next_due: date | None
+
+
+def _worse(value: float, limit: float, direction: str) -> bool:
+    return value < limit if direction == "higher" else value > limit
+
+
+def kpi_status(doc: Doc, series: list[Measurement] | None, config: Config) -> KpiStatus:
+    """Where the latest value stands and when the next measurement is due.
+
+    Traffic light: on target; amber when it misses the target but not `warn_at`; red
+    when it is beyond `warn_at` (or misses the target and no `warn_at` is set).
+    """
+    model = doc.model
+    assert isinstance(model, Kpi)
+    if not series:
+        return KpiStatus("no-data", None, None)
+    latest = series[-1]
+    next_due = config.kpi_grace[model.frequency].after(latest.period.next().end)
+    if model.target is None:
+        return KpiStatus("no-target", latest, next_due)
+    if not _worse(latest.value, model.target, model.direction):
+        return KpiStatus("on-target", latest, next_due)
+    if model.warn_at is not None and not _worse(latest.value, model.warn_at, model.direction):
+        return KpiStatus("amber", latest, next_due)
+    return KpiStatus("red", latest, next_due)

@@ -1,0 +1,212 @@
+"""One planted defect per rule: each plant writes into a clean QMS and says where the
+finding must appear (code, relative path, line).
+
+Used one at a time by the per-rule tests and all together by the acceptance test.
+Plants add files rather than edit the baseline, so a defect never leaks into files that
+are otherwise clean.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from qmsfactory import QmsRepo, approved, git, line_of, monthly
+
+
+@dataclass(frozen=True)
+class Expected:
+    """Where a planted defect must be reported."""
+
+    code: str
+    path: str
+    line: int
+
+
+Plant = Callable[[QmsRepo], Expected]
+
+
+def _rel(repo: QmsRepo, path: object) -> str:
+    from pathlib import Path
+
+    assert isinstance(path, Path)
+    return path.relative_to(repo.root).as_posix()
+
+
+def d101_yaml_syntax(repo: QmsRepo) -> Expected:
+    path = repo.write_raw("procedures/PROC-BROKEN.md",
+                          "---\nid: PROC-BROKEN\nkind: procedure\nsupports: [OBJ-A\n"
+                          "owner: ROLE-QM\n---\nBody\n")
+    return Expected("D101", _rel(repo, path), 5)
+
+
+def d102_schema(repo: QmsRepo) -> Expected:
+    path = repo.write("PROC-SCHEMA", "procedure", owner="ROLE-QM", supports=["OBJ-A"],
+                      **approved(version="zero"))
+    return Expected("D102", _rel(repo, path), line_of(path, "version: zero"))
+
+
+def d103_duplicate_id(repo: QmsRepo) -> Expected:
+    path = repo.write("PROC-A", "procedure", filename="zz-copy-of-purchasing.md",
+                      owner="ROLE-QM", supports=["OBJ-A"], **approved())
+    return Expected("D103", _rel(repo, path), line_of(path, "id: PROC-A"))
+
+
+def d104_unknown_kind(repo: QmsRepo) -> Expected:
+    path = repo.write("PROC-KIND", "procdure", owner="ROLE-QM", supports=["OBJ-A"],
+                      **approved())
+    return Expected("D104", _rel(repo, path), line_of(path, "kind: procdure"))
+
+
+def d105_kpi_data(repo: QmsRepo) -> Expected:
+    repo.write("KPI-BADDATA", "kpi", owner="ROLE-QM", measures=["PROC-A"], target=1.0,
+               frequency="monthly", data="data/KPI-BADDATA.csv", **approved())
+    csv_path = repo.data("KPI-BADDATA", "period,value\n2026-09,1.0\n2026-10,n/a\n")
+    return Expected("D105", _rel(repo, csv_path), 3)
+
+
+def l201_dangling_link(repo: QmsRepo) -> Expected:
+    path = repo.write("PROC-DANGLE", "procedure", owner="ROLE-QM",
+                      supports=["OBJ-A", "OBJ-NOPE"], **approved())
+    return Expected("L201", _rel(repo, path), line_of(path, "OBJ-NOPE"))
+
+
+def l202_wrong_kind_link(repo: QmsRepo) -> Expected:
+    path = repo.write("PROC-WRONG", "procedure", owner="ROLE-QM", supports=["OBJ-A"],
+                      inputs=["KPI-A"], **approved())
+    return Expected("L202", _rel(repo, path), line_of(path, "- KPI-A"))
+
+
+def l203_link_to_retired(repo: QmsRepo) -> Expected:
+    repo.write("OBJ-OLD", "objective", owner="ROLE-QM", supports=["STRAT-A"],
+               **approved(status="retired"))
+    path = repo.write("PROC-RETLINK", "procedure", owner="ROLE-QM",
+                      supports=["OBJ-A", "OBJ-OLD"], **approved())
+    return Expected("L203", _rel(repo, path), line_of(path, "- OBJ-OLD"))
+
+
+def l204_link_cycle(repo: QmsRepo) -> Expected:
+    path = repo.write("PROC-C1", "procedure", owner="ROLE-QM", supports=["OBJ-A", "PROC-C2"],
+                      **approved())
+    repo.write("PROC-C2", "procedure", owner="ROLE-QM", supports=["PROC-C1"], **approved())
+    return Expected("L204", _rel(repo, path), line_of(path, "- PROC-C2"))
+
+
+def t301_objective_without_strategy(repo: QmsRepo) -> Expected:
+    path = repo.write("OBJ-NOSTRAT", "objective", owner="ROLE-QM", supports=[], **approved())
+    repo.write("KPI-NOSTRAT", "kpi", owner="ROLE-QM", measures=["OBJ-NOSTRAT", "PROC-A"],
+               target=1.0, data="data/KPI-NOSTRAT.csv", **approved())
+    repo.data("KPI-NOSTRAT", monthly())
+    return Expected("T301", _rel(repo, path), line_of(path, "supports:"))
+
+
+def t302_strategy_without_objective(repo: QmsRepo) -> Expected:
+    path = repo.write("STRAT-LONELY", "strategy", owner="ROLE-MD", **approved())
+    return Expected("T302", _rel(repo, path), line_of(path, "id: STRAT-LONELY"))
+
+
+def t303_objective_without_kpi(repo: QmsRepo) -> Expected:
+    path = repo.write("OBJ-NOKPI", "objective", owner="ROLE-QM", supports=["STRAT-A"],
+                      **approved())
+    return Expected("T303", _rel(repo, path), line_of(path, "id: OBJ-NOKPI"))
+
+
+def t304_process_without_strategy(repo: QmsRepo) -> Expected:
+    path = repo.write("PROC-ORPHAN", "process", owner="ROLE-QM", supports=[], **approved())
+    return Expected("T304", _rel(repo, path), line_of(path, "supports:"))
+
+
+def t305_kpi_without_strategy(repo: QmsRepo) -> Expected:
+    path = repo.write("KPI-ORPHAN", "kpi", owner="ROLE-QM", measures=[], target=1.0,
+                      data="data/KPI-ORPHAN.csv", **approved())
+    repo.data("KPI-ORPHAN", monthly())
+    return Expected("T305", _rel(repo, path), line_of(path, "measures:"))
+
+
+def t306_missing_owner(repo: QmsRepo) -> Expected:
+    path = repo.write("PROC-NOOWNER", "procedure", supports=["OBJ-A"], **approved())
+    return Expected("T306", _rel(repo, path), line_of(path, "id: PROC-NOOWNER"))
+
+
+def t307_owner_not_role(repo: QmsRepo) -> Expected:
+    path = repo.write("PROC-OWNPROC", "procedure", owner="PROC-A", supports=["OBJ-A"],
+                      **approved())
+    return Expected("T307", _rel(repo, path), line_of(path, "owner: PROC-A"))
+
+
+def t308_role_without_holder(repo: QmsRepo) -> Expected:
+    path = repo.write("ROLE-EMPTY", "role", owner="ROLE-MD", holders=[], reports_to="ROLE-MD",
+                      **approved())
+    repo.write("PROC-EMPTYOWNED", "procedure", owner="ROLE-EMPTY", supports=["OBJ-A"],
+               **approved())
+    return Expected("T308", _rel(repo, path), line_of(path, "holders:"))
+
+
+def t309_role_owns_nothing(repo: QmsRepo) -> Expected:
+    path = repo.write("ROLE-IDLE", "role", owner="ROLE-MD", holders=["internal-auditor"],
+                      reports_to="ROLE-MD", **approved())
+    return Expected("T309", _rel(repo, path), line_of(path, "id: ROLE-IDLE"))
+
+
+def c401_review_overdue(repo: QmsRepo) -> Expected:
+    path = repo.write("PROC-OVERDUE", "procedure", owner="ROLE-QM", supports=["OBJ-A"],
+                      **approved(approved_on="2024-01-10",
+                                 review={"last": "2025-01-10", "interval": "12 months"}))
+    return Expected("C401", _rel(repo, path), line_of(path, "last: 2025-01-10"))
+
+
+def c402_review_due_soon(repo: QmsRepo) -> Expected:
+    path = repo.write("PROC-SOON", "procedure", owner="ROLE-QM", supports=["OBJ-A"],
+                      **approved(approved_on="2025-12-01",
+                                 review={"last": "2025-12-01", "interval": "12 months"}))
+    return Expected("C402", _rel(repo, path), line_of(path, "last: 2025-12-01"))
+
+
+def c403_changed_since_review(repo: QmsRepo) -> Expected:
+    """Needs git: the file is committed, then modified in a later commit."""
+    path = repo.write("PROC-SUSPECT", "procedure", owner="ROLE-QM", supports=["OBJ-A"],
+                      **approved(approved_on="2026-02-01",
+                                 review={"last": "2026-02-01", "interval": "12 months"}))
+    if not (repo.root / ".git").exists():
+        git(repo.root, "init", "-q", "-b", "main")
+    git(repo.root, "add", "-A")
+    git(repo.root, "commit", "-q", "-m", "Add documents", date="2026-01-20")
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("\nA step added without review.\n")
+    git(repo.root, "commit", "-q", "-am", "Edit PROC-SUSPECT", date="2026-03-05")
+    return Expected("C403", _rel(repo, path), line_of(path, "last: 2026-02-01"))
+
+
+def c404_kpi_data_overdue(repo: QmsRepo) -> Expected:
+    path = repo.write("KPI-STALE", "kpi", owner="ROLE-QM", measures=["PROC-A"], target=1.0,
+                      direction="lower", frequency="monthly", data="data/KPI-STALE.csv",
+                      **approved())
+    repo.data("KPI-STALE", monthly(1, 6, 0.5))
+    return Expected("C404", _rel(repo, path), line_of(path, "data: data/KPI-STALE.csv"))
+
+
+def c405_kpi_off_target(repo: QmsRepo) -> Expected:
+    repo.write("OBJ-LOW", "objective", owner="ROLE-QM", supports=["STRAT-A"],
+               due="2027-03-31", **approved())
+    path = repo.write("KPI-LOW", "kpi", owner="ROLE-QM", measures=["OBJ-LOW"], unit="%",
+                      direction="higher", target=97.0, warn_at=95.0,
+                      data="data/KPI-LOW.csv", **approved())
+    repo.data("KPI-LOW", monthly(1, 10, 93.5))
+    return Expected("C405", _rel(repo, path), line_of(path, "target: 97.0"))
+
+
+def c406_objective_past_due(repo: QmsRepo) -> Expected:
+    path = repo.write("OBJ-LATE", "objective", owner="ROLE-QM", supports=["STRAT-A"],
+                      due="2026-06-30", **approved())
+    repo.write("KPI-LATE", "kpi", owner="ROLE-QM", measures=["OBJ-LATE"], target=1.0,
+               data="data/KPI-LATE.csv", **approved())
+    repo.data("KPI-LATE", monthly(1, 10, 2.0))
+    return Expected("C406", _rel(repo, path), line_of(path, "due: 2026-06-30"))
+
+
+#: Rule code -> plant, e.g. "L201" -> l201_dangling_link.
+PLANTS: dict[str, Plant] = {
+    name.split("_")[0].upper(): fn
+    for name, fn in list(globals().items())
+    if callable(fn) and name[:1] in "dltc" and name[1:4].isdigit()
+}
