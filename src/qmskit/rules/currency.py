@@ -152,7 +152,11 @@ def kpi_off_target(ctx: RuleContext) -> Iterator[Finding]:
         status = kpi_status(doc, ctx.qms.series[doc.id], ctx.config)
         if status.state in ("amber", "red") and status.latest is not None:
             unit = f" {model.unit}" if model.unit else ""
-            level = "beyond the warning threshold" if status.state == "red" else "amber"
+            if status.state == "red":
+                level = (f"red: beyond warn_at {model.warn_at:g}{unit}"
+                         if model.warn_at is not None else "red")
+            else:
+                level = f"amber: within warn_at {model.warn_at:g}{unit}"
             yield ctx.at(doc, doc.pos("target"),
                          f"{status.latest.period.label} value {status.latest.value:g}{unit} "
                          f"misses target {model.target:g}{unit} ({level})",

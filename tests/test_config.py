@@ -1,0 +1,95 @@
+"""Configuration: one file, validated strictly; bad config is exit 2, never a traceback."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from plants import PLANTS
+from qmsfactory import TODAY, QmsRepo
+
+from qmskit.cli import main
+
+
+def _check(root: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, str, str]:
+    code = main(["check", str(root), "--today", TODAY, *extra])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.mark.parametrize(
+    ("toml", "fragment"),
+    [
+        ("colour = true\n", "colour: unknown key"),
+        ("[rules]\nT309 = 'loud'\n", "rules.T309"),
+        ("[rules]\nX999 = 'off'\n", "rules.X999: unknown rule"),
+        ("review_window = 'soon'\n", "review_window"),
+        ("folders = ['../outside']\n", "inside the repository"),
+        ("[review_interval]\nprocedur = '6 months'\n", "unknown kind 'procedur'"),
+        ("today = 'yesterday'\n", "today"),
+        ("this is not toml\n", "not valid TOML"),
+    ],
+)
+def test_bad_config_exits_2(clean: QmsRepo, capsys: pytest.CaptureFixture[str], toml: str,
+                            fragment: str) -> None:
+    (clean.root / "qmskit.toml").write_text(toml, encoding="utf-8")
+    code, out, err = _check(clean.root, capsys)
+    assert code == 2
+    assert fragment in err
+    assert "Traceback" not in err + out
+
+
+def test_rule_severity_and_off_by_code_or_name(
+    clean: QmsRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    PLANTS["T309"](clean)
+    PLANTS["C402"](clean)
+    (clean.root / "qmskit.toml").write_text(
+        f"today = {TODAY}\n[rules]\nrole-owns-nothing = 'error'\nC402 = 'off'\n",
+        encoding="utf-8")
+    code, out, _ = _check(clean.root, capsys, "--format", "json")
+    findings = json.loads(out)["findings"]
+    assert [(f["code"], f["severity"]) for f in findings] == [("T309", "error")]
+    assert code == 1
+
+
+def test_pyproject_tool_section(clean: QmsRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    PLANTS["C402"](clean)
+    (clean.root / "qmskit.toml").unlink()
+    (clean.root / "pyproject.toml").write_text(
+        "[project]\nname = 'x'\n[tool.qmskit]\nreview_window = '3 days'\n", encoding="utf-8")
+    code, out, _ = _check(clean.root, capsys)
+    assert "C402" not in out  # due in 7 days is outside a 3-day window
+    assert code == 0
+
+
+def test_review_window_widens(clean: QmsRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    (clean.root / "qmskit.toml").write_text(f"today = {TODAY}\nreview_window = '8 months'\n",
+                                            encoding="utf-8")
+    _, out, _ = _check(clean.root, capsys)
+    assert out.count("C402") == 6  # every baseline document is due 2027-06-01
+
+
+def test_default_interval_per_kind(clean: QmsRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    clean.write("PROC-NOINT", "procedure", owner="ROLE-QM", supports=["OBJ-A"],
+                status="approved", approved_on="2026-03-01")
+    (clean.root / "qmskit.toml").write_text(
+        f"today = {TODAY}\n[review_interval]\nprocedure = '6 months'\n", encoding="utf-8")
+    code, out, _ = _check(clean.root, capsys)
+    assert "procedures/PROC-NOINT.md" in out
+    assert "C401" in out and "every 6 months" in out
+    assert code == 1
+
+
+def test_folders_and_exclude(clean: QmsRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    PLANTS["T303"](clean)
+    (clean.root / "qmskit.toml").write_text(
+        f"today = {TODAY}\nexclude = ['objectives/OBJ-NOKPI.md']\n", encoding="utf-8")
+    assert _check(clean.root, capsys)[0] == 0
+
+
+def test_explicit_missing_config(clean: QmsRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = _check(clean.root, capsys, "--config", str(clean.root / "nope.toml"))
+    assert code == 2
+    assert "not found" in err
