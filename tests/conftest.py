@@ -9,7 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from qmsfactory import QmsRepo  # noqa: E402
+from qmsfactory import QmsRepo
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

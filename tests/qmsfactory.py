@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from datetime import date as Date
+from datetime import date as Date  # noqa: N812 - `date` is a parameter name here
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +62,8 @@ class QmsRepo:
               filename: str | None = None, **fields: Any) -> Path:
         """Write a document; `fields` are dumped as YAML front matter in the given order."""
         front = {"id": doc_id, "kind": kind, "title": f"Title of {doc_id}", **fields}
-        text = "---\n" + yaml.safe_dump(_dates(front), sort_keys=False, allow_unicode=True) + "---\n"
+        dumped = yaml.safe_dump(_dates(front), sort_keys=False, allow_unicode=True)
+        text = "---\n" + dumped + "---\n"
         path = self.path_for(doc_id, kind)
         if filename:
             path = path.with_name(filename)

@@ -8,10 +8,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from plants import PLANTS
-from qmsfactory import TODAY, QmsRepo
 
 from qmskit.cli import main
+
+from plants import PLANTS
+from qmsfactory import TODAY, QmsRepo
 
 
 def test_json_format(clean: QmsRepo, capsys: pytest.CaptureFixture[str]) -> None:

@@ -6,10 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-from plants import PLANTS
-from qmsfactory import TODAY, QmsRepo
 
 from qmskit.cli import main
+
+from plants import PLANTS
+from qmsfactory import TODAY, QmsRepo
 
 
 def _check(root: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, str, str]:

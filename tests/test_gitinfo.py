@@ -8,11 +8,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from plants import PLANTS
-from qmsfactory import TODAY, QmsRepo, git, init_git
 
 from qmskit.cli import main
 from qmskit.gitinfo import read_git_facts
+
+from plants import PLANTS
+from qmsfactory import TODAY, QmsRepo, git, init_git
 
 
 def _check(root: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, object]:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from qmsfactory import QmsRepo, approved
 
 from qmskit.cli import main
 from qmskit.commands import open_qms
+
+from qmsfactory import QmsRepo, approved
 
 
 @pytest.fixture

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import jsonschema
 import pytest
 import yaml
-from qmsfactory import QmsRepo
 
 from qmskit.cli import main
 from qmskit.commands import open_qms
+
+from qmsfactory import QmsRepo
 
 
 def _schema(capsys: pytest.CaptureFixture[str]) -> dict[str, object]:
@@ -19,7 +21,7 @@ def _schema(capsys: pytest.CaptureFixture[str]) -> dict[str, object]:
 
 
 def _front_matter(path: str) -> dict[str, object]:
-    text = open(path, encoding="utf-8").read()
+    text = Path(path).read_text(encoding="utf-8")
     return yaml.safe_load(text.split("---\n")[1])  # type: ignore[no-any-return]
 
 
@@ -30,8 +32,6 @@ def _jsonable(value: object) -> object:
 def test_schema_accepts_every_example_document(
     example_root: object, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from pathlib import Path
-
     assert isinstance(example_root, Path)
     validator = jsonschema.Draft202012Validator(_schema(capsys))
     qms = open_qms(example_root, with_git=False)

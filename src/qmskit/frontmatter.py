@@ -15,9 +15,15 @@ from typing import Any
 import yaml
 
 try:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import CSafeLoader as _Loader
+    # The *base* loader composes nodes without resolving implicit types; we resolve only
+    # plain value scalars ourselves (keys are names), which halves the Python work per
+    # node. Values still come out exactly as `yaml.safe_load` would give them.
+    from yaml import CBaseLoader as _Loader
 except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import BaseLoader as _Loader  # type: ignore[assignment]
+
+_IMPLICIT = yaml.resolver.Resolver.yaml_implicit_resolvers
+_SAFE = yaml.constructor.SafeConstructor()
 
 KeyPath = tuple[str | int, ...]
 Position = tuple[int, int]
@@ -48,8 +54,9 @@ class FrontMatter:
     """A parsed document: `data` is None for a page without front matter."""
 
     data: dict[str, Any] | None
-    body: str
+    body: str | None
     body_line: int
+    has_positions: bool = True
     positions: dict[KeyPath, Position] = field(default_factory=dict)
     key_positions: dict[KeyPath, Position] = field(default_factory=dict)
     duplicate_keys: list[tuple[KeyPath, Position]] = field(default_factory=list)
@@ -61,8 +68,12 @@ def guess_id(text: str) -> str | None:
     return match.group(1) if match else None
 
 
-def parse(text: str) -> FrontMatter:
-    """Parse `text` (already decoded, BOM removed); raise FrontMatterError when it is broken."""
+def parse(text: str, *, positions: bool = True) -> FrontMatter:
+    """Parse `text` (already decoded, BOM removed); raise FrontMatterError when it is broken.
+
+    With `positions=False` no line/column is recorded: the loader's fast path, since only
+    the few documents with findings ever need positions (they are re-parsed on demand).
+    """
     opening = _OPENING.match(text)
     if opening is None:
         return FrontMatter(None, text, 1)
@@ -79,7 +90,7 @@ def parse(text: str) -> FrontMatter:
     body = text[after + 1 :] if after < len(text) else ""
     if not yaml_text.strip():
         return FrontMatter(None, body, body_line)
-    result = FrontMatter(None, body, body_line)
+    result = FrontMatter(None, body, body_line, has_positions=positions)
     result.data = _load(yaml_text, result)
     return result
 
@@ -91,8 +102,7 @@ def _load(yaml_text: str, result: FrontMatter) -> dict[str, Any] | None:
             node = loader.get_single_node()
             if node is None:
                 return None
-            _Walker(result).walk(node, ())
-            data = loader.construct_document(node)
+            data = _Builder(result).build(node, ())
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as error:
@@ -109,37 +119,78 @@ def _load(yaml_text: str, result: FrontMatter) -> dict[str, Any] | None:
             2, 1, f"front matter must be a mapping of fields, not a {type(data).__name__}",
             "write one 'field: value' per line",
         )
-    if not all(isinstance(key, str) for key in data):
-        raise FrontMatterError(2, 1, "front matter keys must be strings")
     return data
 
 
-class _Walker:
-    """Records positions of keys and values; counts nodes to refuse alias bombs early."""
+_STR_TAG = "tag:yaml.org,2002:str"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MAP_TAG = "tag:yaml.org,2002:map"
+
+
+class _Builder:
+    """Builds Python values from the composed node tree and records every position.
+
+    One pass instead of PyYAML's construct pass plus a separate position walk: this is
+    the hottest loop of a check. Scalars go through PyYAML's own safe constructors, so
+    values (dates, numbers, booleans) are exactly what `yaml.safe_load` would give. Node
+    counting bounds alias expansion ("billion laughs") and nesting depth.
+    """
 
     def __init__(self, result: FrontMatter) -> None:
         self.result = result
+        self.track = result.has_positions
         self.count = 0
 
-    def walk(self, node: yaml.Node, path: KeyPath) -> None:
+    def build(self, node: yaml.Node, path: KeyPath) -> Any:
         self.count += 1
+        mark = node.start_mark
         if self.count > MAX_NODES or len(path) > MAX_DEPTH:
             raise FrontMatterError(
-                node.start_mark.line + 2, node.start_mark.column + 1,
+                mark.line + 2, mark.column + 1,
                 "front matter is too large or too deeply nested (aliases included)",
                 f"keep it under {MAX_NODES} values and {MAX_DEPTH} levels",
             )
-        self.result.positions[path] = (node.start_mark.line + 2, node.start_mark.column + 1)
-        if isinstance(node, yaml.MappingNode):
-            seen: set[str] = set()
-            for key_node, value_node in node.value:
-                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
-                key_pos = (key_node.start_mark.line + 2, key_node.start_mark.column + 1)
-                if key in seen:
+        if self.track:
+            self.result.positions[path] = (mark.line + 2, mark.column + 1)
+        if isinstance(node, yaml.ScalarNode):
+            tag = node.tag
+            value = node.value
+            if tag == _STR_TAG:
+                if node.style is not None:
+                    return value
+                for implicit_tag, pattern in _IMPLICIT.get(value[:1], ()):
+                    if pattern.match(value):
+                        tag = implicit_tag
+                        break
+                else:
+                    return value
+            construct = _SAFE.yaml_constructors.get(tag)
+            if construct is None:
+                raise FrontMatterError(mark.line + 2, mark.column + 1,
+                                       f"unsupported YAML tag {tag}")
+            return construct(_SAFE, node)
+        if node.tag not in (_SEQ_TAG, _MAP_TAG):
+            raise FrontMatterError(mark.line + 2, mark.column + 1,
+                                   f"unsupported YAML tag {node.tag}")
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*path, index)) for index, item in enumerate(node.value)]
+        if not isinstance(node, yaml.MappingNode):  # pragma: no cover - no other node types
+            raise FrontMatterError(mark.line + 2, mark.column + 1, "unsupported YAML node")
+        mapping: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _MERGE_TAG:
+                key_mark = key_node.start_mark
+                raise FrontMatterError(key_mark.line + 2, key_mark.column + 1,
+                                       "front matter keys must be plain names",
+                                       "merge keys (<<) and complex keys are not supported")
+            key = key_node.value
+            if key in mapping or self.track:
+                key_mark = key_node.start_mark
+                key_pos = (key_mark.line + 2, key_mark.column + 1)
+                if key in mapping:
                     self.result.duplicate_keys.append(((*path, key), key_pos))
-                seen.add(key)
-                self.result.key_positions[(*path, key)] = key_pos
-                self.walk(value_node, (*path, key))
-        elif isinstance(node, yaml.SequenceNode):
-            for index, item in enumerate(node.value):
-                self.walk(item, (*path, index))
+                if self.track:
+                    self.result.key_positions[(*path, key)] = key_pos
+            mapping[key] = self.build(value_node, (*path, key))
+        return mapping

@@ -48,12 +48,17 @@ class Graph:
         reports them)."""
         graph = cls()
         docs = list(docs)
-        for doc in docs:
-            graph._g.add_node(doc.id, kind=doc.kind, title=doc.title, status=doc.status)
-        for doc in docs:
-            for name, index, target in doc.links():
-                if target in graph._g:
-                    graph._g.add_edge(doc.id, target, key=(name, index), field=name, index=index)
+        graph._g.add_nodes_from(
+            (doc.id, {"kind": doc.kind, "title": doc.title, "status": doc.status})
+            for doc in docs
+        )
+        nodes = graph._g.nodes
+        graph._g.add_edges_from(
+            (doc.id, target, (name, index), {"field": name, "index": index})
+            for doc in docs
+            for name, index, target in doc.links()
+            if target in nodes
+        )
         return graph
 
     def __contains__(self, doc_id: object) -> bool:

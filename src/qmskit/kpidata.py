@@ -11,9 +11,11 @@ import csv
 import io
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Literal
+from functools import lru_cache
+from typing import Literal, NamedTuple
 
 PeriodKind = Literal["weekly", "monthly", "quarterly", "yearly"]
 
@@ -37,7 +39,10 @@ class Period:
     @classmethod
     def parse(cls, text: str) -> Period:
         """Parse YYYY-MM, YYYY-Www, YYYY-Qn or YYYY; raise ValueError naming the forms."""
-        text = text.strip()
+        return _parse_period(text.strip())
+
+    @classmethod
+    def _parse_uncached(cls, text: str) -> Period:
         for kind, pattern in _PATTERNS:
             match = pattern.match(text)
             if match is None:
@@ -82,13 +87,21 @@ class Period:
         return Period.of("yearly", following.year, 1)
 
 
-@dataclass(frozen=True)
-class Measurement:
-    """One row of a KPI's data file, with the line it came from for located findings."""
+class Measurement(NamedTuple):
+    """One row of a KPI's data file, with the line it came from for located findings.
+
+    A NamedTuple rather than a frozen dataclass: tens of thousands are created per check.
+    """
 
     period: Period
     value: float
     line: int
+
+
+@lru_cache(maxsize=4096)
+def _parse_period(text: str) -> Period:
+    # Thousands of KPI files share the same few hundred period labels.
+    return Period._parse_uncached(text)
 
 
 class SeriesError(Exception):
@@ -108,15 +121,18 @@ def parse_series(text: str, frequency: PeriodKind) -> list[Measurement]:
     The first problem raises: a KPI whose history is partly unreadable must not be
     evaluated against its target on whatever rows happened to parse.
     """
-    reader = csv.reader(io.StringIO(text))
+    # Plain "period,value" lines are split directly; csv handles anything quoted.
+    if '"' in text:
+        reader: Iterator[list[str]] = csv.reader(io.StringIO(text))
+    else:
+        reader = (line.split(",") for line in text.splitlines())
     header = next(reader, None)
     if header is None:
         raise SeriesError(1, 1, "KPI data file is empty", "start it with the header 'period,value'")
     if [cell.strip().lower() for cell in header[:2]] != ["period", "value"]:
         raise SeriesError(1, 1, "KPI data file must start with the header 'period,value'")
     rows: list[Measurement] = []
-    for row in reader:
-        line = reader.line_num
+    for line, row in enumerate(reader, start=2):
         if not row or all(not cell.strip() for cell in row):
             continue
         if len(rows) >= MAX_ROWS:
@@ -139,8 +155,8 @@ def parse_series(text: str, frequency: PeriodKind) -> list[Measurement]:
             ) from None
         if not math.isfinite(value):
             raise SeriesError(line, len(row[0]) + 2, f"value {row[1].strip()!r} is not finite")
-        if rows and period <= rows[-1].period:
-            what = "repeats" if period == rows[-1].period else "comes before"
+        if rows and period.start <= rows[-1].period.start:
+            what = "repeats" if period.start == rows[-1].period.start else "comes before"
             raise SeriesError(
                 line, 1, f"period {period.label} {what} {rows[-1].period.label} on line "
                 f"{rows[-1].line}", "keep one row per period in ascending order",

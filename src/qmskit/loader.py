@@ -11,10 +11,12 @@ from __future__ import annotations
 import difflib
 import fnmatch
 import os
+import posixpath
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,14 +39,57 @@ _REQUIRED_PLACEHOLDERS: dict[str, Any] = {"title": "(untitled)", "status": "draf
 
 @dataclass
 class Doc:
-    """A controlled document as loaded: its validated front matter, body and positions."""
+    """A controlled document as loaded: its validated front matter, body and positions.
+
+    Positions and body are loaded lazily: a check needs them only for the few documents
+    it reports on, so the fast path neither records nor keeps them (see `frontmatter`).
+    """
 
     path: str
     model: Document
-    positions: dict[KeyPath, Position]
-    key_positions: dict[KeyPath, Position]
-    body: str
+    source: str
     body_line: int
+    _positions: dict[KeyPath, Position] | None = None
+    _key_positions: dict[KeyPath, Position] | None = None
+    _body: str | None = None
+    _links: list[tuple[str, int, str]] | None = None
+
+    def _load_source(self) -> None:
+        try:
+            with open(self.source, "rb") as handle:
+                text = handle.read().decode("utf-8-sig", "replace")
+            fm = parse(text, positions=True)
+        except (OSError, FrontMatterError):
+            # The file changed or vanished since it was loaded: fall back to no positions
+            # rather than failing the whole report.
+            fm = FrontMatter(self.model.model_dump(), "", self.body_line)
+        self._positions, self._key_positions = fm.positions, fm.key_positions
+        if self._body is None:
+            self._body = fm.body or ""
+
+    @property
+    def positions(self) -> dict[KeyPath, Position]:
+        """Line and column of every front-matter value, by key path."""
+        if self._positions is None:
+            self._load_source()
+        assert self._positions is not None
+        return self._positions
+
+    @property
+    def key_positions(self) -> dict[KeyPath, Position]:
+        """Line and column of every front-matter key, by key path."""
+        if self._key_positions is None:
+            self._load_source()
+        assert self._key_positions is not None
+        return self._key_positions
+
+    @property
+    def body(self) -> str:
+        """The Markdown after the front matter."""
+        if self._body is None:
+            self._load_source()
+        assert self._body is not None
+        return self._body
 
     @property
     def id(self) -> str:
@@ -81,8 +126,16 @@ class Doc:
         """Where a field's key is written (for "missing"/"unexpected" findings)."""
         return self.key_positions.get((name,)) or self.pos("id")
 
-    def links(self) -> Iterator[tuple[str, int, str]]:
-        """Every outgoing link as (field, index, target id); `review.by` is one field."""
+    def links(self) -> list[tuple[str, int, str]]:
+        """Every outgoing link as (field, index, target id); `review.by` is one field.
+
+        Computed once per document: the graph and several rules all walk the links.
+        """
+        if self._links is None:
+            self._links = list(self._iter_links())
+        return self._links
+
+    def _iter_links(self) -> Iterator[tuple[str, int, str]]:
         for name in (*type(self.model).links, *COMMON_LINKS):
             if name == "review.by":
                 value: object = self.model.review.by if self.model.review else None
@@ -131,29 +184,35 @@ class Qms:
         return path.relative_to(self.root).as_posix()
 
 
-def iter_markdown(root: Path, config: Config) -> Iterator[Path]:
-    """Markdown files under the configured folders; hidden folders and excludes skipped.
+def iter_markdown(root: Path, config: Config) -> Iterator[tuple[str, str]]:
+    """(absolute path, root-relative POSIX path) of the Markdown files in the QMS folders.
 
-    Directory symlinks are not followed (no loops, no escape from the repository).
+    Hidden folders and `exclude` patterns are skipped; directory symlinks are not
+    followed (no loops, no escape from the repository). Plain strings, not Path objects:
+    this runs for every file and pathlib's overhead showed up in profiles.
     """
-    seen: set[Path] = set()
+    seen: set[str] = set()
+    root_text = str(root)
+    prefix_len = len(root_text) + 1
     for folder in config.folders:
-        base = root / folder
-        if not base.is_dir():
+        base = os.path.join(root_text, folder)
+        if not os.path.isdir(base):
             continue
         for current, dirs, files in os.walk(base):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             for name in sorted(files):
                 if not name.endswith(".md") or name.startswith("."):
                     continue
-                path = Path(current, name)
+                path = os.path.join(current, name)
                 if path in seen:
                     continue
                 seen.add(path)
-                relative = path.relative_to(root).as_posix()
-                if any(fnmatch.fnmatch(relative, pattern) for pattern in config.exclude):
+                relative = path[prefix_len:].replace(os.sep, "/")
+                if config.exclude and any(
+                    fnmatch.fnmatch(relative, pattern) for pattern in config.exclude
+                ):
                     continue
-                yield path
+                yield path, relative
 
 
 @dataclass
@@ -164,27 +223,50 @@ class FileResult:
     front_matter: FrontMatter | None = None
     problem: Finding | None = None
     guessed_id: str | None = None
+    source: str = ""
 
 
-def read_file(root: Path, path: Path, max_size: int) -> FileResult:
+def _inside(root: Path, path: str) -> bool:
+    return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(root))
+
+
+@lru_cache(maxsize=1024)
+def _real_dir(directory: str) -> str:
+    return os.path.realpath(directory)
+
+
+def _data_inside(root: str, target: str) -> bool:
+    """True when `target` (symlinks in any component resolved) stays under `root`.
+
+    Directory real paths are cached: thousands of KPI files share a few data folders.
+    """
+    real_root = _real_dir(root)
+    real = os.path.join(_real_dir(os.path.dirname(target)), os.path.basename(target))
+    if os.path.islink(real):
+        real = os.path.realpath(real)
+    return real == real_root or real.startswith(real_root + os.sep)
+
+
+def read_file(root: Path, path: str, relative: str, max_size: int,
+              positions: bool = True) -> FileResult:
     """Read and parse one Markdown file without raising; problems become findings."""
-    relative = path.relative_to(root).as_posix()
 
     def problem(line: int, col: int, message: str, hint: str = "") -> FileResult:
         return FileResult(relative, problem=Finding(relative, line, col, "D101", message,
                                                     hint=hint))
 
     try:
-        if path.is_symlink():
-            target = path.resolve()
-            if not target.is_relative_to(root.resolve()):
+        info = os.lstat(path)
+        if stat.S_ISLNK(info.st_mode):
+            if not _inside(root, path):
                 return problem(1, 1, "symlink points outside the repository",
                                "copy the document into the repository instead")
-        size = path.stat().st_size
-        if size > max_size:
-            return problem(1, 1, f"file is {size:,} bytes, over the {max_size:,}-byte limit",
-                           "split the document, or raise max_file_size in qmskit.toml")
-        raw = path.read_bytes()
+            info = os.stat(path)
+        if info.st_size > max_size:
+            return problem(1, 1, f"file is {info.st_size:,} bytes, over the {max_size:,}-byte "
+                           "limit", "split the document, or raise max_file_size in qmskit.toml")
+        with open(path, "rb") as handle:
+            raw = handle.read(max_size + 1)
     except OSError as error:
         return problem(1, 1, f"cannot read file: {error.strerror or error}")
     if b"\0" in raw[:8192]:
@@ -196,12 +278,14 @@ def read_file(root: Path, path: Path, max_size: int) -> FileResult:
         col = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
         return problem(line, col, "file is not valid UTF-8", "save the file as UTF-8")
     try:
-        front_matter = parse(text)
+        front_matter = parse(text, positions=positions)
     except FrontMatterError as error:
         result = problem(error.line, error.col, error.message, error.hint)
         result.guessed_id = guess_id(text)
         return result
-    return FileResult(relative, front_matter=front_matter)
+    if not positions:
+        front_matter.body = None  # re-read on demand; keeps memory and IPC small
+    return FileResult(relative, front_matter=front_matter, source=path)
 
 
 def _validation_findings(
@@ -234,13 +318,28 @@ def _validation_findings(
 
 
 def validate_document(
-    relative: str, fm: FrontMatter
+    relative: str, fm: FrontMatter, source: str = ""
 ) -> tuple[Doc | None, list[Finding], str | None]:
     """Turn front matter into a Doc; returns (doc, findings, id of an unusable document).
 
     A document with schema errors is still kept when its id and kind are sound: the bad
-    fields are dropped so the rest of it still takes part in the graph.
+    fields are dropped so the rest of it still takes part in the graph. Front matter
+    parsed without positions is re-parsed with them when there is something to report.
     """
+    doc, findings, broken = _validate(relative, fm, source)
+    if findings and not fm.has_positions and source:
+        try:
+            with open(source, "rb") as handle:
+                located = parse(handle.read().decode("utf-8-sig"), positions=True)
+        except (OSError, UnicodeDecodeError, FrontMatterError):
+            return doc, findings, broken
+        return _validate(relative, located, source)
+    return doc, findings, broken
+
+
+def _validate(
+    relative: str, fm: FrontMatter, source: str
+) -> tuple[Doc | None, list[Finding], str | None]:
     data = fm.data
     if data is None or "id" not in data:
         return None, [], None
@@ -282,7 +381,11 @@ def validate_document(
             model = model_type.model_validate(salvage)
         except ValidationError:
             return None, findings, doc_id
-    doc = Doc(relative, model, fm.positions, fm.key_positions, fm.body, fm.body_line)
+    doc = Doc(relative, model, source, fm.body_line)
+    if fm.has_positions:
+        doc._positions, doc._key_positions = fm.positions, fm.key_positions
+    if fm.body is not None:
+        doc._body = fm.body
     return doc, [
         Finding(f.path, f.line, f.col, f.code, f.message, hint=f.hint, doc_id=doc_id)
         for f in findings
@@ -295,21 +398,20 @@ def _load_series(qms: Qms, doc: Doc) -> None:
     if model.data is None:
         return
     line, col = doc.pos("data")
-    base = (qms.root / doc.path).parent
-    target = (base / model.data).resolve()
-    if not target.is_relative_to(qms.root.resolve()):
+    # Normalise lexically first (cheap); only symlinks need the real path resolved.
+    relative = posixpath.normpath(posixpath.join(posixpath.dirname(doc.path), model.data))
+    target = os.path.join(str(qms.root), relative)
+    if (relative.startswith("../") or relative == ".." or posixpath.isabs(model.data)
+            or not _data_inside(str(qms.root), target)):
         qms.problems.append(Finding(doc.path, line, col, "D105",
                                     f"data path {model.data!r} points outside the repository",
                                     hint="keep KPI data inside the repository", doc_id=doc.id))
         return
     try:
-        relative = target.relative_to(qms.root.resolve()).as_posix()
-    except ValueError:  # pragma: no cover - guarded above
-        relative = model.data
-    try:
-        if target.stat().st_size > qms.config.max_file_size:
+        if os.stat(target).st_size > qms.config.max_file_size:
             raise SeriesError(1, 1, "KPI data file is over the size limit")
-        text = target.read_text(encoding="utf-8-sig")
+        with open(target, encoding="utf-8-sig") as handle:
+            text = handle.read()
     except FileNotFoundError:
         qms.problems.append(Finding(doc.path, line, col, "D105",
                                     f"data file {model.data!r} does not exist",
@@ -333,6 +435,40 @@ def _load_series(qms: Qms, doc: Doc) -> None:
                                     hint=error.hint, doc_id=doc.id))
 
 
+#: Below this many files a second process costs more than it saves.
+PARALLEL_THRESHOLD = 2_000
+
+
+def _read_chunk(root: Path, items: list[tuple[str, str]], max_size: int) -> list[FileResult]:
+    return [read_file(root, path, relative, max_size, positions=False)
+            for path, relative in items]
+
+
+def read_files(root: Path, items: list[tuple[str, str]], max_size: int) -> list[FileResult]:
+    """Read and parse files, on two cores when the repository is large.
+
+    Parsing is CPU-bound Python, so threads would not help; a forked worker parses the
+    second half while this process parses the first. Results come back without
+    positions or bodies (a few bytes per value), since pickling those cost more than
+    the parallelism saved.
+    """
+    workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    if len(items) < PARALLEL_THRESHOLD or workers < 2:
+        return _read_chunk(root, items, max_size) if len(items) >= PARALLEL_THRESHOLD else [
+            read_file(root, path, relative, max_size) for path, relative in items]
+    import multiprocessing
+
+    try:
+        context = multiprocessing.get_context("fork")
+    except ValueError:  # pragma: no cover - platforms without fork
+        return _read_chunk(root, items, max_size)
+    half = len(items) // 2
+    with context.Pool(1) as pool:
+        second = pool.apply_async(_read_chunk, (root, items[half:], max_size))
+        first = _read_chunk(root, items[:half], max_size)
+        return first + second.get()
+
+
 def load_qms(root: Path, config: Config, *, with_git: bool = True) -> Qms:
     """Load the QMS under `root`; never raises for bad content, only for a missing root."""
     from qmskit.errors import QmsError
@@ -341,8 +477,13 @@ def load_qms(root: Path, config: Config, *, with_git: bool = True) -> Qms:
     if not root.is_dir():
         raise QmsError(f"{root}: not a directory; pass the root of a QMS repository")
     qms = Qms(root=root, config=config)
-    paths = list(iter_markdown(root, config))
-    results = [read_file(root, path, config.max_file_size) for path in paths]
+    # git reads history on the other core while this process parses files.
+    git_job = None
+    if with_git:
+        from qmskit.gitinfo import GitJob
+
+        git_job = GitJob(root, config.folders)
+    results = read_files(root, list(iter_markdown(root, config)), config.max_file_size)
     for result in results:
         if result.problem is not None:
             qms.problems.append(result.problem)
@@ -350,7 +491,8 @@ def load_qms(root: Path, config: Config, *, with_git: bool = True) -> Qms:
                 qms.broken_ids.add(result.guessed_id)
             continue
         assert result.front_matter is not None
-        doc, findings, broken = validate_document(result.relative, result.front_matter)
+        doc, findings, broken = validate_document(result.relative, result.front_matter,
+                                                  result.source)
         qms.problems.extend(findings)
         if broken:
             qms.broken_ids.add(broken)
@@ -365,8 +507,6 @@ def load_qms(root: Path, config: Config, *, with_git: bool = True) -> Qms:
             qms.documents[doc.id] = doc
     for doc in qms.of_kind("kpi"):
         _load_series(qms, doc)
-    if with_git:
-        from qmskit.gitinfo import read_git_facts
-
-        qms.git = read_git_facts(root, config.folders)
+    if git_job is not None:
+        qms.git = git_job.result()
     return qms

@@ -7,11 +7,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from plants import PLANTS, Expected
-from qmsfactory import TODAY, QmsRepo, init_git
 
 from qmskit.cli import main
 from qmskit.rules import all_rules
+
+from plants import PLANTS, Expected
+from qmsfactory import TODAY, QmsRepo, init_git
 
 
 def run_json(root: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, dict]:

@@ -10,6 +10,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Annotated, Literal, cast, get_args
 
 from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema
@@ -77,11 +78,17 @@ class Interval:
         return f"{self.count} {self.unit}{'s' if self.count != 1 else ''}"
 
 
+@lru_cache(maxsize=256)
+def _parse_interval(text: str) -> Interval:
+    # A repository uses a handful of distinct intervals across thousands of documents.
+    return Interval.parse(text)
+
+
 def _to_interval(value: object) -> Interval:
     if isinstance(value, Interval):
         return value
     if isinstance(value, str):
-        return Interval.parse(value)
+        return _parse_interval(value)
     raise ValueError("an interval is a string such as '12 months'")
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -19,6 +19,7 @@ from qmskit.findings import Finding, Severity
 if TYPE_CHECKING:
     from qmskit.config import Config
     from qmskit.loader import Doc, Qms
+    from qmskit.schedule import ReviewStatus
 
 FAMILIES = {
     "D": "document",
@@ -34,6 +35,16 @@ class RuleContext:
 
     qms: Qms
     today: date
+    _reviews: dict[str, ReviewStatus] = field(default_factory=dict)
+
+    def review(self, doc: Doc) -> ReviewStatus:
+        """The document's review status as of `today` (computed once, shared by rules)."""
+        status = self._reviews.get(doc.id)
+        if status is None:
+            from qmskit.schedule import review_status
+
+            status = self._reviews[doc.id] = review_status(doc, self.config, self.today)
+        return status
 
     @property
     def config(self) -> Config:

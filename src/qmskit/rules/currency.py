@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from qmskit.findings import Finding
 from qmskit.model.documents import Kpi, Objective
 from qmskit.rules import RuleContext, rule
-from qmskit.schedule import kpi_status, review_status
+from qmskit.schedule import kpi_status
 
 
 def _review_pos(doc: object) -> tuple[int, int]:
@@ -37,7 +37,7 @@ def review_overdue(ctx: RuleContext) -> Iterator[Finding]:
     `review.last` to the review date).
     """
     for doc in ctx.qms.documents.values():
-        status = review_status(doc, ctx.config, ctx.today)
+        status = ctx.review(doc)
         if status.state == "overdue":
             assert status.due is not None
             days = (ctx.today - status.due).days
@@ -60,7 +60,7 @@ def review_due_soon(ctx: RuleContext) -> Iterator[Finding]:
     than in a pre-audit rush.
     """
     for doc in ctx.qms.documents.values():
-        status = review_status(doc, ctx.config, ctx.today)
+        status = ctx.review(doc)
         if status.state == "due-soon":
             assert status.due is not None
             yield ctx.at(doc, _review_pos(doc),
@@ -86,7 +86,7 @@ def changed_since_review(ctx: RuleContext) -> Iterator[Finding]:
     for doc in ctx.qms.documents.values():
         if doc.status != "approved":
             continue
-        last = review_status(doc, ctx.config, ctx.today).last
+        last = ctx.review(doc).last
         if last is None:
             continue
         if doc.path in git.uncommitted:

@@ -1,0 +1,64 @@
+"""The bundled example QMS: clean of errors, with exactly its documented warnings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from qmskit.cli import main
+from qmskit.commands import open_qms
+
+#: The deliberate gaps, explained in the README ("The example QMS").
+EXPECTED_WARNINGS = {
+    ("C402", "procedures/PROC-CAL.md"),
+    ("C402", "procedures/PROC-CONTRACT.md"),
+    ("C405", "qms_docs/kpis/KPI-CAPA-CLOSE.md"),
+    ("C405", "qms_docs/kpis/KPI-SUPP-OTD.md"),
+    ("T309", "qms_docs/roles/ROLE-AUDITOR.md"),
+}
+
+
+def test_example_has_no_errors_and_its_known_warnings(
+    example_root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # C403 depends on the commit dates of this repository's own history, not on the
+    # example's content, so it is left out here and tested in test_gitinfo.py.
+    status = main(["check", str(example_root), "--format", "json", "--ignore", "C403"])
+    report = json.loads(capsys.readouterr().out)
+    assert report["today"] == "2026-11-24"  # pinned in qmskit.toml
+    assert report["errors"] == 0, report["findings"]
+    assert {(f["code"], f["path"]) for f in report["findings"]} == EXPECTED_WARNINGS
+    assert status == 0
+
+
+def test_example_size_and_shape(example_root: Path) -> None:
+    qms = open_qms(example_root, with_git=False)
+    counts: dict[str, int] = {}
+    for doc in qms.documents.values():
+        counts[doc.kind] = counts.get(doc.kind, 0) + 1
+    assert 40 <= len(qms.documents) <= 80
+    assert 3 <= counts["strategy"] <= 5
+    assert 6 <= counts["objective"] <= 10
+    assert 12 <= counts["procedure"] + counts["process"] <= 20
+    assert 10 <= counts["kpi"] <= 15
+    assert 8 <= counts["role"] <= 12
+    assert all(len(series) >= 12 for series in qms.series.values())
+    assert len(qms.series) == counts["kpi"]
+    for page in ("qms_docs/quality-policy.md", "qms_docs/scope.md", "qms_docs/context.md"):
+        assert page in qms.pages
+
+
+def test_example_uses_handles_not_names(example_root: Path) -> None:
+    qms = open_qms(example_root, with_git=False)
+    for doc in qms.of_kind("role"):
+        holders = getattr(doc.model, "holders", [])
+        assert holders and all(h == h.lower() and " " not in h for h in holders)
+
+
+def test_every_example_document_traces_to_strategy(example_root: Path) -> None:
+    qms = open_qms(example_root, with_git=False)
+    traced = qms.graph.traced_to_strategy()
+    for doc in qms.of_kind("objective", "procedure", "process", "kpi"):
+        assert doc.id in traced
