@@ -157,7 +157,7 @@ class _Builder:
             tag = node.tag
             value = node.value
             if tag == _STR_TAG:
-                if node.style is not None:
+                if node.style:  # quoted or block scalar; plain is '' (libyaml) or None
                     return value
                 for implicit_tag, pattern in _IMPLICIT.get(value[:1], ()):
                     if pattern.match(value):
