@@ -22,7 +22,7 @@ check: $(STAMP)
 	$(BIN)/qmskit check .
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests $(wildcard benchmarks)
 	$(BIN)/mypy
 
 ## Lint, type-check and run the whole test suite.
