@@ -16,6 +16,7 @@ import re
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -313,6 +314,10 @@ def _validation_findings(
             pos = fm.positions.get(loc) or fm.key_positions.get(loc) or (2, 1)
             text = str(item["msg"]).removeprefix("Value error, ")
             message = f"{where}: {text}"
+            value = item.get("input")
+            if item["type"] == "string_type" and isinstance(value, (date, int, float, bool)):
+                # YAML's implicit typing: `title: 2026-01-01` or `unit: 100` are not strings.
+                hint = f"YAML read this as a {type(value).__name__}; quote it: '{value}'"
         findings.append(Finding(relative, pos[0], pos[1], "D102", message, hint=hint))
     return findings, bad_keys
 
