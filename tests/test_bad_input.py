@@ -8,7 +8,6 @@ be reported.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import time
 from collections.abc import Callable
@@ -114,9 +113,9 @@ def spaces_and_non_ascii_names(repo: QmsRepo) -> None:
 
 def symlink_loop(repo: QmsRepo) -> tuple[str, str, int]:
     (repo.root / "procedures").mkdir(parents=True, exist_ok=True)
-    os.symlink("loop-b.md", repo.root / "procedures/loop-a.md")
-    os.symlink("loop-a.md", repo.root / "procedures/loop-b.md")
-    os.symlink("..", repo.root / "procedures/up")  # a directory loop is not followed
+    (repo.root / "procedures/loop-a.md").symlink_to("loop-b.md")
+    (repo.root / "procedures/loop-b.md").symlink_to("loop-a.md")
+    (repo.root / "procedures/up").symlink_to("..")  # a directory loop is not followed
     return "D101", "procedures/loop-a.md", 1
 
 
@@ -124,7 +123,7 @@ def symlink_outside(repo: QmsRepo) -> tuple[str, str, int]:
     outside = repo.root.parent / "outside.md"
     outside.write_text(FRONT + "---\n", encoding="utf-8")
     (repo.root / "procedures").mkdir(parents=True, exist_ok=True)
-    os.symlink(outside, repo.root / "procedures/PROC-X.md")
+    (repo.root / "procedures/PROC-X.md").symlink_to(outside)
     return "D101", "procedures/PROC-X.md", 1
 
 
@@ -141,7 +140,7 @@ def data_symlink_outside(repo: QmsRepo) -> tuple[str, str, int]:
     outside = repo.root.parent / "secret.csv"
     outside.write_text("period,value\n2026-10,1\n", encoding="utf-8")
     (repo.root / "qms_docs/kpis/data").mkdir(parents=True, exist_ok=True)
-    os.symlink(outside, repo.root / "qms_docs/kpis/data/KPI-X.csv")
+    (repo.root / "qms_docs/kpis/data/KPI-X.csv").symlink_to(outside)
     line = path.read_text().splitlines().index("data: data/KPI-X.csv") + 1
     return "D105", "qms_docs/kpis/KPI-X.md", line
 
