@@ -96,3 +96,16 @@ def test_trace(chain: QmsRepo, capsys: pytest.CaptureFixture[str]) -> None:
     assert "upstream (what it serves, toward strategy):" in text
     assert "strategy   STRAT-A" in text
     assert main(["trace", "NOPE-X", "--root", str(chain.root)]) == 2
+
+
+def test_cycles_found_among_many_acyclic_links(clean: QmsRepo) -> None:
+    """Peeling acyclic nodes must keep every real loop, including self-loops."""
+    clean.write("PROC-L1", "procedure", owner="ROLE-QM", supports=["OBJ-A", "PROC-L2"],
+                **approved())
+    clean.write("PROC-L2", "procedure", owner="ROLE-QM", supports=["PROC-L3"], **approved())
+    clean.write("PROC-L3", "procedure", owner="ROLE-QM", supports=["PROC-L1"], **approved())
+    clean.write("PROC-TAIL", "procedure", owner="ROLE-QM", supports=["PROC-L2"], **approved())
+    clean.write("ROLE-SELF", "role", owner="ROLE-MD", holders=["x"], reports_to="ROLE-SELF",
+                **approved())
+    cycles = open_qms(clean.root, with_git=False).graph.cycles()
+    assert cycles == [["PROC-L1", "PROC-L2", "PROC-L3"], ["ROLE-SELF"]]

@@ -52,9 +52,11 @@ def cli() -> None:
 @click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rules.")
 @click.option("--colour/--no-colour", "colour", default=None,
               help="Colour the text output (default: when writing to a terminal).")
+@click.option("--cache/--no-cache", "use_cache", default=True, show_default=True,
+              help="Reuse unchanged files' results from .qmskit-cache/ (results are identical).")
 @_CONFIG
 def check_command(root: Path, output_format: str, today: date | None, select: tuple[str, ...],
-                  ignore: tuple[str, ...], colour: bool | None,
+                  ignore: tuple[str, ...], colour: bool | None, use_cache: bool,
                   config_path: Path | None) -> int:
     """Check the QMS rooted at ROOT (default: the current directory).
 
@@ -65,7 +67,7 @@ def check_command(root: Path, output_format: str, today: date | None, select: tu
 
     return check(root, output_format=output_format, today=today,
                  select=_split_codes(select), ignore=_split_codes(ignore),
-                 config_path=config_path,
+                 config_path=config_path, use_cache=use_cache,
                  colour=sys.stdout.isatty() if colour is None else colour)
 
 

@@ -43,6 +43,7 @@ class Config(BaseModel):
         "yearly": _interval("60 days"),
     }
     max_file_size: Annotated[int, Field(ge=1024, le=100_000_000)] = 2_000_000
+    cache: bool = True
     rules: dict[str, RuleSetting] = {}
 
     @field_validator("folders")

@@ -50,9 +50,14 @@ class GitJob:
     so a large history can never block git on a full pipe nobody is reading yet.
     """
 
-    def __init__(self, root: Path, folders: list[str]) -> None:
+    def __init__(self, root: Path, folders: list[str], cached: object = None,
+                 remember: bool = False) -> None:
+        """Start reading; `cached` is a previous `cache_entry()`, `remember` asks for one."""
+        self.remember = remember or cached is not None
         self.facts: GitFacts | None = None
         self.prefix = ""
+        self.head = ""
+        self._base: dict[str, Change] = {}
         self._procs: list[tuple[subprocess.Popen[bytes], IO[bytes]]] = []
         try:
             probe = _git(root, "rev-parse", "--show-toplevel", "--is-shallow-repository")
@@ -85,10 +90,42 @@ class GitJob:
         # subdirectory root is passed as a pathspec and the rest is filtered here.
         log_specs = ["--", self.prefix] if self.prefix else []
         pathspecs = [self.prefix + folder.strip("/") for folder in folders] or ["."]
+        revisions = self._revisions(top, cached)
         self._start(top, "log", "--diff-filter=M", "--no-renames", "--format=%x01%h %as",
-                    "-z", "--name-only", *log_specs)
+                    "-z", "--name-only", *revisions, *log_specs)
         self._start(top, "status", "--porcelain=v1", "-z", "--untracked-files=no", "--",
                     *pathspecs)
+
+    def _revisions(self, top: Path, cached: object) -> list[str]:
+        """The history still to read: all of it, or only what is new since a cached HEAD.
+
+        A cached HEAD is reused only when it is an ancestor of the current one (plain
+        commits, pulls, merges); after a reset or a checkout of another branch the whole
+        history is read again, so facts from abandoned commits never leak in.
+        """
+        if self.remember:
+            verified = _git(top, "rev-parse", "-q", "--verify", "HEAD")
+            self.head = verified.stdout.decode().strip() if verified.returncode == 0 else ""
+        if not (isinstance(cached, tuple) and len(cached) == 3 and self.head):
+            return []
+        head, prefix, changes = cached
+        if prefix != self.prefix or not isinstance(changes, dict):
+            return []
+        if head == self.head:
+            self._base = changes
+            return ["--max-count=0"]
+        ancestor = _git(top, "merge-base", "--is-ancestor", str(head), self.head)
+        if ancestor.returncode != 0:
+            return []
+        self._base = changes
+        return [f"{head}..{self.head}"]
+
+    def cache_entry(self) -> tuple[str, str, dict[str, Change]] | None:
+        """What the cache keeps: HEAD, the root's prefix and the last change per file."""
+        facts = self.result()
+        if not facts.available or not self.head:
+            return None
+        return (self.head, self.prefix, facts.last_change)
 
     def _start(self, cwd: Path, *args: str) -> None:
         out = tempfile.TemporaryFile()
@@ -121,6 +158,8 @@ class GitJob:
             return self.facts
         facts = GitFacts(True)
         _parse_log(log_text, self.prefix, facts.last_change)
+        for name, change in self._base.items():
+            facts.last_change.setdefault(name, change)  # newer commits were read first
         if status_code == 0:
             for entry in status_text.split("\0"):
                 if len(entry) > 3 and "M" in entry[:2] and entry[3:].startswith(self.prefix):

@@ -146,12 +146,36 @@ class Graph:
         return reached
 
     def cycles(self, fields: Iterable[str] = ACYCLIC_FIELDS) -> list[list[str]]:
-        """One cycle per strongly connected tangle of the given link fields."""
+        """One cycle per strongly connected tangle of the given link fields.
+
+        Nodes with no incoming or no outgoing link of those fields cannot be on a cycle;
+        peeling them off first (linear time) leaves networkx only the tangles themselves,
+        which in a healthy QMS is nothing at all.
+        """
         wanted = frozenset(fields)
+        succ: dict[str, set[str]] = {}
+        pred: dict[str, set[str]] = {}
+        for source, target, name in self._g.edges(data="field"):
+            if name in wanted:
+                succ.setdefault(source, set()).add(target)
+                pred.setdefault(target, set()).add(source)
+        queue = deque(n for n in set(succ) | set(pred) if not succ.get(n) or not pred.get(n))
+        removed: set[str] = set()
+        while queue:
+            node = queue.popleft()
+            if node in removed:
+                continue
+            removed.add(node)
+            for target in succ.pop(node, set()):
+                pred[target].discard(node)
+                if not pred[target]:
+                    queue.append(target)
+            for source in pred.pop(node, set()):
+                succ[source].discard(node)
+                if not succ[source]:
+                    queue.append(source)
         simple = nx.DiGraph()
-        simple.add_edges_from(
-            (s, t) for s, t, name in self._g.edges(data="field") if name in wanted
-        )
+        simple.add_edges_from((s, t) for s, targets in succ.items() for t in targets)
         found: list[list[str]] = []
         for component in nx.strongly_connected_components(simple):
             members = sorted(component)

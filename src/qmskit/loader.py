@@ -15,7 +15,7 @@ import posixpath
 import re
 import stat
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from qmskit.cache import Cache
 from qmskit.config import Config
 from qmskit.findings import Finding
 from qmskit.frontmatter import FrontMatter, FrontMatterError, KeyPath, Position, guess_id, parse
@@ -251,37 +252,50 @@ def _data_inside(root: str, target: str) -> bool:
 def read_file(root: Path, path: str, relative: str, max_size: int,
               positions: bool = True) -> FileResult:
     """Read and parse one Markdown file without raising; problems become findings."""
+    raw = read_bytes(root, path, relative, max_size)
+    if isinstance(raw, FileResult):
+        return raw
+    return parse_bytes(path, relative, raw, positions)
 
-    def problem(line: int, col: int, message: str, hint: str = "") -> FileResult:
-        return FileResult(relative, problem=Finding(relative, line, col, "D101", message,
-                                                    hint=hint))
 
+def _problem(relative: str, line: int, col: int, message: str, hint: str = "") -> FileResult:
+    return FileResult(relative, problem=Finding(relative, line, col, "D101", message, hint=hint))
+
+
+def read_bytes(root: Path, path: str, relative: str, max_size: int) -> bytes | FileResult:
+    """The file's bytes, or a located problem (outside symlink, too large, unreadable)."""
     try:
         info = os.lstat(path)
         if stat.S_ISLNK(info.st_mode):
             if not _inside(root, path):
-                return problem(1, 1, "symlink points outside the repository",
-                               "copy the document into the repository instead")
+                return _problem(relative, 1, 1, "symlink points outside the repository",
+                                "copy the document into the repository instead")
             info = os.stat(path)
         if info.st_size > max_size:
-            return problem(1, 1, f"file is {info.st_size:,} bytes, over the {max_size:,}-byte "
-                           "limit", "split the document, or raise max_file_size in qmskit.toml")
+            return _problem(relative, 1, 1, f"file is {info.st_size:,} bytes, over the "
+                            f"{max_size:,}-byte limit",
+                            "split the document, or raise max_file_size in qmskit.toml")
         with open(path, "rb") as handle:
-            raw = handle.read(max_size + 1)
+            return handle.read(max_size + 1)
     except OSError as error:
-        return problem(1, 1, f"cannot read file: {error.strerror or error}")
+        return _problem(relative, 1, 1, f"cannot read file: {error.strerror or error}")
+
+
+def parse_bytes(path: str, relative: str, raw: bytes, positions: bool = True) -> FileResult:
+    """Decode and parse a file's bytes; binary or non-UTF-8 content is a located problem."""
     if b"\0" in raw[:8192]:
-        return problem(1, 1, "file is binary, not Markdown text", "rename or remove it")
+        return _problem(relative, 1, 1, "file is binary, not Markdown text",
+                        "rename or remove it")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw.count(b"\n", 0, error.start) + 1
         col = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
-        return problem(line, col, "file is not valid UTF-8", "save the file as UTF-8")
+        return _problem(relative, line, col, "file is not valid UTF-8", "save the file as UTF-8")
     try:
         front_matter = parse(text, positions=positions)
     except FrontMatterError as error:
-        result = problem(error.line, error.col, error.message, error.hint)
+        result = _problem(relative, error.line, error.col, error.message, error.hint)
         result.guessed_id = guess_id(text)
         return result
     if not positions:
@@ -397,59 +411,79 @@ def _validate(
     ], None
 
 
-def _load_series(qms: Qms, doc: Doc) -> None:
+def _load_series(qms: Qms, doc: Doc, cache: Cache | None = None) -> None:
     model = doc.model
     assert isinstance(model, Kpi)
     if model.data is None:
         return
-    line, col = doc.pos("data")
+
+    def at_data(message: str, hint: str = "") -> Finding:
+        # Positions are looked up only when there is something to report (lazy parse).
+        line, col = doc.pos("data")
+        return Finding(doc.path, line, col, "D105", message, hint=hint, doc_id=doc.id)
+
     # Normalise lexically first (cheap); only symlinks need the real path resolved.
     relative = posixpath.normpath(posixpath.join(posixpath.dirname(doc.path), model.data))
     target = os.path.join(str(qms.root), relative)
     if (relative.startswith("../") or relative == ".." or posixpath.isabs(model.data)
             or not _data_inside(str(qms.root), target)):
-        qms.problems.append(Finding(doc.path, line, col, "D105",
-                                    f"data path {model.data!r} points outside the repository",
-                                    hint="keep KPI data inside the repository", doc_id=doc.id))
+        qms.problems.append(at_data(f"data path {model.data!r} points outside the repository",
+                                    "keep KPI data inside the repository"))
         return
     try:
-        if os.stat(target).st_size > qms.config.max_file_size:
-            raise SeriesError(1, 1, "KPI data file is over the size limit")
-        with open(target, encoding="utf-8-sig") as handle:
-            text = handle.read()
+        info = os.stat(target)
+        key = "data:" + relative
+        cached = cache.get(key, info) if cache is not None else None
+        if cached is not None and cached[0] == model.frequency:
+            outcome = cached[1]
+        else:
+            if info.st_size > qms.config.max_file_size:
+                raise SeriesError(1, 1, "KPI data file is over the size limit")
+            with open(target, "rb") as handle:
+                raw = handle.read()
+            try:
+                outcome = parse_series(raw.decode("utf-8-sig"), model.frequency)
+            except SeriesError as error:
+                outcome = (error.line, error.col, error.message, error.hint)
+            if cache is not None:
+                cache.put(key, info, raw + model.frequency.encode(), (model.frequency, outcome))
     except FileNotFoundError:
-        qms.problems.append(Finding(doc.path, line, col, "D105",
-                                    f"data file {model.data!r} does not exist",
-                                    hint=f"create {relative} with the header 'period,value'",
-                                    doc_id=doc.id))
+        qms.problems.append(at_data(f"data file {model.data!r} does not exist",
+                                    f"create {relative} with the header 'period,value'"))
         return
     except (OSError, UnicodeDecodeError) as error:
-        qms.problems.append(Finding(doc.path, line, col, "D105",
-                                    f"data file {model.data!r} cannot be read: {error}",
-                                    doc_id=doc.id))
+        qms.problems.append(at_data(f"data file {model.data!r} cannot be read: {error}"))
         return
     except SeriesError as error:
         qms.problems.append(Finding(relative, error.line, error.col, "D105", error.message,
                                     hint=error.hint, doc_id=doc.id))
         return
     qms.series_paths[doc.id] = relative
-    try:
-        qms.series[doc.id] = parse_series(text, model.frequency)
-    except SeriesError as error:
-        qms.problems.append(Finding(relative, error.line, error.col, "D105", error.message,
-                                    hint=error.hint, doc_id=doc.id))
+    if isinstance(outcome, tuple):
+        line, col, message, hint = outcome
+        qms.problems.append(Finding(relative, line, col, "D105", message, hint=hint,
+                                    doc_id=doc.id))
+    else:
+        qms.series[doc.id] = outcome
 
 
 #: Below this many files a second process costs more than it saves.
 PARALLEL_THRESHOLD = 2_000
 
 
-def _read_chunk(root: Path, items: list[tuple[str, str]], max_size: int) -> list[FileResult]:
-    return [read_file(root, path, relative, max_size, positions=False)
-            for path, relative in items]
+Item = tuple[str, str, bytes | None]
 
 
-def read_files(root: Path, items: list[tuple[str, str]], max_size: int) -> list[FileResult]:
+def _read_chunk(root: Path, items: list[Item], max_size: int,
+                positions: bool = False) -> list[FileResult]:
+    return [
+        parse_bytes(path, relative, raw, positions) if raw is not None
+        else read_file(root, path, relative, max_size, positions)
+        for path, relative, raw in items
+    ]
+
+
+def read_files(root: Path, items: list[Item], max_size: int) -> list[FileResult]:
     """Read and parse files, on two cores when the repository is large.
 
     Parsing is CPU-bound Python, so threads would not help; a forked worker parses the
@@ -459,8 +493,7 @@ def read_files(root: Path, items: list[tuple[str, str]], max_size: int) -> list[
     """
     workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
     if len(items) < PARALLEL_THRESHOLD or workers < 2:
-        return _read_chunk(root, items, max_size) if len(items) >= PARALLEL_THRESHOLD else [
-            read_file(root, path, relative, max_size) for path, relative in items]
+        return _read_chunk(root, items, max_size, positions=len(items) < PARALLEL_THRESHOLD)
     import multiprocessing
 
     try:
@@ -474,44 +507,120 @@ def read_files(root: Path, items: list[tuple[str, str]], max_size: int) -> list[
         return first + second.get()
 
 
-def load_qms(root: Path, config: Config, *, with_git: bool = True) -> Qms:
-    """Load the QMS under `root`; never raises for bad content, only for a missing root."""
+Outcome = tuple[Document | None, int, list[Finding], str | None, bool]
+
+
+def _outcome(result: FileResult) -> Outcome:
+    """What one file contributes, without its path (so cache entries survive renames):
+    (model, body line, findings, id of an unusable document, is a plain page)."""
+    if result.problem is not None:
+        return None, 0, [replace(result.problem, path="")], result.guessed_id, False
+    assert result.front_matter is not None
+    doc, findings, broken = validate_document(result.relative, result.front_matter,
+                                              result.source)
+    path_free = [replace(f, path="") for f in findings]
+    if doc is None:
+        return None, 0, path_free, broken, broken is None and not findings
+    return doc.model, doc.body_line, path_free, broken, False
+
+
+def _outcomes(root: Path, config: Config, items: list[tuple[str, str]],
+              cache: Cache | None) -> tuple[list[Outcome], dict[str, Doc]]:
+    """One outcome per file, from the cache where the file is unchanged."""
+    found: dict[str, Outcome] = {}
+    fresh_docs: dict[str, Doc] = {}
+    pending: list[Item] = []
+    keys: dict[str, tuple[os.stat_result, bytes]] = {}
+    for path, relative in items:
+        if cache is None:
+            pending.append((path, relative, None))
+            continue
+        try:
+            info = os.lstat(path)
+        except OSError:
+            pending.append((path, relative, None))
+            continue
+        if stat.S_ISLNK(info.st_mode) or info.st_size > config.max_file_size:
+            pending.append((path, relative, None))  # never cached: re-checked every time
+            continue
+        hit = cache.get(relative, info)
+        if hit is None:
+            raw = read_bytes(root, path, relative, config.max_file_size)
+            if isinstance(raw, FileResult):
+                pending.append((path, relative, None))
+                continue
+            hit = cache.get_by_content(relative, info, raw)
+            if hit is None:
+                keys[relative] = (info, raw)
+                pending.append((path, relative, raw))
+                continue
+        found[relative] = hit
+    for result in read_files(root, pending, config.max_file_size):
+        outcome = _outcome(result)
+        found[result.relative] = outcome
+        if outcome[0] is not None and result.front_matter is not None:
+            # Keep positions and body already parsed, so they are not read twice.
+            model = outcome[0]
+            doc = Doc(result.relative, model, result.source, outcome[1])
+            if result.front_matter.has_positions:
+                doc._positions = result.front_matter.positions
+                doc._key_positions = result.front_matter.key_positions
+            if result.front_matter.body is not None:
+                doc._body = result.front_matter.body
+            fresh_docs[result.relative] = doc
+        if cache is not None and result.relative in keys:
+            info, raw = keys[result.relative]
+            cache.put(result.relative, info, raw, outcome)
+    return [found[relative] for _, relative in items], fresh_docs
+
+
+def load_qms(root: Path, config: Config, *, with_git: bool = True,
+             use_cache: bool = False) -> Qms:
+    """Load the QMS under `root`; never raises for bad content, only for a missing root.
+
+    With `use_cache`, unchanged files, KPI series and git history are taken from
+    `.qmskit-cache/` (see `qmskit.cache`); results are identical to a cold load.
+    """
     from qmskit.errors import QmsError
 
     root = root.absolute()
     if not root.is_dir():
         raise QmsError(f"{root}: not a directory; pass the root of a QMS repository")
     qms = Qms(root=root, config=config)
+    cache = Cache.open(root, config.model_dump_json()) if use_cache else None
     # git reads history on the other core while this process parses files.
     git_job = None
     if with_git:
         from qmskit.gitinfo import GitJob
 
-        git_job = GitJob(root, config.folders)
-    results = read_files(root, list(iter_markdown(root, config)), config.max_file_size)
-    for result in results:
-        if result.problem is not None:
-            qms.problems.append(result.problem)
-            if result.guessed_id:
-                qms.broken_ids.add(result.guessed_id)
-            continue
-        assert result.front_matter is not None
-        doc, findings, broken = validate_document(result.relative, result.front_matter,
-                                                  result.source)
-        qms.problems.extend(findings)
+        git_job = GitJob(root, config.folders, cached=cache.git if cache else None,
+                         remember=cache is not None)
+    items = list(iter_markdown(root, config))
+    outcomes, fresh = _outcomes(root, config, items, cache)
+    for (path, relative), (model, body_line, findings, broken, is_page) in zip(
+        items, outcomes, strict=True
+    ):
+        qms.problems.extend(replace(f, path=relative) for f in findings)
         if broken:
             qms.broken_ids.add(broken)
-        if doc is None:
-            if broken is None and not findings:
-                qms.pages.append(result.relative)
+        if is_page:
+            qms.pages.append(relative)
+        if model is None:
             continue
+        doc = fresh.get(relative) or Doc(relative, model, path, body_line)
         original = qms.documents.get(doc.id)
         if original is not None:
             qms.duplicates.append((doc, original))
         else:
             qms.documents[doc.id] = doc
     for doc in qms.of_kind("kpi"):
-        _load_series(qms, doc)
+        _load_series(qms, doc, cache)
     if git_job is not None:
         qms.git = git_job.result()
+        if cache is not None:
+            cache.git = git_job.cache_entry()
+    if cache is not None:
+        cache.forget_missing({relative for _, relative in items}
+                             | {"data:" + path for path in qms.series_paths.values()})
+        cache.save()
     return qms

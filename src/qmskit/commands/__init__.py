@@ -15,13 +15,17 @@ if TYPE_CHECKING:
     from qmskit.loader import Qms
 
 
-def open_qms(root: Path, config_path: Path | None = None, *, with_git: bool = True) -> Qms:
-    """Load config and QMS for a command; raises QmsError/ConfigError for the CLI to map."""
+def open_qms(root: Path, config_path: Path | None = None, *, with_git: bool = True,
+             use_cache: bool = False) -> Qms:
+    """Load config and QMS for a command; raises QmsError/ConfigError for the CLI to map.
+
+    `use_cache` is honoured only when the config allows it (`cache = true`, the default).
+    """
     from qmskit.config import load_config
     from qmskit.loader import load_qms
 
     config, _ = load_config(root, config_path)
-    return load_qms(root, config, with_git=with_git)
+    return load_qms(root, config, with_git=with_git, use_cache=use_cache and config.cache)
 
 
 def resolve_today(qms: Qms, today: date | None) -> date:

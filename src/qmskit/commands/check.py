@@ -20,6 +20,7 @@ def check(
     ignore: Sequence[str] = (),
     config_path: Path | None = None,
     colour: bool = False,
+    use_cache: bool = True,
 ) -> int:
     """Load, run the enabled rules, print in `output_format`; return the exit code."""
     from qmskit.checker import run_checks
@@ -35,7 +36,7 @@ def check(
             raise ConfigError(f"--select/--ignore: {selector!r} matches no rule; "
                               "see `qmskit rules`")
     needs_git = "C403" in _enabled_codes(select, ignore)
-    qms = open_qms(root, config_path, with_git=needs_git)
+    qms = open_qms(root, config_path, with_git=needs_git, use_cache=use_cache)
     result = run_checks(qms, resolve_today(qms, today), select, ignore)
     sys.stdout.write(FORMATS[output_format](result, colour))
     return EXIT_FINDINGS if result.errors else EXIT_CLEAN
