@@ -152,3 +152,45 @@ def test_unwritable_cache_runs_cold(
     first = _run(clean.root, capsys)
     assert _run(clean.root, capsys) == first
     assert [f["code"] for f in first["findings"]] == ["T303"]  # type: ignore[index]
+
+
+def _age_files(root: Path) -> None:
+    """Move every file's mtime an hour back, out of the racy window of the caches."""
+    past = int((__import__("time").time() - 3600) * 1e9)
+    for path in root.rglob("*"):
+        if path.is_file() and ".git" not in path.parts:
+            os.utime(path, ns=(past, past))
+
+
+def test_unchanged_repository_reuses_the_whole_result(
+    clean: QmsRepo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import qmskit.checker
+
+    PLANTS["C402"](clean)
+    init_git(clean.root)
+    _age_files(clean.root)
+    first = _run(clean.root, capsys)
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the cached result should have been used")
+
+    monkeypatch.setattr(qmskit.checker, "run_checks", refuse)
+    assert _run(clean.root, capsys) == first
+    # Anything the result depends on makes it run again: a new date ...
+    with pytest.raises(AssertionError, match="cached result"):
+        _run(clean.root, capsys, "--today", "2026-12-01")
+    # ... a new commit, even one that changes no file ...
+    git(clean.root, "commit", "-q", "--allow-empty", "-m", "empty", date="2026-08-01")
+    with pytest.raises(AssertionError, match="cached result"):
+        _run(clean.root, capsys)
+    monkeypatch.undo()
+    _run(clean.root, capsys)  # stores the result for the new HEAD
+    monkeypatch.setattr(qmskit.checker, "run_checks", refuse)
+    assert _run(clean.root, capsys) == first
+    # ... or a file whose size changed although its mtime was set back.
+    path = clean.root / "procedures/PROC-A.md"
+    path.write_text(path.read_text() + "x", encoding="utf-8")
+    _age_files(clean.root)
+    with pytest.raises(AssertionError, match="cached result"):
+        _run(clean.root, capsys)

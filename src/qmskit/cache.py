@@ -16,12 +16,16 @@ import hashlib
 import os
 import pickle
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 CACHE_DIR = ".qmskit-cache"
-_FORMAT = 1
+_FORMAT = 2
+#: Like git's "racy" check: a file modified this close to when the cache was written may
+#: have changed again within the same timestamp tick, so its stat alone is not trusted.
+RACY_NS = 2_000_000_000
 
 StatKey = tuple[int, int, int]
 
@@ -36,6 +40,15 @@ def digest(raw: bytes) -> bytes:
     return hashlib.blake2b(raw, digest_size=16).digest()
 
 
+def ensure_cache_dir(directory: Path) -> None:
+    """Create the cache folder with a .gitignore that ignores everything in it."""
+    directory.mkdir(exist_ok=True)
+    ignore = directory / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# Created by qmskit: a local cache, never committed.\n*\n",
+                          encoding="utf-8")
+
+
 def _code_fingerprint() -> str:
     """Hash of the modules whose behaviour shapes cached entries."""
     from qmskit import __version__
@@ -43,12 +56,13 @@ def _code_fingerprint() -> str:
     package = Path(__file__).parent
     hasher = hashlib.blake2b(digest_size=16)
     hasher.update(f"{_FORMAT}:{__version__}".encode())
-    for name in ("frontmatter.py", "loader.py", "kpidata.py", "cache.py", "gitinfo.py",
-                 "model/documents.py", "model/types.py"):
+    # Every module can shape a result (rules, reporters, schedule), so all of them count;
+    # hashing ~50 small files costs about a millisecond.
+    for path in sorted(package.rglob("*.py")):
         try:
-            hasher.update((package / name).read_bytes())
+            hasher.update(path.read_bytes())
         except OSError:
-            hasher.update(name.encode())
+            hasher.update(str(path).encode())
     return hasher.hexdigest()
 
 
@@ -61,6 +75,7 @@ class Cache:
     by_path: dict[str, tuple[StatKey, bytes, Any]] = field(default_factory=dict)
     by_digest: dict[bytes, Any] = field(default_factory=dict)
     git: Any = None
+    written_at: int = 0
     dirty: bool = False
     hits: int = 0
     misses: int = 0
@@ -81,12 +96,14 @@ class Cache:
             cache.by_path = stored.get("by_path", {})
             cache.by_digest = {entry[1]: entry[2] for entry in cache.by_path.values()}
             cache.git = stored.get("git")
+            cache.written_at = int(stored.get("written_at", 0))
         return cache
 
     def get(self, relative: str, info: os.stat_result) -> Any:
         """The entry for an unchanged file, or None."""
         entry = self.by_path.get(relative)
-        if entry is not None and entry[0] == stat_key(info):
+        if (entry is not None and entry[0] == stat_key(info)
+                and info.st_mtime_ns < self.written_at - RACY_NS):
             self.hits += 1
             return entry[2]
         return None
@@ -123,16 +140,115 @@ class Cache:
             return
         directory = self.path.parent
         try:
-            directory.mkdir(exist_ok=True)
-            ignore = directory / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# Created by qmskit: a local cache, never committed.\n*\n",
-                                  encoding="utf-8")
+            ensure_cache_dir(directory)
             with tempfile.NamedTemporaryFile(dir=directory, delete=False,
                                              prefix=".documents-", suffix=".tmp") as handle:
-                pickle.dump({"key": self.key, "by_path": self.by_path, "git": self.git},
+                pickle.dump({"key": self.key, "by_path": self.by_path, "git": self.git,
+                             "written_at": time.time_ns()},
                             handle, protocol=pickle.HIGHEST_PROTOCOL)
             Path(handle.name).replace(self.path)
         except OSError:
             return
         self.dirty = False
+
+
+def _stat_files(root: Path, folders: list[str], extra: list[str]) -> list[tuple[str, StatKey]]:
+    """Stat keys of every visible file under the QMS folders plus `extra` paths."""
+    found: list[tuple[str, StatKey]] = []
+    root_text = str(root)
+    for folder in folders:
+        for current, dirs, files in os.walk(os.path.join(root_text, folder)):  # noqa: PTH118
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in sorted(files):
+                if name.startswith("."):
+                    continue
+                path = os.path.join(current, name)  # noqa: PTH118
+                try:
+                    found.append((path, stat_key(os.stat(path))))  # noqa: PTH116
+                except OSError:
+                    found.append((path, (-1, -1, -1)))
+    for relative in extra:
+        try:
+            found.append((relative, stat_key(os.stat(root / relative))))  # noqa: PTH116
+        except OSError:
+            found.append((relative, (-1, -1, -1)))
+    return found
+
+
+def _git_state(root: Path) -> bytes:
+    """HEAD and the working tree's modifications: what C403 depends on besides content."""
+    import subprocess
+
+    try:
+        head = subprocess.run(["git", "rev-parse", "-q", "--verify", "HEAD"], cwd=root,
+                              capture_output=True, check=False)
+        status = subprocess.run(["git", "status", "--porcelain=v1", "-z",
+                                 "--untracked-files=no"], cwd=root, capture_output=True,
+                                check=False)
+    except OSError:
+        return b"no git"
+    return head.stdout + b"|" + status.stdout + bytes([head.returncode, status.returncode])
+
+
+class ResultCache:
+    """The whole check result, reused when nothing it depends on has changed.
+
+    It depends on: qmskit's code, the config, the evaluation date and rule selection,
+    the stat of every file in the QMS folders (and KPI data files outside them), and
+    git's HEAD and working-tree status. Any difference, or any file modified within
+    the racy window of the cached run, means a full check.
+    """
+
+    def __init__(self, root: Path, folders: list[str], settings: str) -> None:
+        self.path = root / CACHE_DIR / "result.pickle"
+        self.root = root
+        self.folders = folders
+        self.settings = settings
+        self.extra: list[str] = []
+        stored: dict[str, Any] = {}
+        try:
+            with self.path.open("rb") as handle:
+                loaded = pickle.load(handle)
+            if isinstance(loaded, dict):
+                stored = loaded
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError,
+                ValueError, TypeError):
+            stored = {}
+        self.stored = stored
+        extra = stored.get("extra", [])
+        self.extra = [p for p in extra if isinstance(p, str)] if isinstance(extra, list) else []
+
+    def _fingerprint(self, extra: list[str]) -> tuple[str, int]:
+        hasher = hashlib.blake2b(digest_size=20)
+        hasher.update(_code_fingerprint().encode())
+        hasher.update(self.settings.encode())
+        newest = 0
+        for path, key in _stat_files(self.root, self.folders, extra):
+            hasher.update(f"{path}\0{key}\n".encode())
+            newest = max(newest, key[1])
+        hasher.update(_git_state(self.root))
+        return hasher.hexdigest(), newest
+
+    def load(self) -> Any:
+        """The cached result if still valid, else None."""
+        if not self.stored:
+            return None
+        fingerprint, newest = self._fingerprint(self.extra)
+        written = int(self.stored.get("written_at", 0))
+        if fingerprint != self.stored.get("fingerprint") or newest >= written - RACY_NS:
+            return None
+        return self.stored.get("result")
+
+    def save(self, result: Any, extra: list[str]) -> None:
+        """Store `result`; `extra` are data files outside the QMS folders it read."""
+        fingerprint, _ = self._fingerprint(sorted(extra))
+        try:
+            ensure_cache_dir(self.path.parent)
+            with tempfile.NamedTemporaryFile(dir=self.path.parent, delete=False,
+                                             prefix=".result-", suffix=".tmp") as handle:
+                pickle.dump({"fingerprint": fingerprint, "extra": sorted(extra),
+                             "written_at": time.time_ns(), "result": result},
+                            handle, protocol=pickle.HIGHEST_PROTOCOL)
+            Path(handle.name).replace(self.path)
+        except OSError:
+            return

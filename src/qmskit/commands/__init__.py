@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from qmskit.config import Config
     from qmskit.loader import Qms
 
 
@@ -30,10 +31,15 @@ def open_qms(root: Path, config_path: Path | None = None, *, with_git: bool = Tr
 
 def resolve_today(qms: Qms, today: date | None) -> date:
     """The evaluation date: `--today`, else the config's `today`, else the real date."""
+    return resolve_today_from(qms.config, today)
+
+
+def resolve_today_from(config: Config, today: date | None) -> date:
+    """The evaluation date for `config`: `--today`, its `today`, QMSKIT_TODAY, or today."""
     if today is not None:
         return today
-    if qms.config.today is not None:
-        return qms.config.today
+    if config.today is not None:
+        return config.today
     env = os.environ.get("QMSKIT_TODAY")
     if env:
         from qmskit.errors import ConfigError

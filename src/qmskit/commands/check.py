@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from qmskit.commands import open_qms, resolve_today
+from qmskit.commands import resolve_today_from
 from qmskit.errors import EXIT_CLEAN, EXIT_FINDINGS
 
 
@@ -23,7 +23,8 @@ def check(
     use_cache: bool = True,
 ) -> int:
     """Load, run the enabled rules, print in `output_format`; return the exit code."""
-    from qmskit.checker import run_checks
+    from qmskit.checker import CheckResult, run_checks
+    from qmskit.loader import load_qms
     from qmskit.reporters import FORMATS
     from qmskit.rules import all_rules
 
@@ -36,8 +37,27 @@ def check(
             raise ConfigError(f"--select/--ignore: {selector!r} matches no rule; "
                               "see `qmskit rules`")
     needs_git = "C403" in _enabled_codes(select, ignore)
-    qms = open_qms(root, config_path, with_git=needs_git, use_cache=use_cache)
-    result = run_checks(qms, resolve_today(qms, today), select, ignore)
+    from qmskit.config import load_config
+
+    config, _ = load_config(root, config_path)
+    evaluation_day = resolve_today_from(config, today)
+    result_cache = None
+    if use_cache and config.cache:
+        from qmskit.cache import ResultCache
+
+        settings = "|".join([config.model_dump_json(), evaluation_day.isoformat(),
+                             ",".join(select), ",".join(ignore), str(needs_git)])
+        result_cache = ResultCache(root.absolute(), config.folders, settings)
+        cached = result_cache.load()
+        if isinstance(cached, CheckResult):
+            sys.stdout.write(FORMATS[output_format](cached, colour))
+            return EXIT_FINDINGS if cached.errors else EXIT_CLEAN
+    qms = load_qms(root, config, with_git=needs_git, use_cache=use_cache and config.cache)
+    result = run_checks(qms, evaluation_day, select, ignore)
+    if result_cache is not None:
+        outside = [p for p in qms.series_paths.values()
+                   if not any(p.startswith(folder.rstrip("/") + "/") for folder in config.folders)]
+        result_cache.save(result, outside)
     sys.stdout.write(FORMATS[output_format](result, colour))
     return EXIT_FINDINGS if result.errors else EXIT_CLEAN
 
