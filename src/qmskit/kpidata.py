@@ -8,7 +8,6 @@ error rather than a silently mis-sorted chart.
 from __future__ import annotations
 
 import csv
-import io
 import math
 import re
 from collections.abc import Iterator
@@ -115,17 +114,30 @@ class SeriesError(Exception):
 MAX_ROWS = 100_000
 
 
+def _cells(text: str) -> Iterator[list[str]]:
+    """The cells of each line; one record per line (a value never spans lines).
+
+    Plain lines are split directly (fast); a line with quotes goes through csv, and a
+    malformed one is an error at its own line.
+    """
+    for number, line in enumerate(text.splitlines(), start=1):
+        if '"' not in line:
+            yield line.split(",")
+            continue
+        try:
+            yield next(csv.reader([line]), [])
+        except csv.Error as error:
+            raise SeriesError(number, 1, f"malformed CSV: {error}",
+                              "write one 'period,value' row per line") from None
+
+
 def parse_series(text: str, frequency: PeriodKind) -> list[Measurement]:
     """Parse a `period,value` CSV; rows must match `frequency` and ascend without repeats.
 
     The first problem raises: a KPI whose history is partly unreadable must not be
     evaluated against its target on whatever rows happened to parse.
     """
-    # Plain "period,value" lines are split directly; csv handles anything quoted.
-    if '"' in text:
-        reader: Iterator[list[str]] = csv.reader(io.StringIO(text))
-    else:
-        reader = (line.split(",") for line in text.splitlines())
+    reader = _cells(text)
     header = next(reader, None)
     if header is None:
         raise SeriesError(1, 1, "KPI data file is empty", "start it with the header 'period,value'")
