@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from qmsfactory import QmsRepo, approved, git, line_of, monthly
 
@@ -210,3 +211,94 @@ PLANTS: dict[str, Plant] = {
     for name, fn in list(globals().items())
     if callable(fn) and name[:1] in "dltc" and name[1:4].isdigit()
 }
+
+
+# --- records (R) ------------------------------------------------------------------------
+# Records live in their own folders; every plant's helper records are themselves clean.
+
+_ALL_INPUTS = ["previous-actions", "context-changes", "customer-feedback", "objectives",
+               "process-performance", "nonconformities", "monitoring-results",
+               "audit-results", "supplier-performance", "resources", "risks", "improvement"]
+
+
+def _record(repo: QmsRepo, folder: str, doc_id: str, kind: str, **fields: object) -> Path:
+    """Write a record into its conventional folder (the factory knows only the old kinds)."""
+    written = repo.write(doc_id, kind, **fields)
+    target = repo.root / folder / f"{doc_id}.md"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return written.rename(target)
+
+
+def _open_action(repo: QmsRepo, doc_id: str, source: str = "management-review") -> None:
+    _record(repo, "qms_docs/actions", doc_id, "action", owner="ROLE-QM", type="improvement",
+            source=source, opened="2026-06-01", due="2027-01-31", **approved())
+
+
+def r501_nonconformity_without_action(repo: QmsRepo) -> Expected:
+    path = _record(repo, "qms_docs/nonconformities", "NC-PLANT", "nonconformity",
+                   owner="ROLE-QM", date="2026-06-01", source="internal", severity="minor",
+                   affects=["PROC-A"], actions=[], **approved())
+    return Expected("R501", _rel(repo, path), line_of(path, "actions: []"))
+
+
+def r502_action_overdue(repo: QmsRepo) -> Expected:
+    path = _record(repo, "qms_docs/actions", "ACT-LATE", "action", owner="ROLE-QM",
+                   type="corrective", source="kpi-trend", opened="2026-06-01",
+                   due="2026-10-31", **approved())
+    return Expected("R502", _rel(repo, path), line_of(path, "due: 2026-10-31"))
+
+
+def r503_closed_without_effectiveness(repo: QmsRepo) -> Expected:
+    path = _record(repo, "qms_docs/actions", "ACT-UNCHECKED", "action", owner="ROLE-QM",
+                   type="corrective", source="kpi-trend", opened="2026-06-01",
+                   due="2026-09-30", closed="2026-09-28", **approved())
+    return Expected("R503", _rel(repo, path), line_of(path, "closed: 2026-09-28"))
+
+
+def r504_high_risk_untreated(repo: QmsRepo) -> Expected:
+    path = _record(repo, "qms_docs/risks", "RISK-PLANT", "risk", owner="ROLE-QM",
+                   affects=["PROC-A"], likelihood=4, impact=4, treated_by=[], **approved())
+    return Expected("R504", _rel(repo, path), line_of(path, "treated_by: []"))
+
+
+def r505_process_unaudited(repo: QmsRepo) -> Expected:
+    # An audit programme exists (one audit of PROC-A); the process approved in 2024 and
+    # reviewed since has never been in the scope of an audit.
+    _record(repo, "qms_docs/audits", "AUD-PLANT", "audit", owner="ROLE-QM", date="2026-04-01",
+            type="internal", scope=["PROC-A"], findings=[], **approved(approved_on="2026-04-02"))
+    path = repo.write("PROC-UNAUDITED", "process", owner="ROLE-QM", supports=["OBJ-A"],
+                      **approved(approved_on="2024-05-01"))
+    return Expected("R505", _rel(repo, path), line_of(path, "id: PROC-UNAUDITED"))
+
+
+def r506_management_review_overdue(repo: QmsRepo) -> Expected:
+    # Dated after the other plants' reviews, so it is the latest one held.
+    _open_action(repo, "ACT-MR-OLD")
+    path = _record(repo, "qms_docs/reviews", "MR-OLD", "review", owner="ROLE-MD",
+                   date="2025-10-01", attendees=["ROLE-MD", "ROLE-QM"], covers=_ALL_INPUTS,
+                   inputs=["KPI-A"], decisions=["ACT-MR-OLD"],
+                   **approved(approved_on="2025-10-01"))
+    return Expected("R506", _rel(repo, path), line_of(path, "date: 2025-10-01"))
+
+
+def r507_review_missing_inputs(repo: QmsRepo) -> Expected:
+    _open_action(repo, "ACT-MR-THIN")
+    path = _record(repo, "qms_docs/reviews", "MR-THIN", "review", owner="ROLE-MD",
+                   date="2025-08-01", attendees=["ROLE-MD"], covers=["objectives"],
+                   inputs=["KPI-A"], decisions=["ACT-MR-THIN"],
+                   **approved(approved_on="2025-08-01"))
+    return Expected("R507", _rel(repo, path), line_of(path, "covers:"))
+
+
+def r508_review_without_decision(repo: QmsRepo) -> Expected:
+    path = _record(repo, "qms_docs/reviews", "MR-IDLE", "review", owner="ROLE-MD",
+                   date="2025-09-01", attendees=["ROLE-MD"], covers=_ALL_INPUTS,
+                   inputs=["KPI-A"], decisions=[], **approved(approved_on="2025-09-01"))
+    return Expected("R508", _rel(repo, path), line_of(path, "decisions: []"))
+
+
+PLANTS.update({
+    name.split("_")[0].upper(): fn
+    for name, fn in list(globals().items())
+    if callable(fn) and name[:1] == "r" and name[1:4].isdigit()
+})

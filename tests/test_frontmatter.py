@@ -94,3 +94,11 @@ def test_deep_nesting_is_refused() -> None:
 def test_guess_id_from_broken_file() -> None:
     assert guess_id("---\nid: PROC-X\nkind: [\n---\n") == "PROC-X"
     assert guess_id("no id here") is None
+
+
+@pytest.mark.parametrize("value", ["2026-13-45", "2026-02-30"])
+def test_values_yaml_cannot_construct_are_located(value: str) -> None:
+    with pytest.raises(FrontMatterError) as caught:
+        parse(f"---\nid: PROC-A\ndue: {value}\n---\n")
+    assert (caught.value.line, caught.value.col) == (3, 6)
+    assert "invalid timestamp" in caught.value.message

@@ -113,3 +113,12 @@ def test_one_git_log_for_the_whole_repository(clean: QmsRepo, tmp_path: Path,
     facts = read_git_facts(clean.root, ["qms_docs", "procedures", "objectives"])
     assert facts.available
     assert len(log.read_text().splitlines()) == 3  # rev-parse, log, status
+
+
+def test_uncommitted_edit_stamped_today_is_not_suspect(
+    clean: QmsRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    init_git(clean.root, date="2026-01-15")
+    path = clean.root / "procedures/PROC-A.md"
+    path.write_text(path.read_text().replace("last: 2026-06-01", f"last: {TODAY}") + "\nNew.\n")
+    assert _codes(_check(clean.root, capsys)) == []

@@ -43,7 +43,8 @@ def cli() -> None:
 
 @cli.command("check")
 @_ROOT
-@click.option("--format", "output_format", type=click.Choice(["text", "json", "github"]),
+@click.option("--format", "output_format",
+              type=click.Choice(["text", "json", "github", "sarif", "junit"]),
               default="text", show_default=True, help="Output format.")
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), callback=_date,
               help="Evaluate dates as of this day (YYYY-MM-DD) for reproducible results.")
@@ -127,6 +128,179 @@ def schema_command() -> int:
 
     return schema()
 
+
+# --- pull-request workflow and authoring (diff, codeowners, init, new, review, kpi) ---
+
+_QMS_ROOT = click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path),
+                         default=Path(), show_default=True, help="Root of the QMS.")
+
+
+@cli.command("diff")
+@click.argument("base")
+@click.argument("head", required=False, default="HEAD")
+@_QMS_ROOT
+@click.option("--format", "output_format", type=click.Choice(["markdown", "json"]),
+              default="markdown", show_default=True)
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), callback=_date,
+              help="Evaluate dates as of this day (YYYY-MM-DD).")
+@_CONFIG
+def diff_command(base: str, head: str, root: Path, output_format: str, today: date | None,
+                 config_path: Path | None) -> int:
+    """Impact of the change from git revision BASE to HEAD (default HEAD), for a PR.
+
+    BASE..HEAD works too. Lists documents added, changed, retired and removed; for each
+    its chain up to strategy and the KPIs below it; the roles whose holders must review;
+    and the findings the change introduces and fixes. Exit 1 when it introduces an
+    error-level finding.
+    """
+    from qmskit.commands.diff import diff
+
+    return diff(root, base, head, output_format=output_format, today=today,
+                config_path=config_path)
+
+
+@cli.command("codeowners")
+@_QMS_ROOT
+@click.option("--check", is_flag=True, help="Exit 1 if CODEOWNERS is out of date; write nothing.")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="CODEOWNERS file (default: the existing one, else .github/CODEOWNERS).")
+@_CONFIG
+def codeowners_command(root: Path, check: bool, output: Path | None,
+                       config_path: Path | None) -> int:
+    """Write the QMS block of CODEOWNERS: each document to its owner role's holders."""
+    from qmskit.commands.codeowners import codeowners
+
+    return codeowners(root, check=check, output=output, config_path=config_path)
+
+
+@cli.command("init")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--name", default="Example Ltd", show_default=True,
+              help="The organisation's name, for the handbook title.")
+@click.option("--install", default=None, metavar="COMMAND",
+              help="How CI installs qmskit (default: pip install of this version).")
+def init_command(directory: Path, name: str, install: str | None) -> int:
+    """Create a new QMS repository in DIRECTORY that passes `qmskit check` at once.
+
+    Config, mkdocs.yml, folders, one linked document of every kind, KPI data,
+    .pre-commit-config.yaml, CODEOWNERS and a GitHub Actions workflow. Never overwrites.
+    """
+    from qmskit.commands.init import DEFAULT_INSTALL, init
+
+    return init(directory, name=name, install=install or DEFAULT_INSTALL)
+
+
+@cli.command("new")
+@click.argument("kind")
+@click.option("--title", help="The document's title (also used for its id).")
+@click.option("--id", "doc_id", metavar="ID", help="Use this id instead of a generated one.")
+@click.option("--owner", metavar="ROLE", help="The owning role.")
+@_QMS_ROOT
+@_CONFIG
+def new_command(kind: str, title: str | None, doc_id: str | None, owner: str | None,
+                root: Path, config_path: Path | None) -> int:
+    """Create a draft document of KIND (strategy, objective, procedure, process, kpi,
+    role, risk, action, audit, review, ...) from its template, with a fresh id."""
+    from qmskit.commands.new import new
+
+    return new(root, kind, title=title, doc_id=doc_id, owner=owner, config_path=config_path)
+
+
+@cli.command("review")
+@click.argument("doc_id", metavar="ID")
+@click.option("--by", metavar="ROLE", help="The reviewing role (sets review.by).")
+@click.option("--date", "on", type=click.DateTime(["%Y-%m-%d"]), callback=_date,
+              help="Date of the review (default: today).")
+@click.option("--approve", is_flag=True,
+              help="Also record the approval: approved_by (the --by role), approved_on, and "
+                   "status approved for a draft.")
+@click.option("--bump/--no-bump", default=None,
+              help="Raise the version, or never (default: when git shows the content "
+                   "changed since the last review).")
+@_QMS_ROOT
+@_CONFIG
+def review_command(doc_id: str, by: str | None, on: date | None, approve: bool,
+                   bump: bool | None, root: Path, config_path: Path | None) -> int:
+    """Stamp a review of document ID: review.last (and review.by), keeping the file's
+    formatting; the version goes up only if the content changed since the last review."""
+    from qmskit.commands.review import review
+
+    return review(root, doc_id, by=by, on=on, approve=approve, bump=bump,
+                  config_path=config_path)
+
+
+@cli.group("kpi")
+def kpi_group() -> None:
+    """KPI measurements."""
+
+
+@kpi_group.command("record")
+@click.argument("kpi_id", metavar="KPI")
+@click.argument("value")
+@click.option("--period", required=True, help="YYYY-MM, YYYY-Www, YYYY-Qn or YYYY.")
+@_QMS_ROOT
+@_CONFIG
+def kpi_record_command(kpi_id: str, value: str, period: str, root: Path,
+                       config_path: Path | None) -> int:
+    """Append VALUE for --period to the data file of KPI; refuses duplicates, periods out
+    of order and non-numbers."""
+    from qmskit.commands.kpi import record
+
+    return record(root, kpi_id, value, period, config_path=config_path)
+
+
+# --- performance mode: management review pack and health (records) ---
+
+@cli.group("report")
+def report_group() -> None:
+    """Reports generated from the QMS, ready to commit as records."""
+
+
+@report_group.command("management-review")
+@_ROOT
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), callback=_date,
+              help="Start of the period (default: the previous management review, else "
+                   "twelve months back).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the pack to this new file (never overwritten) instead of stdout, "
+                   "e.g. qms_docs/reviews/MR-2027-01.md.")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), callback=_date,
+              help="Evaluate dates as of this day (YYYY-MM-DD).")
+@_CONFIG
+def report_management_review_command(root: Path, since: date | None, output: Path | None,
+                                     today: date | None, config_path: Path | None) -> int:
+    """The ISO 9001 9.3.2 inputs as a draft management review record (Markdown).
+
+    KPI status and trends against targets, objectives, process performance, audits,
+    nonconformities and actions, risks, documents due for review, and the actions of the
+    previous review. Its front matter links every record presented, so it can be
+    committed as the draft record and completed in the meeting.
+    """
+    from qmskit.commands.report import management_review
+
+    return management_review(root, since=since, output=output, today=today,
+                             config_path=config_path)
+
+
+@cli.command("health")
+@_ROOT
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]),
+              default="text", show_default=True, help="Output format.")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), callback=_date,
+              help="Evaluate dates as of this day (YYYY-MM-DD).")
+@_CONFIG
+def health_command(root: Path, output_format: str, today: date | None,
+                   config_path: Path | None) -> int:
+    """Performance mode or compliance mode: five signs measured from the repository.
+
+    Each sign (attention only before audits, leadership engagement, KPIs disconnected
+    from strategy, reactive improvement, ISO as the quality team's extra work) is
+    measured over the last twelve months, with its numbers, thresholds and verdicts.
+    Exits 0: it is a diagnostic, not a gate.
+    """
+    from qmskit.commands.health import health
+
+    return health(root, output_format=output_format, today=today, config_path=config_path)
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return its exit code instead of exiting (callable from tests)."""

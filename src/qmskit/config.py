@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from qmskit.errors import ConfigError
-from qmskit.model.types import KINDS, Interval, IntervalField
+from qmskit.model.types import KINDS, DocId, Interval, IntervalField
 
 RuleSetting = Literal["error", "warning", "off"]
 
@@ -45,6 +45,17 @@ class Config(BaseModel):
     max_file_size: Annotated[int, Field(ge=1024, le=100_000_000)] = 2_000_000
     cache: bool = True
     rules: dict[str, RuleSetting] = {}
+    # Records (rules R5xx, `qmskit health`, the management review pack).
+    #: Longest time a process may go without an internal audit (R505).
+    audit_interval: IntervalField = _interval("12 months")
+    #: Longest time between two management reviews (R506; ISO practice: at least yearly).
+    management_review_interval: IntervalField = _interval("12 months")
+    #: likelihood x impact (each 1-5) at or above which a risk is high and needs a treatment
+    #: action (R504).
+    high_risk_score: Annotated[int, Field(ge=1, le=25)] = 12
+    #: The quality team's roles, for `qmskit health` ("beyond the quality team"); empty means
+    #: detected: the roles owning the audit records, and the roles reporting to them.
+    quality_roles: list[DocId] = []
 
     @field_validator("folders")
     @classmethod

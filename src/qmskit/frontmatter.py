@@ -169,7 +169,13 @@ class _Builder:
             if construct is None:
                 raise FrontMatterError(mark.line + 2, mark.column + 1,
                                        f"unsupported YAML tag {tag}")
-            return construct(_SAFE, node)
+            try:
+                return construct(_SAFE, node)
+            except (ValueError, TypeError, OverflowError) as error:
+                # e.g. `2026-13-45` matches YAML's timestamp pattern but is no date.
+                raise FrontMatterError(mark.line + 2, mark.column + 1,
+                                       f"invalid {tag.rsplit(':', 1)[-1]} value {value!r}: "
+                                       f"{error}", "quote it to keep it as text") from None
         if node.tag not in (_SEQ_TAG, _MAP_TAG):
             raise FrontMatterError(mark.line + 2, mark.column + 1,
                                    f"unsupported YAML tag {node.tag}")

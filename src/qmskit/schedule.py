@@ -18,6 +18,11 @@ from qmskit.model.types import Interval
 
 ReviewState = Literal["overdue", "due-soon", "current", "never-reviewed", "exempt"]
 
+#: Records (ISO 9001 7.5.3: retained documented information) are evidence of what
+#: happened, not documents kept current by periodic review; an action file also changes
+#: as the action progresses. They are exempt from the review rules (C401-C403).
+RECORD_KINDS = frozenset({"action", "nonconformity", "audit", "review"})
+
 
 @dataclass(frozen=True)
 class ReviewStatus:
@@ -30,7 +35,7 @@ class ReviewStatus:
 
 
 def review_status(doc: Doc, config: Config, today: date) -> ReviewStatus:
-    """Review state of a document; drafts and retired documents are exempt.
+    """Review state of a document; drafts, retired documents and records are exempt.
 
     The last review is `review.last`, or `approved_on` when no review has been recorded
     yet (approval is the first review, ISO 9001 7.5.2).
@@ -38,7 +43,7 @@ def review_status(doc: Doc, config: Config, today: date) -> ReviewStatus:
     model = doc.model
     interval = (model.review.interval if model.review else None) or config.interval_for(doc.kind)
     last = (model.review.last if model.review else None) or model.approved_on
-    if model.status != "approved":
+    if model.status != "approved" or doc.kind in RECORD_KINDS:
         due = interval.after(last) if last else None
         return ReviewStatus("exempt", last, interval, due)
     if last is None:

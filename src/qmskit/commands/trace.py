@@ -11,9 +11,7 @@ from qmskit.commands import open_qms
 from qmskit.errors import EXIT_CLEAN, QmsError
 from qmskit.loader import Qms
 from qmskit.model.documents import Role
-
-KIND_ORDER = ("strategy", "objective", "process", "procedure", "kpi", "role",
-              "risk", "action", "audit", "review")
+from qmskit.model.types import KIND_ORDER
 
 
 def trace_data(qms: Qms, doc_id: str) -> dict[str, Any]:

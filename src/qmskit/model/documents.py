@@ -12,7 +12,22 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from qmskit.model.types import Direction, DocId, Frequency, Handle, IntervalField, Status
+from qmskit.model.types import (
+    ActionSource,
+    ActionType,
+    AuditType,
+    Direction,
+    DocId,
+    EffectivenessResult,
+    Frequency,
+    Handle,
+    IntervalField,
+    NonconformitySeverity,
+    NonconformitySource,
+    ReviewInputKey,
+    RiskType,
+    Status,
+)
 
 
 class ReviewInfo(BaseModel):
@@ -125,59 +140,134 @@ class Role(Document):
     reports_to: DocId | None = None
 
 
+# --- Record kinds -----------------------------------------------------------------------
+# Records are evidence of the system at work (ISO 9001 7.5.3 retained information): what
+# could go wrong, what went wrong, what was done about it, and what audits and management
+# reviews found and decided. `qmskit.records` interprets them for rules, reports and health.
+
+_ACTION = frozenset({"action"})
+
+
 class Risk(Document):
-    """A risk or opportunity (ISO 9001 6.1) affecting processes."""
+    """A risk or opportunity (ISO 9001 6.1) affecting processes, rated 1-5 x 1-5."""
 
     links: ClassVar[dict[str, frozenset[str]]] = {
         "affects": _PROCESS_KINDS,
-        "treated_by": frozenset({"action"}),
+        "treated_by": _ACTION,
     }
 
     kind: Literal["risk"]
+    type: RiskType = "risk"
     affects: list[DocId] = []
     likelihood: Annotated[int, Field(ge=1, le=5)] | None = None
     impact: Annotated[int, Field(ge=1, le=5)] | None = None
     treated_by: list[DocId] = []
 
 
+class EffectivenessCheck(BaseModel):
+    """ISO 9001 10.2.1 d): was the action effective? Planned date, date done, verdict, evidence."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    due: Date | None = None
+    checked: Date | None = None
+    result: EffectivenessResult | None = None
+    evidence: Annotated[str, Field(max_length=2000)] | None = None
+
+    def __str__(self) -> str:
+        # Pages and reports print the check as one line.
+        if self.checked is not None:
+            text = f"{self.result or 'no result'} (checked {self.checked})"
+        elif self.due is not None:
+            text = f"planned for {self.due}"
+        else:
+            text = "not planned"
+        return f"{text}: {self.evidence}" if self.evidence else text
+
+
 class Action(Document):
-    """A corrective, preventive or improvement action (ISO 9001 10.2, 10.3)."""
+    """A corrective, preventive or improvement action (ISO 9001 10.2, 10.3, 6.1.2).
+
+    `source` says why it was raised; `origin` may name the record or KPI that raised it
+    when no other link does (a KPI trend, for instance). `opened` defaults to
+    `approved_on`.
+    """
+
+    links: ClassVar[dict[str, frozenset[str]]] = {
+        "origin": frozenset({"kpi", "objective", "risk", "nonconformity", "audit", "review"})
+        | _PROCESS_KINDS,
+    }
 
     kind: Literal["action"]
-    source: str | None = None
+    type: ActionType | None = None
+    source: ActionSource | None = None
+    origin: DocId | None = None
+    opened: Date | None = None
     due: Date | None = None
     closed: Date | None = None
-    effectiveness: str | None = None
+    effectiveness: EffectivenessCheck | None = None
+
+
+class Nonconformity(Document):
+    """A nonconformity (ISO 9001 10.2.1) and the corrective actions it led to.
+
+    Day-to-day NCRs stay in the MES/ERP; the ones that need a corrective action (or a
+    documented decision that none is needed, `no_action_reason`) are recorded here, as
+    are nonconformities found by audits (listed in the audit's `findings`).
+    """
+
+    links: ClassVar[dict[str, frozenset[str]]] = {
+        "affects": _PROCESS_KINDS,
+        "actions": _ACTION,
+    }
+
+    kind: Literal["nonconformity"]
+    date: Date | None = None
+    source: NonconformitySource | None = None
+    severity: NonconformitySeverity | None = None
+    affects: list[DocId] = []
+    actions: list[DocId] = []
+    no_action_reason: Annotated[str, Field(min_length=1, max_length=2000)] | None = None
+    closed: Date | None = None
 
 
 class Audit(Document):
-    """An internal audit (ISO 9001 9.2) over a scope of processes."""
+    """An audit (ISO 9001 9.2) over a scope of processes; findings are nonconformities
+    (which carry their corrective actions) or actions (opportunities acted upon)."""
 
     links: ClassVar[dict[str, frozenset[str]]] = {
         "scope": _PROCESS_KINDS,
-        "findings": frozenset({"action"}),
+        "findings": frozenset({"action", "nonconformity"}),
     }
 
     kind: Literal["audit"]
+    type: AuditType = "internal"
     date: Date | None = None
     scope: list[DocId] = []
+    auditors: list[Handle] = []
     findings: list[DocId] = []
 
 
 class ManagementReview(Document):
-    """A management review (ISO 9001 9.3): inputs considered, decisions taken."""
+    """A management review (ISO 9001 9.3): inputs considered, decisions taken.
+
+    `covers` declares which ISO 9.3.2 inputs were considered; inputs evidenced by the
+    linked `inputs` count as covered too (see `qmskit.records.review_coverage`).
+    """
 
     links: ClassVar[dict[str, frozenset[str]]] = {
-        "inputs": frozenset({"kpi", "objective", "audit", "action", "risk"}),
-        "decisions": frozenset({"action"}),
+        "inputs": frozenset({"kpi", "objective", "audit", "action", "risk", "nonconformity",
+                             "strategy"}) | _PROCESS_KINDS,
+        "decisions": _ACTION,
         "attendees": _ROLE,
     }
 
     kind: Literal["review"]
     date: Date | None = None
+    attendees: list[DocId] = []
+    covers: list[ReviewInputKey] = []
     inputs: list[DocId] = []
     decisions: list[DocId] = []
-    attendees: list[DocId] = []
 
 
 #: Every link field shared by all kinds, with the kinds it may point to.
@@ -199,6 +289,7 @@ MODELS: dict[str, type[Document]] = {
     "action": Action,
     "audit": Audit,
     "review": ManagementReview,
+    "nonconformity": Nonconformity,
 }
 
 
@@ -206,12 +297,14 @@ def front_matter_schema() -> dict[str, Any]:
     """The JSON Schema of a controlled document's front matter, for editors and other tools."""
     from pydantic import TypeAdapter
 
-    models = (Strategy, Objective, Procedure, Kpi, Role, Risk, Action, Audit, ManagementReview)
+    models = (Strategy, Objective, Procedure, Kpi, Role, Risk, Action, Audit, ManagementReview,
+              Nonconformity)
     union = Annotated[
-        Strategy | Objective | Procedure | Kpi | Role | Risk | Action | Audit | ManagementReview,
+        Strategy | Objective | Procedure | Kpi | Role | Risk | Action | Audit | ManagementReview
+        | Nonconformity,
         Field(discriminator="kind"),
     ]
-    assert len(models) == 9
+    assert len(models) == 10
     schema = TypeAdapter(union).json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "qmskit controlled document front matter"

@@ -34,11 +34,48 @@ Kind = Literal[
     "action",
     "audit",
     "review",
+    "nonconformity",
 ]
 KINDS: tuple[str, ...] = get_args(Kind)
+#: The order in which kinds are listed to people: from strategy down to the records.
+KIND_ORDER: tuple[str, ...] = ("strategy", "objective", "process", "procedure", "kpi", "role",
+                               "risk", "action", "nonconformity", "audit", "review")
+assert sorted(KIND_ORDER) == sorted(KINDS)
 Status = Literal["draft", "approved", "retired"]
 Direction = Literal["higher", "lower"]
 Frequency = Literal["weekly", "monthly", "quarterly", "yearly"]
+
+# --- Record kinds (risk, action, nonconformity, audit, review) -------------------------
+#: ISO 9001 10.2 / 10.3: what an action does.
+ActionType = Literal["corrective", "preventive", "improvement"]
+#: Why an action was raised. The first two are reactive (something already went wrong
+#: or an auditor found it); the others come from the organisation's own monitoring.
+ActionSource = Literal[
+    "nonconformity", "audit-finding", "management-review", "kpi-trend", "risk",
+    "proactive-idea",
+]
+EffectivenessResult = Literal["effective", "not-effective"]
+RiskType = Literal["risk", "opportunity"]
+AuditType = Literal["internal", "external"]
+#: Where a nonconformity was found.
+NonconformitySource = Literal["internal", "customer-complaint", "supplier", "audit"]
+NonconformitySeverity = Literal["major", "minor"]
+#: The inputs ISO 9001 9.3.2 requires a management review to consider, by key.
+ReviewInputKey = Literal[
+    "previous-actions",      # a) status of actions from previous management reviews
+    "context-changes",       # b) changes in external and internal issues
+    "customer-feedback",     # c) 1 customer satisfaction and feedback
+    "objectives",            # c) 2 extent to which quality objectives have been met
+    "process-performance",   # c) 3 process performance, conformity of products and services
+    "nonconformities",       # c) 4 nonconformities and corrective actions
+    "monitoring-results",    # c) 5 monitoring and measurement results
+    "audit-results",         # c) 6 audit results
+    "supplier-performance",  # c) 7 performance of external providers
+    "resources",             # d) adequacy of resources
+    "risks",                 # e) effectiveness of actions addressing risks and opportunities
+    "improvement",           # f) opportunities for improvement
+]
+REVIEW_INPUT_KEYS: tuple[str, ...] = get_args(ReviewInputKey)
 
 _INTERVAL_RE = re.compile(r"^\s*(\d{1,4})\s*(day|week|month|year)s?\s*$")
 

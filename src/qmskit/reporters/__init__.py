@@ -70,5 +70,20 @@ def github(result: CheckResult, colour: bool = False) -> str:
     return "\n".join(lines) + ("\n" if lines else "")
 
 
+def _sarif(result: CheckResult, colour: bool = False) -> str:
+    """SARIF 2.1.0 for GitHub code scanning (imported only when asked for)."""
+    from qmskit.reporters.sarif import sarif
+
+    return sarif(result, colour)
+
+
+def _junit(result: CheckResult, colour: bool = False) -> str:
+    """JUnit XML for CI test reports (imported only when asked for)."""
+    from qmskit.reporters.junit import junit
+
+    return junit(result, colour)
+
+
 Reporter = Callable[[CheckResult, bool], str]
-FORMATS: dict[str, Reporter] = {"text": text, "json": as_json, "github": github}
+FORMATS: dict[str, Reporter] = {"text": text, "json": as_json, "github": github,
+                                "sarif": _sarif, "junit": _junit}

@@ -3,7 +3,7 @@
 A rule is a small function over a loaded QMS that yields findings. Its docstring is its
 documentation page (`qmskit rules CODE`, the README catalogue): say what it catches, why
 it matters for an ISO 9001 QMS, and how to fix it. Codes never change meaning; families
-share a letter like ruff's: D document, L links, T traceability, C currency.
+share a letter like ruff's: D document, L links, T traceability, C currency, R records.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ FAMILIES = {
     "L": "links",
     "T": "traceability",
     "C": "currency",
+    "R": "records",
 }
 
 
@@ -104,9 +105,9 @@ def rule(code: str, name: str, severity: Severity) -> Callable[[Check], Check]:
 
 
 def all_rules() -> dict[str, Rule]:
-    """Every rule, by code, in family order (D, L, T, C) then code order."""
+    """Every rule, by code, in family order (D, L, T, C, R) then code order."""
     if not _REGISTRY:
-        from qmskit.rules import currency, document, links, traceability  # noqa: F401
+        from qmskit.rules import currency, document, links, records, traceability  # noqa: F401
 
     order = list(FAMILIES)
     return dict(sorted(_REGISTRY.items(), key=lambda item: (order.index(item[0][0]), item[0])))

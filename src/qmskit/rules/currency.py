@@ -31,7 +31,8 @@ def review_overdue(ctx: RuleContext) -> Iterator[Finding]:
     ISO 9001 7.5.2 requires documented information to be reviewed for suitability; the
     interval is `review.interval`, or the per-kind default in the config (12 months by
     default). The last review is `review.last`, or `approved_on` if no review is
-    recorded. Drafts and retired documents are exempt.
+    recorded. Drafts, retired documents and records (actions, nonconformities, audits,
+    management reviews) are exempt.
 
     Fix: review the document and stamp it with `qmskit review ID` (or set
     `review.last` to the review date).
@@ -76,7 +77,7 @@ def changed_since_review(ctx: RuleContext) -> Iterator[Finding]:
     (adding it does not count) is dated after `review.last`, or the file has
     uncommitted changes. The reviewed version is no longer the current version, so the
     change has not been reviewed. Skipped, with a notice, outside a git repository and
-    in shallow clones. Drafts and retired documents are exempt.
+    in shallow clones. Drafts, retired documents and records are exempt.
 
     Fix: review the change and stamp it (`qmskit review ID`), which records the date.
     """
@@ -84,12 +85,15 @@ def changed_since_review(ctx: RuleContext) -> Iterator[Finding]:
     if git is None or not git.available:
         return
     for doc in ctx.qms.documents.values():
-        if doc.status != "approved":
+        review = ctx.review(doc)
+        if review.state == "exempt":
             continue
-        last = ctx.review(doc).last
+        last = review.last
         if last is None:
             continue
         if doc.path in git.uncommitted:
+            if last >= ctx.today:
+                continue  # stamped today (e.g. `qmskit review`), not yet committed
             yield ctx.at(doc, _review_pos(doc),
                          f"has uncommitted changes since its last review on {last}",
                          f"if the change needs review, stamp it: `qmskit review {doc.id}`")

@@ -1,0 +1,29 @@
+"""`qmskit health`: is the QMS run in performance mode or only for the auditor?"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+from qmskit.commands import open_qms, resolve_today
+from qmskit.errors import EXIT_CLEAN
+
+
+def health(root: Path, *, output_format: str = "text", today: date | None = None,
+           config_path: Path | None = None) -> int:
+    """Print the five-sign scorecard as text or JSON.
+
+    A diagnostic, not a gate: it exits 0 whatever the verdicts (use `qmskit check` to
+    fail a build), so that it can run in any pipeline and feed a dashboard.
+    """
+    from qmskit.health import assess, format_text
+
+    # Health reads git itself, in one `git log` over the period (authors and dates),
+    # which the check's history pass does not collect.
+    qms = open_qms(root, config_path, with_git=False)
+    report = assess(qms, resolve_today(qms, today))
+    sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n" if output_format == "json"
+                     else format_text(report))
+    return EXIT_CLEAN

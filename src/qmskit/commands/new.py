@@ -1,0 +1,202 @@
+"""`qmskit new KIND`: start a controlled document from the kind's template.
+
+The document gets a fresh id (from the title, e.g. "Supplier evaluation" becomes
+PROC-SUPPLIER-EVALUATION, numbered when taken), lands in the folder where documents of
+that kind already live (or the conventional one), starts as a draft with every field
+of its kind present and commented, and is validated against the schema before it is
+written. The file is created atomically and never over an existing file.
+
+The same templates (`qmskit/templates/documents/KIND.md`) seed `qmskit init`, filled
+in there as an approved, linked example system.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import unicodedata
+from collections import Counter
+from collections.abc import Mapping
+from importlib.resources import files
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
+
+from qmskit.commands import open_qms, resolve_today
+from qmskit.edit import atomic_create, render_scalar
+from qmskit.errors import EXIT_CLEAN, QmsError
+from qmskit.model.types import ID_PATTERN, KINDS
+
+if TYPE_CHECKING:
+    from qmskit.loader import Qms
+
+#: Where a kind lives by convention (the layout `qmskit init` creates).
+FOLDERS: dict[str, str] = {
+    "strategy": "qms_docs/strategy", "objective": "objectives", "procedure": "procedures",
+    "process": "procedures", "kpi": "qms_docs/kpis", "role": "qms_docs/roles",
+    "risk": "qms_docs/risks", "action": "qms_docs/actions", "audit": "qms_docs/audits",
+    "review": "qms_docs/reviews", "nonconformity": "qms_docs/nonconformities",
+}
+#: The id prefix a kind gets when the QMS has no document of that kind yet.
+PREFIXES: dict[str, str] = {
+    "strategy": "STRAT", "objective": "OBJ", "procedure": "PROC", "process": "PROC",
+    "kpi": "KPI", "role": "ROLE", "risk": "RISK", "action": "ACT", "audit": "AUDIT",
+    "review": "MR", "nonconformity": "NC",
+}
+_STOP_WORDS = frozenset({"A", "AN", "AND", "AT", "BY", "FOR", "IN", "OF", "ON", "OR", "THE",
+                         "TO", "WITH"})
+_PLACEHOLDER = re.compile(r"\{\{qms:(\w+)\}\}")
+_ID_RE = re.compile(ID_PATTERN)
+
+
+def template(kind: str) -> str:
+    """The text of the document template for `kind`."""
+    return files("qmskit").joinpath("templates", "documents", f"{kind}.md").read_text("utf-8")
+
+
+def init_template(name: str) -> str:
+    """The text of one of `qmskit init`'s repository templates."""
+    return files("qmskit").joinpath("templates", "init", name).read_text("utf-8")
+
+
+def render_template(text: str, values: Mapping[str, str]) -> str:
+    """Fill `{{qms:NAME}}` placeholders; a placeholder alone on its line takes whole
+    lines (and removes the line when its value is empty). Unknown names are an error,
+    so a template and its caller cannot drift apart silently."""
+    out: list[str] = []
+    for line in text.splitlines(keepends=True):
+        alone = _PLACEHOLDER.fullmatch(line.strip())
+        if alone is not None:
+            value = values[alone.group(1)]
+            out.extend(part.rstrip() + "\n" for part in value.splitlines() if value)
+            continue
+
+        def fill(match: re.Match[str]) -> str:
+            return values[match.group(1)]
+
+        rendered = _PLACEHOLDER.sub(fill, line)
+        out.append(rendered.rstrip() + "\n" if rendered.endswith("\n") else rendered)
+    return "".join(out)
+
+
+def flow_list(ids: list[str]) -> str:
+    """A YAML flow sequence of ids, as the example writes links: `[OBJ-A, OBJ-B]`."""
+    return "[" + ", ".join(ids) + "]"
+
+
+def document_values(kind: str, doc_id: str, title: str, **overrides: str) -> dict[str, str]:
+    """Placeholder values for a draft of `kind`; `overrides` fill in links and fields."""
+    values = {
+        "id": doc_id, "title": render_scalar(title), "heading": title, "owner": "",
+        "status": "draft", "approval": "", "review_last": "", "horizon": "",
+        "supports": "[]", "target": "", "due": "", "risks": "[]", "applies_to": "[]",
+        "measures": "[]", "unit": "", "warn_at": "", "data": f"data/{doc_id}.csv",
+        "holders": "[]", "reports_to": "", "affects": "[]", "likelihood": "",
+        "impact": "", "treated_by": "[]", "source": "", "date": "", "scope": "[]",
+        "findings": "[]", "inputs": "[]", "decisions": "[]", "attendees": "[]",
+        "severity": "", "actions": "[]",
+    }
+    values.update(overrides)
+    return values
+
+
+def validate_rendered(relative: str, text: str) -> None:
+    """Refuse to write a document the loader would reject (a template bug, or a title
+    that cannot be written)."""
+    from qmskit.frontmatter import FrontMatterError, parse
+    from qmskit.loader import validate_document
+
+    try:
+        fm = parse(text)
+    except FrontMatterError as error:  # pragma: no cover - templates are tested
+        raise QmsError(f"{relative}: template produced invalid YAML: {error.message}") from None
+    doc, findings, _ = validate_document(relative, fm)
+    if doc is None or findings:
+        problems = "; ".join(f"{f.message}" for f in findings) or "not a document"
+        raise QmsError(f"{relative}: the new document would not be valid: {problems}")
+
+
+def _words(title: str) -> list[str]:
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    words = [w.upper() for w in re.findall(r"[A-Za-z0-9]+", ascii_title)]
+    return [w[:12] for w in words if w not in _STOP_WORDS]
+
+
+def fresh_id(prefix: str, title: str | None, taken: set[str]) -> str:
+    """An unused id: PREFIX-WORD-WORD from the title, else PREFIX-001, -002, ..."""
+    words = _words(title)[:2] if title else []
+    if words:
+        base = "-".join([prefix, *words])
+        candidate, number = base, 2
+        while candidate in taken:
+            candidate, number = f"{base}-{number}", number + 1
+        return candidate
+    number = 1
+    while f"{prefix}-{number:03d}" in taken:
+        number += 1
+    return f"{prefix}-{number:03d}"
+
+
+def _folder(qms: Qms, kind: str) -> str:
+    existing = Counter(PurePosixPath(d.path).parent.as_posix() for d in qms.of_kind(kind))
+    if existing:
+        return existing.most_common(1)[0][0]
+    folder = FOLDERS.get(kind, f"qms_docs/{kind}s")
+    if folder.split("/")[0] in qms.config.folders:
+        return folder
+    return f"{qms.config.folders[0].rstrip('/')}/{PurePosixPath(folder).name}"
+
+
+def _prefix(qms: Qms, kind: str) -> str:
+    existing = Counter(d.id.split("-")[0] for d in qms.of_kind(kind))
+    return existing.most_common(1)[0][0] if existing else PREFIXES.get(kind, kind[:4].upper())
+
+
+def new(root: Path, kind: str, *, title: str | None = None, doc_id: str | None = None,
+        owner: str | None = None, config_path: Path | None = None) -> int:
+    """Create a draft document of `kind`; print its path. Exit 0, or 2 when refused."""
+    if kind not in KINDS:
+        raise QmsError(f"unknown kind {kind!r}; use one of: {', '.join(KINDS)}")
+    if title is not None and (not title.strip() or "\n" in title or len(title) > 300):
+        raise QmsError("--title must be one line of 1 to 300 characters")
+    qms = open_qms(root, config_path, with_git=False)
+    if owner is not None and (owner not in qms.documents
+                              or qms.documents[owner].kind != "role"):
+        raise QmsError(f"--owner {owner}: not a role in this QMS")
+    folder = _folder(qms, kind)
+    taken = set(qms.documents) | qms.broken_ids
+    directory = qms.root / folder
+    if directory.is_dir():
+        taken |= {p.stem for p in directory.glob("*.md")}
+    if doc_id is not None:
+        if not _ID_RE.match(doc_id):
+            raise QmsError(f"--id {doc_id!r} does not match {ID_PATTERN}, e.g. PROC-PURCH")
+        if doc_id in taken:
+            raise QmsError(f"--id {doc_id}: already used in this QMS")
+    else:
+        doc_id = fresh_id(_prefix(qms, kind), title, taken)
+    title = title.strip() if title else f"New {kind} {doc_id}"
+    today = resolve_today(qms, None)
+    overrides = {"owner": owner or ""}
+    if kind in ("audit", "review", "nonconformity"):
+        overrides["date"] = today.isoformat()
+    text = render_template(template(kind), document_values(kind, doc_id, title, **overrides))
+    relative = f"{folder}/{doc_id}.md"
+    validate_rendered(relative, text)
+    atomic_create(qms.root / relative, text)
+    lines = [f"{relative}: created {kind} {doc_id} (draft)"]
+    if kind == "kpi":
+        data = qms.root / folder / "data" / f"{doc_id}.csv"
+        if not data.exists():
+            atomic_create(data, "period,value\n")
+            lines.append(f"{folder}/data/{doc_id}.csv: created (header only)")
+    hints = {"objective": "the strategy it supports", "process": "the objective it serves",
+             "procedure": "the objective or process it serves",
+             "kpi": "what it measures, its target", "role": "its holders",
+             "risk": "the processes it affects", "review": "inputs, decisions, attendees",
+             "audit": "its scope", "action": "its source and due date",
+             "strategy": "its horizon", "nonconformity": "what it affects and its actions"}
+    lines.append(f"  next: fill in {'the owner, ' if owner is None else ''}"
+                 f"{hints.get(kind, 'its links')}; "
+                 "then `qmskit check`")
+    sys.stdout.write("\n".join(lines) + "\n")
+    return EXIT_CLEAN

@@ -1,0 +1,164 @@
+"""`qmskit review ID`: stamp a document review (ISO 9001 7.5.2), without losing a byte.
+
+A review sets `review.last` (and `review.by` with `--by`); `--approve` also records the
+approval (`approved_by`, `approved_on`, and `status: approved` for a draft). The version
+goes up only when the document's *content* changed since its last review, which git
+answers exactly: the last review is the oldest commit of the latest run of commits that
+carry the current review stamp, and the content then (front matter without the control
+fields, plus the body) is compared with the content now. Re-stamping an unchanged
+document, or stamping twice, never bumps the version twice.
+
+Without usable history (no git, a shallow clone, a file never committed, a stamp not yet
+committed) qmskit cannot know, so it does not guess: it keeps the version and says so;
+`--bump` raises it, `--no-bump` never does.
+"""
+
+from __future__ import annotations
+
+import difflib
+import subprocess
+import sys
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from qmskit.commands import open_qms, resolve_today
+from qmskit.edit import KeyPath, Scalar, edit_document, read_text
+from qmskit.errors import EXIT_CLEAN, QmsError
+
+#: Front-matter fields a review or approval stamps; changing them is not a content change.
+CONTROL_FIELDS = frozenset({"version", "approved_by", "approved_on", "review"})
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What git says about the content since the last review; `changed` None = unknown."""
+
+    changed: bool | None
+    reason: str
+
+
+def _content(text: str) -> tuple[dict[str, Any], str, Any, Any] | None:
+    from qmskit.frontmatter import FrontMatterError, parse
+
+    try:
+        fm = parse(text.removeprefix("\ufeff"), positions=False)
+    except FrontMatterError:
+        return None
+    if fm.data is None:
+        return None
+    data = fm.data
+    review = data.get("review")
+    stamp = (review.get("last") if isinstance(review, dict) else None) or data.get("approved_on")
+    content = {k: v for k, v in data.items() if k not in CONTROL_FIELDS}
+    body = (fm.body or "").replace("\r\n", "\n")
+    return content, body, stamp, data.get("version")
+
+
+def content_changed_since_review(root: Path, relative: str) -> Evidence:
+    """Compare the document now with its content at the commit of its last review."""
+    from qmskit.commands.diff import GitRepo
+
+    try:
+        repo = GitRepo.at(root)
+    except QmsError as error:
+        return Evidence(None, str(error))
+    shallow = subprocess.run(["git", "rev-parse", "--is-shallow-repository"], cwd=repo.top,
+                             capture_output=True, text=True, check=False)
+    if shallow.stdout.strip() == "true":
+        return Evidence(None, "the clone is shallow, so the history of the review is incomplete")
+    now = _content(read_text(root / relative))
+    if now is None:  # pragma: no cover - the loader has just read it
+        return Evidence(None, "the front matter cannot be read")
+    content, body, stamp, version = now
+    if stamp is None:
+        return Evidence(False, "no earlier review is recorded")
+    path = repo.prefix + relative
+    try:
+        commits = repo.history(path)
+    except QmsError as error:  # e.g. a repository without commits
+        return Evidence(None, str(error))
+    if not commits:
+        return Evidence(None, f"{relative} has never been committed")
+    reviewed: tuple[str, tuple[dict[str, Any], str, Any, Any]] | None = None
+    for commit, blob in zip(commits, repo.cat([f"{c}:{path}" for c in commits]),
+                            strict=True):
+        then = _content(blob.decode("utf-8", "replace")) if blob is not None else None
+        if then is None or str(then[2]) != str(stamp):
+            break
+        reviewed = (commit, then)
+    if reviewed is None:
+        return Evidence(None, f"the current review stamp ({stamp}) is not committed yet")
+    commit, (old_content, old_body, _, old_version) = reviewed
+    where = f"the review of {stamp} (commit {commit[:7]})"
+    if old_content == content and old_body == body:
+        return Evidence(False, f"content unchanged since {where}")
+    if old_version != version:
+        return Evidence(False, f"content changed since {where}, but the version was already "
+                        f"raised ({old_version} → {version})")
+    return Evidence(True, f"content changed since {where}")
+
+
+def review(root: Path, doc_id: str, *, by: str | None = None, on: date | None = None,
+           approve: bool = False, bump: bool | None = None,
+           config_path: Path | None = None) -> int:
+    """Stamp a review of `doc_id`; print what changed and why. Exit 0, or 2 on bad input."""
+    qms = open_qms(root, config_path, with_git=False)
+    doc = qms.documents.get(doc_id)
+    if doc is None:
+        if doc_id in qms.broken_ids:
+            raise QmsError(f"{doc_id}: its front matter has errors; fix them first "
+                           "(`qmskit check`)")
+        close = difflib.get_close_matches(doc_id, list(qms.documents), 1)
+        raise QmsError(f"no document with id {doc_id!r}"
+                       + (f"; did you mean {close[0]}?" if close else ""))
+    if doc.status == "retired":
+        raise QmsError(f"{doc_id} is retired; retired documents are not reviewed")
+    if by is not None:
+        role = qms.documents.get(by)
+        if role is None or role.kind != "role":
+            raise QmsError(f"--by {by}: not a role in this QMS; give a role id such as ROLE-QM")
+    if approve and by is None:
+        raise QmsError("--approve needs --by ROLE: the approving role")
+    today = resolve_today(qms, None)
+    day = on or today
+    if day > today:
+        raise QmsError(f"--date {day} is in the future (today is {today})")
+    model = doc.model
+    previous = model.review.last if model.review else None
+    if previous is not None and day < previous:
+        raise QmsError(f"{doc_id} was last reviewed on {previous}, after {day}; "
+                       "a review stamp never goes back in time")
+
+    changes: list[tuple[KeyPath, Scalar]] = [(("review", "last"), day)]
+    if by is not None:
+        changes.append((("review", "by"), by))
+    if approve:
+        assert by is not None
+        changes += [(("approved_by",), by), (("approved_on",), day)]
+        if doc.status == "draft":
+            changes.append((("status",), "approved"))
+    evidence = (Evidence(None, "forced by --bump") if bump else
+                Evidence(None, "not bumped (--no-bump)") if bump is False else
+                content_changed_since_review(qms.root, doc.path))
+    raise_version = bump is True or (bump is None and evidence.changed is True)
+    new_version = (model.version or 1) + 1
+    if raise_version:
+        changes.append((("version",), new_version))
+
+    edit_document(qms.root / doc.path, changes, doc.path)
+    out = [f"{doc.path}: {doc_id} reviewed on {day}"
+           + (f" by {by}" if by else "") + (f" (previous review {previous})" if previous else "")]
+    if approve:
+        out.append(f"  approved by {by} on {day}"
+                   + (" (status draft → approved)" if doc.status == "draft" else ""))
+    if raise_version:
+        out.append(f"  version {model.version or 1} → {new_version}: {evidence.reason}")
+    elif evidence.changed is None and bump is None:
+        out.append(f"  version kept at {model.version}: cannot tell whether the content "
+                   f"changed ({evidence.reason}); pass --bump if it did")
+    else:
+        out.append(f"  version kept at {model.version}: {evidence.reason}")
+    sys.stdout.write("\n".join(out) + "\n")
+    return EXIT_CLEAN

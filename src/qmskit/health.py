@@ -1,0 +1,545 @@
+"""Performance mode or compliance mode? Five signs, measured from the repository.
+
+A QMS run for the certificate shows the same five signs everywhere: it only gets
+attention in the weeks before an audit; leadership holds a management review because
+the standard says so and decides nothing; KPIs are collected without a line to strategy,
+or not collected at all; improvement happens when an auditor or a failure forces it; and
+the quality team is the only one touching the system. Each sign is measured here from
+data the repository already holds (documents, records, KPI data and one pass over git
+history) as numbers against thresholds, so "are we in performance mode?" is answered
+from evidence rather than opinion.
+
+`assess()` returns plain data (`HealthReport`) for the CLI (`qmskit health`) and the
+site's health page; `format_text()` renders it for a terminal.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+from qmskit.loader import Doc, Qms
+from qmskit.model.documents import Action, Audit, ManagementReview
+from qmskit.model.types import REVIEW_INPUT_KEYS
+from qmskit.records import (
+    PROACTIVE_SOURCES,
+    REACTIVE_SOURCES,
+    action_source,
+    held,
+    quality_team,
+    record_date,
+    review_coverage,
+    role_handles,
+    top_management,
+    year_before,
+)
+
+Verdict = Literal["performance", "compliance", "unknown"]
+
+# Thresholds. Each is the line between "this sign is present" and "it is not"; the
+# reasons are part of the documentation a quality manager reads next to the numbers.
+
+#: How long before an audit the pre-audit rush starts. Six weeks is when audit plans are
+#: sent out (PROC-AUDIT: two weeks' notice) plus the usual month of "getting ready".
+PRE_AUDIT_WEEKS = 6
+#: Share of activity in the pre-audit weeks divided by their share of the year. 1.0 is an
+#: even spread; 1.5 tolerates a normal run-up (finishing actions before the auditor
+#: checks them) but not a system that sleeps in between.
+MAX_PRE_AUDIT_CONCENTRATION = 1.5
+#: Months (of the last 12) in which someone reviewed or changed the system. Nine allows
+#: for holidays and a quiet quarter; fewer means the system is not part of the work.
+MIN_ACTIVE_MONTHS = 9
+#: Management reviews in 12 months. ISO accepts one; a single yearly review, typically
+#: just before the surveillance audit, is the compliance-mode pattern.
+MIN_REVIEWS = 2
+#: Share of reviews attended by top management (ISO 9001 9.3.1: top management reviews).
+MIN_TOP_ATTENDANCE = 100.0
+#: Share of reviews whose decisions became actions (ISO 9001 9.3.3 outputs).
+MIN_REVIEWS_WITH_ACTIONS = 100.0
+#: Share of the twelve ISO 9.3.2 inputs backed by linked records (not only ticked) on
+#: average: half means the review looked at the system's own data.
+MIN_EVIDENCED_INPUTS = 50.0
+#: Shares of KPIs and objectives traced to strategy, and of KPIs with current data. One
+#: in ten in transition is normal; more means numbers nobody steers by.
+MIN_TRACED = 90.0
+MIN_CURRENT_DATA = 90.0
+#: Share of actions raised from the organisation's own monitoring (KPI trends, risks,
+#: management review, ideas). Reacting to nonconformities is necessary; when it is
+#: nearly all the improvement there is, the system only learns from failure and auditors.
+MIN_PROACTIVE = 40.0
+#: People beyond the quality team who changed the system in git in 12 months. Three is a
+#: small company's process owners; fewer means the QMS is the quality team's paperwork.
+MIN_PEOPLE_BEYOND = 3
+#: Share of the roles beyond the quality team that changed, reviewed, approved or own
+#: actions in the system in 12 months.
+MIN_ROLES_BEYOND = 50.0
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One measured indicator: its value against a threshold, and the verdict."""
+
+    name: str
+    value: float | None
+    unit: str
+    threshold: float
+    comparison: Literal[">=", "<="]
+    detail: str
+
+    @property
+    def verdict(self) -> Verdict:
+        """performance when the value meets the threshold, compliance when it does not,
+        unknown without data."""
+        if self.value is None:
+            return "unknown"
+        ok = self.value >= self.threshold if self.comparison == ">=" else \
+            self.value <= self.threshold
+        return "performance" if ok else "compliance"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready; field names are part of the public JSON output."""
+        return {"name": self.name, "value": self.value, "unit": self.unit,
+                "threshold": self.threshold, "comparison": self.comparison,
+                "verdict": self.verdict, "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class Sign:
+    """One of the five signs of a QMS in compliance mode, with its measures."""
+
+    number: int
+    key: str
+    title: str
+    question: str
+    measures: tuple[Measure, ...]
+
+    @property
+    def verdict(self) -> Verdict:
+        """compliance when any measure shows the sign, unknown when none could be
+        measured, performance otherwise."""
+        verdicts = {m.verdict for m in self.measures}
+        if "compliance" in verdicts:
+            return "compliance"
+        if verdicts <= {"unknown"}:
+            return "unknown"
+        return "performance"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        return {"number": self.number, "key": self.key, "title": self.title,
+                "question": self.question, "verdict": self.verdict,
+                "measures": [m.to_dict() for m in self.measures]}
+
+
+@dataclass(frozen=True)
+class Commit:
+    """One commit touching the QMS folders: author, day and paths (relative to root)."""
+
+    sha: str
+    author: str
+    email: str
+    day: date
+    paths: tuple[str, ...]
+
+
+@dataclass
+class GitActivity:
+    """Commits in the period, read in one `git log` pass; `available` False without git."""
+
+    available: bool
+    reason: str = ""
+    commits: list[Commit] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class HealthReport:
+    """The five signs as of `today`, over the period from `since`.
+
+    `activity` (changes and reviews per ISO week, by the week's Monday) and `audit_dates`
+    are there for a timeline chart: the picture that makes sign 1 obvious.
+    """
+
+    today: date
+    since: date
+    signs: tuple[Sign, ...]
+    git: GitActivity
+    activity: tuple[tuple[date, int], ...] = ()
+    audit_dates: tuple[date, ...] = ()
+
+    def count(self, verdict: Verdict) -> int:
+        """How many signs have this verdict."""
+        return sum(1 for s in self.signs if s.verdict == verdict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready; the shape of `qmskit health --format json`."""
+        return {
+            "today": self.today.isoformat(), "since": self.since.isoformat(),
+            "git": {"available": self.git.available, "reason": self.git.reason,
+                    "commits": len(self.git.commits)},
+            "summary": {v: self.count(v) for v in ("performance", "compliance", "unknown")},
+            "signs": [s.to_dict() for s in self.signs],
+            "activity": [{"week": week.isoformat(), "events": n} for week, n in self.activity],
+            "audit_dates": [day.isoformat() for day in self.audit_dates],
+        }
+
+
+# ------------------------------------------------------------------------------ git
+
+
+def read_activity(root: Path, folders: Sequence[str], since: date, today: date) -> GitActivity:
+    """Commits that touched the QMS folders between `since` and `today`, from ONE `git log`.
+
+    `--relative` limits the walk to the QMS root (which may be a subfolder of the work
+    tree) and prints paths relative to it; the author date decides the day.
+    """
+    pathspecs = [f.strip("/") for f in folders] or ["."]
+    try:
+        done = subprocess.run(
+            ["git", "-c", "core.quotepath=off", "log", "--no-merges", "--relative",
+             f"--since={since.isoformat()}T00:00:00",
+             "--format=%x01%H%x09%an%x09%ae%x09%as", "--name-only", "-z", "--", *pathspecs],
+            cwd=root, capture_output=True, check=False,
+        )
+    except OSError:
+        return GitActivity(False, "git is not installed")
+    if done.returncode != 0:
+        error = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        first = error[0] if error else f"exit code {done.returncode}"
+        if "not a git repository" in first:
+            return GitActivity(False, "not a git repository")
+        if "does not have any commits" in first:
+            return GitActivity(False, "the repository has no commits yet")
+        return GitActivity(False, f"git log failed: {first}")
+    return GitActivity(True, "", parse_log(done.stdout.decode("utf-8", "replace"), since,
+                                           today))
+
+
+def parse_log(text: str, since: date, today: date) -> list[Commit]:
+    """Parse `--format=%x01%H%x09%an%x09%ae%x09%as --name-only -z` output."""
+    commits: list[Commit] = []
+    for record in text.split("\x01"):
+        if not record:
+            continue
+        header, _, names = record.partition("\0")
+        parts = header.split("\t")
+        if len(parts) < 4:
+            continue
+        try:
+            day = date.fromisoformat(parts[-1].strip())
+        except ValueError:
+            continue
+        if not since <= day <= today:
+            continue
+        paths = tuple(n.strip("\n") for n in names.split("\0") if n.strip("\n"))
+        commits.append(Commit(parts[0], "\t".join(parts[1:-2]), parts[-2], day, paths))
+    return commits
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def _pct(part: int, whole: int) -> float | None:
+    return round(100.0 * part / whole, 1) if whole else None
+
+
+def _in(day: date | None, since: date, today: date) -> bool:
+    return day is not None and since <= day <= today
+
+
+#: Details name at most this many documents (a 10,000-document QMS must stay readable).
+MAX_NAMED = 10
+
+
+def _ids(docs: Iterable[Doc]) -> str:
+    return _names(d.id for d in docs)
+
+
+def _names(names: Iterable[str]) -> str:
+    ids = list(names)
+    more = f" and {len(ids) - MAX_NAMED} more" if len(ids) > MAX_NAMED else ""
+    return ", ".join(ids[:MAX_NAMED]) + more
+
+
+# ------------------------------------------------------------------------------ signs
+
+
+def _events(qms: Qms, since: date, today: date, git: GitActivity) -> set[tuple[date, str]]:
+    """Review and edit activity as (day, path) pairs: commits, and review stamps."""
+    events = {(c.day, path) for c in git.commits for path in c.paths}
+    for doc in qms.documents.values():
+        review = doc.model.review
+        if review is not None and _in(review.last, since, today):
+            assert review.last is not None
+            events.add((review.last, doc.path))
+    return events
+
+
+def _audits_near(qms: Qms, since: date, today: date) -> list[Doc]:
+    """Audits (internal or external) whose pre-audit weeks overlap the period."""
+    rush = timedelta(weeks=PRE_AUDIT_WEEKS)
+    return [d for d in qms.of_kind("audit")
+            if d.status != "retired" and isinstance(d.model, Audit)
+            and (day := d.model.date) is not None and since <= day <= today + rush]
+
+
+def sign_audit_rush(qms: Qms, since: date, today: date, git: GitActivity,
+                    events: set[tuple[date, str]]) -> Sign:
+    """Sign 1: the system only gets attention before audits."""
+    rush = timedelta(weeks=PRE_AUDIT_WEEKS)
+    audits = _audits_near(qms, since, today)
+    window: set[date] = set()
+    for audit in audits:
+        assert isinstance(audit.model, Audit) and audit.model.date is not None
+        start = max(audit.model.date - rush, since)
+        end = min(audit.model.date, today)
+        window |= {start + timedelta(days=n) for n in range((end - start).days + 1)}
+    total_days = (today - since).days + 1
+    source = "git commits and review stamps" if git.available else \
+        f"review stamps only ({git.reason})"
+    if not audits:
+        concentration = Measure(
+            "pre-audit concentration", None, "x", MAX_PRE_AUDIT_CONCENTRATION, "<=",
+            "no audit dated in the period, so activity cannot be compared with audit dates")
+    elif not events:
+        concentration = Measure("pre-audit concentration", None, "x",
+                                MAX_PRE_AUDIT_CONCENTRATION, "<=",
+                                f"no review or edit activity in the period ({source})")
+    else:
+        inside = sum(1 for day, _ in events if day in window)
+        share, coverage = inside / len(events), len(window) / total_days
+        dates = _names(f"{a.id} ({a.model.date})" for a in audits
+                       if isinstance(a.model, Audit))
+        concentration = Measure(
+            "pre-audit concentration", round(share / coverage, 2), "x",
+            MAX_PRE_AUDIT_CONCENTRATION, "<=",
+            f"{share * 100:.0f} % of {len(events)} changes and reviews ({source}) fell in "
+            f"the {PRE_AUDIT_WEEKS} weeks before an audit ({dates}); those weeks are "
+            f"{coverage * 100:.0f} % of the period, so an even spread gives 1.0x")
+    months = {(day.year, day.month) for day, _ in events}
+    active = Measure(
+        "months with QMS activity", float(min(len(months), 12)) if events else None, "",
+        MIN_ACTIVE_MONTHS, ">=",
+        f"of the last 12 months, months in which a document was changed or reviewed "
+        f"({source})" if events else f"no review or edit activity in the period ({source})")
+    return Sign(1, "audit-rush", "Attention only before audits",
+                "Is the system reviewed and changed all year, or in a burst before audits?",
+                (concentration, active))
+
+
+def sign_leadership(qms: Qms, since: date, today: date) -> Sign:
+    """Sign 2: leadership engagement in management reviews."""
+    reviews = [d for d in held(qms, "review", today) if _in(record_date(d), since, today)]
+    top = top_management(qms)
+    count = Measure("management reviews held", float(len(reviews)), "", MIN_REVIEWS, ">=",
+                    f"approved reviews dated in the period: {_ids(reviews) or 'none'}")
+    attended, decided, evidenced = [], [], []
+    for doc in reviews:
+        model = doc.model
+        assert isinstance(model, ManagementReview)
+        if top & set(model.attendees):
+            attended.append(doc)
+        if any(t in qms.documents and qms.documents[t].kind == "action"
+               for t in model.decisions):
+            decided.append(doc)
+        evidenced.append(len(review_coverage(qms, doc).evidenced))
+    n = len(reviews)
+    attendance = Measure(
+        "reviews attended by top management", _pct(len(attended), n), "%",
+        MIN_TOP_ATTENDANCE, ">=",
+        f"{len(attended)} of {n} reviews had {_names(sorted(top)) or 'a top-management role'}"
+        " among the attendees" if n else "no review in the period")
+    decisions = Measure(
+        "reviews whose decisions became actions", _pct(len(decided), n), "%",
+        MIN_REVIEWS_WITH_ACTIONS, ">=",
+        f"{len(decided)} of {n} reviews list at least one action in 'decisions'" if n
+        else "no review in the period")
+    inputs_total = len(REVIEW_INPUT_KEYS)
+    mean = round(100.0 * sum(evidenced) / (n * inputs_total), 1) if n else None
+    inputs = Measure(
+        "ISO 9.3.2 inputs backed by records", mean, "%", MIN_EVIDENCED_INPUTS, ">=",
+        "per review: " + ", ".join(f"{d.id} {k} of {inputs_total}"
+                                   for d, k in zip(reviews, evidenced, strict=True))
+        + " inputs evidenced by linked records" if n else "no review in the period")
+    return Sign(2, "leadership", "Leadership engagement",
+                "Does top management hold reviews with real inputs, and decide things?",
+                (count, attendance, decisions, inputs))
+
+
+def sign_strategy(qms: Qms, today: date) -> Sign:
+    """Sign 3: KPIs disconnected from strategy (or not measured)."""
+    from qmskit.schedule import kpi_status
+
+    traced = qms.graph.traced_to_strategy()
+    kpis = [d for d in qms.of_kind("kpi") if d.status == "approved"]
+    objectives = [d for d in qms.of_kind("objective") if d.status == "approved"]
+    kpis_traced = [d for d in kpis if d.id in traced]
+    objectives_traced = [d for d in objectives if d.id in traced]
+    current = []
+    for doc in kpis:
+        status = kpi_status(doc, qms.series.get(doc.id), qms.config)
+        if status.latest is not None and status.next_due is not None \
+                and status.next_due >= today:
+            current.append(doc)
+
+    def untraced(all_docs: list[Doc], good: list[Doc], what: str) -> str:
+        good_ids = {d.id for d in good}
+        missing = [d for d in all_docs if d.id not in good_ids]
+        return f"; {what}: {_ids(missing)}" if missing else ""
+
+    return Sign(3, "strategy", "KPIs disconnected from strategy",
+                "Do the measures lead to strategy, and are they kept up to date?", (
+                    Measure("KPIs on a path to strategy", _pct(len(kpis_traced), len(kpis)),
+                            "%", MIN_TRACED, ">=",
+                            f"{len(kpis_traced)} of {len(kpis)} approved KPIs"
+                            + untraced(kpis, kpis_traced, "not traced")),
+                    Measure("objectives on a path to strategy",
+                            _pct(len(objectives_traced), len(objectives)), "%", MIN_TRACED,
+                            ">=", f"{len(objectives_traced)} of {len(objectives)} approved "
+                            "objectives" + untraced(objectives, objectives_traced,
+                                                    "not traced")),
+                    Measure("KPIs with current data", _pct(len(current), len(kpis)), "%",
+                            MIN_CURRENT_DATA, ">=",
+                            f"{len(current)} of {len(kpis)} approved KPIs have their latest "
+                            "period recorded in time" + untraced(kpis, current, "overdue")),
+                ))
+
+
+def sign_reactive(qms: Qms, since: date, today: date) -> Sign:
+    """Sign 4: improvement only reacts to audit findings and nonconformities."""
+    actions = [d for d in qms.of_kind("action")
+               if d.status != "retired" and _in(record_date(d), since, today)]
+    by_source: dict[str, int] = {}
+    for doc in actions:
+        assert isinstance(doc.model, Action)
+        source = action_source(qms, doc) or "unknown"
+        by_source[source] = by_source.get(source, 0) + 1
+    proactive = sum(n for s, n in by_source.items() if s in PROACTIVE_SOURCES)
+    reactive = sum(n for s, n in by_source.items() if s in REACTIVE_SOURCES)
+    mix = ", ".join(f"{s} {n}" for s, n in sorted(by_source.items()))
+    return Sign(4, "reactive", "Reactive improvement",
+                "Is improvement raised from the organisation's own monitoring, or only from "
+                "audits and failures?", (
+                    Measure("actions raised proactively", _pct(proactive, len(actions)), "%",
+                            MIN_PROACTIVE, ">=",
+                            f"{proactive} proactive, {reactive} reactive of {len(actions)} "
+                            f"actions opened in the period ({mix})" if actions
+                            else "no action opened in the period"),
+                ))
+
+
+def sign_ownership(qms: Qms, since: date, today: date, git: GitActivity) -> Sign:
+    """Sign 5: ISO as extra work for the quality team only."""
+    team = quality_team(qms)
+    handles = role_handles(qms)
+    roles = {d.id for d in qms.of_kind("role") if d.status != "retired"}
+    beyond_roles = roles - team
+    people: dict[str, str | None] = {}  # identity -> role holder's handle, if matched
+    taking_part: set[str] = set()
+    for commit in git.commits:
+        mapped: set[str] = set()
+        handle = None
+        for name in (commit.author, commit.email.split("@", 1)[0]):
+            key = name.strip().lstrip("@").lower()
+            if key in handles:
+                mapped |= handles[key]
+                handle = handle or key
+        if not mapped & team:
+            people.setdefault(commit.email.lower() or commit.author.lower(), handle)
+        taking_part |= mapped
+    for doc in qms.documents.values():
+        model = doc.model
+        if model.review is not None and model.review.by and _in(model.review.last, since,
+                                                                 today):
+            taking_part.add(model.review.by)
+        if model.approved_by and _in(model.approved_on, since, today):
+            taking_part.add(model.approved_by)
+        if isinstance(model, Action) and model.owner and _in(record_date(doc), since, today):
+            taking_part.add(model.owner)
+    joined = sorted(taking_part & beyond_roles)
+    team_text = _names(sorted(team)) or "none detected"
+    # Handles are public in the role documents; other identities are only counted.
+    known = sorted({h for h in people.values() if h})
+    unmatched = sum(1 for h in people.values() if h is None)
+    who = _names(known) + (f"{' and ' if known else ''}{unmatched} not matching a role "
+                              "holder's handle" if unmatched else "")
+    return Sign(5, "ownership", "ISO as the quality team's extra work",
+                "Do people and roles beyond the quality team change the system?", (
+                    Measure("people beyond the quality team committing",
+                            float(len(people)) if git.available else None, "",
+                            MIN_PEOPLE_BEYOND, ">=",
+                            f"git authors in the period outside the quality team ({team_text})"
+                            + (f": {who}" if people else "") if git.available
+                            else f"git history not available: {git.reason}"),
+                    Measure("roles beyond the quality team taking part",
+                            _pct(len(joined), len(beyond_roles)), "%", MIN_ROLES_BEYOND, ">=",
+                            f"{len(joined)} of {len(beyond_roles)} roles changed, reviewed or "
+                            f"approved documents or own new actions: {_names(joined)}"
+                            if beyond_roles else "no roles beyond the quality team"),
+                ))
+
+
+def assess(qms: Qms, today: date, git: GitActivity | None = None) -> HealthReport:
+    """The five signs for `qms` as of `today`, over the preceding twelve months.
+
+    `git` is read from the repository (one `git log`) unless given.
+    """
+    since = year_before(today)
+    if git is None:
+        git = read_activity(qms.root, qms.config.folders, since, today)
+    events = _events(qms, since, today, git)
+    weeks: dict[date, int] = {}
+    for day, _ in events:
+        monday = day - timedelta(days=day.weekday())
+        weeks[monday] = weeks.get(monday, 0) + 1
+    signs = (
+        sign_audit_rush(qms, since, today, git, events),
+        sign_leadership(qms, since, today),
+        sign_strategy(qms, today),
+        sign_reactive(qms, since, today),
+        sign_ownership(qms, since, today, git),
+    )
+    audit_dates = sorted({d.model.date for d in _audits_near(qms, since, today)
+                          if isinstance(d.model, Audit) and d.model.date is not None})
+    return HealthReport(today, since, signs, git, tuple(sorted(weeks.items())),
+                        tuple(audit_dates))
+
+
+# ------------------------------------------------------------------------------- text
+
+
+def _value(measure: Measure) -> str:
+    if measure.value is None:
+        return "n/a"
+    number = f"{measure.value:g}"
+    return f"{number} %" if measure.unit == "%" else f"{number}{measure.unit}"
+
+
+def _threshold(measure: Measure) -> str:
+    words = "at least" if measure.comparison == ">=" else "at most"
+    number = f"{measure.threshold:g}"
+    unit = " %" if measure.unit == "%" else measure.unit
+    return f"{words} {number}{unit}"
+
+
+def format_text(report: HealthReport) -> str:
+    """The scorecard for a terminal: each sign, its measures, threshold and verdict."""
+    lines = [f"QMS health as of {report.today} (the 12 months since {report.since})",
+             f"performance mode on {report.count('performance')} of {len(report.signs)} "
+             f"signs, compliance mode on {report.count('compliance')}"
+             + (f", {report.count('unknown')} not measurable" if report.count("unknown")
+                else ""), ""]
+    for sign in report.signs:
+        lines.append(f"{sign.number}. {sign.title}: {sign.verdict}")
+        lines.append(f"   {sign.question}")
+        for m in sign.measures:
+            lines.append(f"   - {m.name}: {_value(m)} (threshold: {_threshold(m)}) "
+                         f"-> {m.verdict}")
+            lines.append(f"     {m.detail}")
+        lines.append("")
+    if not report.git.available:
+        lines.append(f"note: git history not used: {report.git.reason}")
+    return "\n".join(lines).rstrip("\n") + "\n"

@@ -1,0 +1,180 @@
+"""`qmskit diff BASE HEAD`: the impact of a change, read from git revisions."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from qmskit.cli import main
+
+from qmsfactory import QmsRepo, approved, git, init_git
+
+
+def _json(root: Path, capsys: pytest.CaptureFixture[str], *revs: str) -> tuple[int, Any]:
+    code = main(["diff", *revs, "--root", str(root), "--format", "json"])
+    return code, json.loads(capsys.readouterr().out)
+
+
+@pytest.fixture
+def history(clean: QmsRepo) -> QmsRepo:
+    """The baseline, committed, plus a second objective and procedure to tell apart."""
+    clean.write("STRAT-B", "strategy", owner="ROLE-MD", **approved())
+    clean.write("OBJ-B", "objective", owner="ROLE-MD", supports=["STRAT-B"],
+                due="2027-06-30", **approved())
+    clean.write("KPI-B", "kpi", owner="ROLE-MD", measures=["OBJ-B"], target=1.0,
+                direction="lower", data="data/KPI-B.csv", **approved())
+    clean.data("KPI-B", "period,value\n2026-10,0.5\n")
+    clean.write("PROC-SUB", "procedure", owner="ROLE-QM", supports=["PROC-A"],
+                applies_to=["ROLE-MD"], **approved())
+    init_git(clean.root)
+    return clean
+
+
+def test_one_changed_procedure_names_objectives_strategy_and_reviewers(
+    history: QmsRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = history.root / "procedures/PROC-SUB.md"
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("\nA new inspection step.\n")
+    git(history.root, "commit", "-qam", "Add an inspection step", date="2026-11-20")
+
+    assert main(["diff", "HEAD~1", "HEAD", "--root", str(history.root)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("<!-- qmskit-diff -->\n## QMS impact of `HEAD~1` → `HEAD`\n")
+    assert "**1 changed** controlled document." in out
+    assert ("This change touches 1 objective (OBJ-A) that supports strategy **STRAT-A** "
+            "(Title of STRAT-A).") in out
+    assert "Review needed from @quality-lead (ROLE-QM) and @managing-director (ROLE-MD)" \
+        not in out  # reviewers are listed in role order
+    assert "Review needed from @managing-director (ROLE-MD) and @quality-lead (ROLE-QM)." in out
+    assert "#### PROC-SUB · Title of PROC-SUB" in out
+    assert "changed: `body`" in out
+    assert "- serves: PROC-SUB → PROC-A → OBJ-A → STRAT-A" in out
+    assert "| ROLE-QM Title of ROLE-QM | @quality-lead | owner of PROC-SUB |" in out
+    assert "| ROLE-MD Title of ROLE-MD | @managing-director | approver of PROC-SUB |" in out
+    assert "| ROLE-MD Title of ROLE-MD | @managing-director | PROC-SUB |" in out  # acknowledge
+    assert "OBJ-B" not in out and "STRAT-B" not in out
+
+    code, data = _json(history.root, capsys, "HEAD~1", "HEAD")
+    assert code == 0
+    assert data["summary"] == {"added": 0, "changed": 1, "retired": 0, "removed": 0}
+    assert [o["id"] for o in data["objectives"]] == ["OBJ-A"]
+    assert [s["id"] for s in data["strategies"]] == ["STRAT-A"]
+    (doc,) = data["documents"]
+    assert doc["id"] == "PROC-SUB" and doc["change"] == "changed"
+    assert doc["upstream_chains"] == [["PROC-SUB", "PROC-A", "OBJ-A", "STRAT-A"]]
+    assert doc["changed_fields"] == ["body"]
+    assert [r["role"] for r in data["reviewers"]] == ["ROLE-MD", "ROLE-QM"]
+    assert data["findings"] == {"introduced": [], "fixed": []}
+
+
+def test_downstream_kpis_and_data_changes(history: QmsRepo,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    history.write("PROC-A", "procedure", owner="ROLE-QM", supports=["OBJ-A"],
+                  **approved(version=2))
+    history.data("KPI-A", (history.root / "qms_docs/kpis/data/KPI-A.csv").read_text()
+                  + "2026-11,97\n")
+    git(history.root, "commit", "-qam", "PROC-A v2, November data")
+    code, data = _json(history.root, capsys, "HEAD~1..HEAD")
+    assert code == 0
+    by_id = {d["id"]: d for d in data["documents"]}
+    assert by_id["PROC-A"]["kpis"] == [{"id": "KPI-A", "title": "Title of KPI-A"}]
+    assert by_id["PROC-A"]["version"] == [1, 2]
+    assert by_id["KPI-A"]["changed_fields"] == ["data"]
+
+
+def test_added_retired_removed_and_moved(history: QmsRepo,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    history.write("OBJ-B", "objective", owner="ROLE-MD", supports=["STRAT-B"],
+                  **approved(status="retired"))
+    (history.root / "qms_docs/kpis/KPI-B.md").unlink()
+    history.write("PROC-NEW", "procedure", owner="ROLE-QM", supports=["OBJ-A"], **approved())
+    (history.root / "procedures/sub").mkdir()
+    (history.root / "procedures/PROC-SUB.md").rename(history.root / "procedures/sub/PROC-SUB.md")
+    git(history.root, "add", "-A")
+    git(history.root, "commit", "-qm", "Reshape")
+    code, data = _json(history.root, capsys, "HEAD~1", "HEAD")
+    changes = {d["id"]: d["change"] for d in data["documents"]}
+    assert changes == {"OBJ-B": "retired", "KPI-B": "removed", "PROC-NEW": "added",
+                       "PROC-SUB": "changed"}
+    moved = next(d for d in data["documents"] if d["id"] == "PROC-SUB")
+    assert moved["old_path"] == "procedures/PROC-SUB.md"
+    assert moved["path"] == "procedures/sub/PROC-SUB.md"
+    removed = next(d for d in data["documents"] if d["id"] == "KPI-B")
+    assert removed["upstream_chains"] == [["KPI-B", "OBJ-B", "STRAT-B"]]
+    assert data["findings"]["introduced"] == []
+    assert code == 0
+
+
+def test_findings_introduced_then_fixed(history: QmsRepo,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    history.write("PROC-DANGLE", "procedure", owner="ROLE-QM", supports=["OBJ-NOPE"],
+                  **approved())
+    git(history.root, "add", "-A")
+    git(history.root, "commit", "-qm", "Dangling")
+    assert main(["diff", "HEAD~1", "--root", str(history.root)]) == 1
+    out = capsys.readouterr().out
+    assert "### Findings introduced" in out
+    assert "`procedures/PROC-DANGLE.md:" in out and "**L201** (error)" in out
+    history.write("PROC-DANGLE", "procedure", owner="ROLE-QM", supports=["OBJ-A"],
+                  **approved())
+    git(history.root, "commit", "-qam", "Fix the link")
+    code, data = _json(history.root, capsys, "HEAD~1", "HEAD")
+    assert code == 0
+    assert sorted(f["code"] for f in data["findings"]["fixed"]) == ["L201", "T304"]
+    assert data["findings"]["introduced"] == []
+
+
+def test_reads_revisions_not_the_working_tree(history: QmsRepo,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    (history.root / "procedures/PROC-A.md").write_text("broken: [\n", encoding="utf-8")
+    code, data = _json(history.root, capsys, "HEAD", "HEAD")
+    assert code == 0 and data["documents"] == []
+
+
+def test_titles_cannot_inject_markdown_or_mentions(history: QmsRepo,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    history.write("PROC-X", "procedure", owner="ROLE-QM", supports=["OBJ-A"],
+                  **approved(title="<img src=x> [click](http://evil) @everyone *bold*"))
+    git(history.root, "add", "-A")
+    git(history.root, "commit", "-qm", "Sneaky")
+    assert main(["diff", "HEAD~1", "HEAD", "--root", str(history.root)]) == 0
+    out = capsys.readouterr().out
+    assert ("#### PROC-X · \\<img src=x\\> \\[click\\](http://evil) &#64;everyone \\*bold\\*"
+            in out)
+    assert not re.search(r"(?<!\\)<img", out) and "@everyone" not in out
+
+
+def test_qms_in_a_subfolder_and_config_per_revision(tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    top = tmp_path / "mono"
+    repo = QmsRepo(top / "quality").baseline()
+    (top / "src").mkdir()
+    (top / "src/app.py").write_text("print('not QMS')\n")
+    init_git(top)
+    (repo.root / "qmskit.toml").write_text('today = 2026-11-24\nfolders = ["procedures"]\n')
+    git(top, "commit", "-qam", "Narrow the folders")
+    _, data = _json(repo.root, capsys, "HEAD~1", "HEAD")
+    # At HEAD only procedures/ holds the QMS: everything else is "removed".
+    assert {d["change"] for d in data["documents"]} == {"removed"}
+    assert "PROC-A" not in {d["id"] for d in data["documents"]}
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["nope", "HEAD"], "unknown git revision 'nope'"),
+    (["--", "-x", "HEAD"], "is not a git revision"),
+])
+def test_bad_revisions_are_usage_errors(history: QmsRepo, capsys: pytest.CaptureFixture[str],
+                                        args: list[str], message: str) -> None:
+    assert main(["diff", "--root", str(history.root), *args]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_outside_git_is_a_usage_error(clean: QmsRepo,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["diff", "HEAD~1", "--root", str(clean.root)]) == 2
+    assert "not inside a git repository" in capsys.readouterr().err
