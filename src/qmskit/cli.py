@@ -129,6 +129,31 @@ def schema_command() -> int:
     return schema()
 
 
+@cli.command("pages")
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=Path(), show_default=True, help="Root of the QMS.")
+@click.option("--mkdocs-config", type=click.Path(dir_okay=False, path_type=Path),
+              help="MkDocs config to start from (default: ROOT/mkdocs.yml if present).")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), callback=_date,
+              help="Evaluate dates as of this day (YYYY-MM-DD).")
+@click.option("--force", is_flag=True, help="Replace OUT/docs and OUT/mkdocs.yml.")
+@_CONFIG
+def pages_command(out: Path, root: Path, mkdocs_config: Path | None, today: date | None,
+                  force: bool, config_path: Path | None) -> int:
+    """Write the handbook to OUT/docs and OUT/mkdocs.yml for any MkDocs-compatible builder.
+
+    The same pages the MkDocs plugin publishes (documents with their metadata panel,
+    links and history; strategy map, KPI dashboard, review calendar, register, roles,
+    traceability, findings), as plain Markdown. Build with `mkdocs build -f
+    OUT/mkdocs.yml` or `zensical build -f OUT/mkdocs.yml`. Exit 1 if the QMS has errors.
+    """
+    from qmskit.commands.pages import pages
+
+    return pages(root, out, mkdocs_config=mkdocs_config, config_path=config_path,
+                 today=today, force=force)
+
+
 # --- pull-request workflow and authoring (diff, codeowners, init, new, review, kpi) ---
 
 _QMS_ROOT = click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path),

@@ -1,17 +1,28 @@
-"""The MkDocs plugin: validate the QMS during the build and publish documents kept outside
-`docs_dir` (procedures/, objectives/) as pages.
+"""The MkDocs plugin: validate the QMS during the build and publish it as a handbook.
 
-A thin adapter from MkDocs events to qmskit's library: the same config and the same rules
-as `qmskit check`, so the handbook can never be published from a QMS the CLI rejects.
-Error-level findings fail the build with `file:line:col: CODE message`; warnings are
-logged at info level so that `mkdocs build --strict` is about the site, not the QMS.
+A thin adapter from MkDocs events to `qmskit.site`, which produces the pages:
+
+- `on_config`: load the QMS and run the same rules as `qmskit check`, so the handbook can
+  never be published from a QMS the CLI rejects. Error-level findings fail the build with
+  `file:line:col: CODE message`; warnings are logged at info level so that `mkdocs build
+  --strict` is about the site, not the QMS (the site's findings page lists them).
+- `on_files`: add documents kept outside `docs_dir` (procedures/, objectives/) and the
+  generated "System" pages, in memory (`File.generated`), never written into the
+  repository; give the site a nav that follows the QMS's structure unless mkdocs.yml
+  has its own.
+- `on_page_markdown`: add the metadata panel, links, map and history to each document's
+  page, link document ids in every page, and escape titles taken from front matter.
 """
 
 from __future__ import annotations
 
+import html
 import logging
+import os
+import re
+import secrets
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config as MkConfig
@@ -19,24 +30,49 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+if TYPE_CHECKING:
+    from mkdocs.livereload import LiveReloadServer
+
+    from qmskit.checker import CheckResult
+    from qmskit.loader import Qms
+    from qmskit.site import SiteContext
 
 log = logging.getLogger("mkdocs.plugins.qmskit")
 
 
 class QmsPluginConfig(MkConfig):  # type: ignore[no-untyped-call]
-    """Options of the `qmskit` plugin in mkdocs.yml."""
+    """Options of the `qmskit` plugin in mkdocs.yml.
+
+    `root`: the QMS root, relative to mkdocs.yml (default: its folder); `config_file`: a
+    qmskit config other than ROOT/qmskit.toml; `run_check`: fail the build on error
+    findings (default true); `pages`: publish panels, links, history and the generated
+    pages (default true; false only adds procedures/ and objectives/); `section`: the
+    folder of the generated pages (default `system`); `history`: read git history for
+    the documents' change tables (default true).
+    """
 
     root = c.Optional(c.Type(str))
     config_file = c.Optional(c.Type(str))
     run_check = c.Type(bool, default=True)
+    pages = c.Type(bool, default=True)
+    section = c.Type(str, default="system")
+    history = c.Type(bool, default=True)
 
 
 class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
-    """Loads the QMS once per build, fails on errors, adds outside documents as pages."""
+    """Loads the QMS once per build, fails on errors, publishes documents and pages."""
 
     def __init__(self) -> None:
-        self.qms: Any = None
+        self.qms: Qms | None = None
+        self.result: CheckResult | None = None
+        self.site: SiteContext | None = None
         self.root = Path()
+        # Generated HTML blocks skip Markdown (see site.html.split_blocks): each page's
+        # blocks wait here between on_page_markdown and on_page_content.
+        self._blocks: dict[str, list[tuple[bool, str]]] = {}
+        self._token = f"qmsblock{secrets.token_hex(4)}n"
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         """Load and validate the QMS before any page is read."""
@@ -49,11 +85,20 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
         explicit = Path(self.root, self.config.config_file) if self.config.config_file else None
         try:
             self.qms = open_qms(self.root, explicit)
+            today = resolve_today(self.qms, None)
         except QmsError as error:
             raise PluginError(f"qmskit: {error}") from None
+        self.site = None
+        if self.config.pages:
+            from qmskit.site import CSS_PATH
+
+            if CSS_PATH not in config.extra_css:
+                config.extra_css.append(CSS_PATH)
         if not self.config.run_check:
+            self.result = run_checks(self.qms, today) if self.config.pages else None
             return config
-        result = run_checks(self.qms, resolve_today(self.qms, None))
+        result = run_checks(self.qms, today)
+        self.result = result
         for finding in result.findings:
             line = f"{finding.location()}: {finding.code} [{finding.severity}] {finding.message}"
             if finding.severity == "error":
@@ -68,7 +113,7 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
         return config
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
-        """Add Markdown from QMS folders outside docs_dir, keeping their folder as URL."""
+        """Add QMS folders outside docs_dir and the generated pages; set the nav."""
         if self.qms is None:
             return files
         docs_dir = Path(config.docs_dir).resolve()
@@ -80,6 +125,106 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
                 relative = path.relative_to(self.root).as_posix()
                 if any(part.startswith(".") for part in Path(relative).parts):
                     continue
+                if files.get_file_from_path(relative) is not None:
+                    raise PluginError(f"qmskit: {relative} exists both in docs_dir and in the "
+                                      f"QMS folder {folder}/; rename one of them")
                 files.append(File(relative, str(self.root), config.site_dir,
                                   config.use_directory_urls))
+        if not self.config.pages:
+            return files
+        self.site = self._context(config)
+        from qmskit.site import add_system_section, build_nav, generate
+
+        for src, content in generate(self.site).items():
+            if files.get_file_from_path(src) is not None:
+                raise PluginError(
+                    f"qmskit: the generated page {src} would replace a file in docs_dir; "
+                    f"set another `section` for the qmskit plugin in mkdocs.yml")
+            files.append(File.generated(config, src, content=content))
+        if config.nav is None:
+            config.nav = build_nav(self.site, (f.src_uri for f in files.documentation_pages()))
+        else:
+            config.nav = add_system_section(self.site, config.nav)
         return files
+
+    def _context(self, config: MkDocsConfig) -> SiteContext:
+        from qmskit.site import Layout, SiteContext
+        from qmskit.site.history import History, read_history
+
+        assert self.qms is not None
+        docs_dir = os.path.relpath(Path(config.docs_dir).resolve(), self.root)
+        layout = Layout(docs_dir=Path(docs_dir).as_posix(),
+                        use_directory_urls=config.use_directory_urls,
+                        section=self.config.section.strip("/") or "system")
+        history = (read_history(self.root, self.qms.config.folders) if self.config.history
+                   else History(False, "history is switched off in mkdocs.yml"))
+        return SiteContext.create(self.qms, layout=layout, result=self.result, history=history)
+
+    def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig,
+                         files: Files) -> str | None:
+        """Publish a document with its panel, links and history; link ids everywhere."""
+        # MkDocs' templates do not escape titles; one from front matter must show as text.
+        title = page.meta.get("title")
+        if isinstance(title, str) and page.file.generated_by is None:
+            page.meta["title"] = html.escape(title, quote=False)
+        # Material reads `status` as a page badge ("new", "deprecated") and would put an
+        # unknown-status icon next to every controlled document in the navigation.
+        if "id" in page.meta and "kind" in page.meta and "status" in page.meta:
+            page.meta["qms_status"] = page.meta.pop("status")
+        if self.site is None:
+            return markdown
+        from qmskit.site import render_page
+        from qmskit.site.html import split_blocks
+
+        rendered, blocks = split_blocks(render_page(self.site, page.file.src_uri, markdown),
+                                        lambda n: f"{self._token}{n}x")
+        if blocks:
+            self._blocks[page.file.src_uri] = blocks
+        return rendered
+
+    def on_page_content(self, html_text: str, /, *, page: Page, config: MkDocsConfig,
+                        files: Files) -> str | None:
+        """Put generated HTML blocks back where Markdown rendered their tokens.
+
+        Some blocks get an empty placeholder for now and are put back in `on_post_page`,
+        after the search plugin has indexed the page: figures (their labels are truncated
+        copies of text shown elsewhere, and parsing SVG is most of indexing time), and on
+        a document's page everything qmskit adds (panel, links, history), so that a
+        search for "purchasing" finds the purchasing documents, not every page whose
+        link table names one. The generated System pages stay searchable.
+        """
+        blocks = self._blocks.get(page.file.src_uri)
+        if not blocks:
+            return html_text
+
+        late_all = self.site is not None and page.file.src_uri in self.site.doc_at
+
+        def restore(match: re.Match[str]) -> str:
+            is_figure, html_block = blocks[int(match.group(1))]
+            return f'<div data-qms-figure="{match.group(1)}"></div>' if is_figure or late_all \
+                else html_block
+
+        return re.sub(rf"<p>{self._token}(\d+)x</p>", restore, html_text)
+
+    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str | None:
+        """Put the figures into the finished page."""
+        blocks = self._blocks.pop(page.file.src_uri, None)
+        if not blocks:
+            return output
+        return re.sub(r'<div data-qms-figure="(\d+)"></div>',
+                      lambda m: blocks[int(m.group(1))][1], output)
+
+    def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig,
+                 builder: Any) -> LiveReloadServer | None:
+        """Rebuild on changes to QMS folders outside docs_dir and to the qmskit config."""
+        if self.qms is None:
+            return server
+        docs_dir = Path(config.docs_dir).resolve()
+        for folder in self.qms.config.folders:
+            base = (self.root / folder).resolve()
+            if base.is_dir() and not base.is_relative_to(docs_dir):
+                server.watch(str(base))
+        for name in ("qmskit.toml", "pyproject.toml"):
+            if (self.root / name).is_file():
+                server.watch(str(self.root / name))
+        return server

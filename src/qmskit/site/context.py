@@ -1,0 +1,146 @@
+"""Everything page generators read, computed once per build: the QMS, its check result,
+review and KPI states, git history, and where each document is published.
+
+Generators are pure functions of a `SiteContext`; the MkDocs plugin and `qmskit pages`
+build one context and ask it for pages, so both publish the same handbook.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from qmskit.model.documents import Kpi, Role
+from qmskit.site.history import History, read_history
+from qmskit.site.html import esc, link
+from qmskit.site.layout import Layout
+from qmskit.site.links import LinkIndex
+
+if TYPE_CHECKING:
+    from qmskit.checker import CheckResult
+    from qmskit.loader import Doc, Qms
+    from qmskit.schedule import KpiStatus, ReviewStatus
+
+#: Any string shaped like a document id; looked up in the QMS before it becomes a link.
+ID_RE = re.compile(r"(?<![\w/.-])[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+(?![\w-])")
+
+#: Kinds in the order the chain from strategy to the work runs; pages list them so.
+KIND_ORDER = ("strategy", "objective", "process", "procedure", "kpi", "role", "risk",
+              "nonconformity", "action", "audit", "review")
+KIND_LABELS = {
+    "strategy": "Strategy", "objective": "Objective", "process": "Process",
+    "procedure": "Procedure", "kpi": "KPI", "role": "Role", "risk": "Risk",
+    "nonconformity": "Nonconformity", "action": "Action", "audit": "Audit",
+    "review": "Management review",
+}
+
+
+def kind_rank(kind: str) -> int:
+    """Position of a kind in the strategy-to-work chain (unknown kinds last)."""
+    return KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER)
+
+
+@dataclass
+class SiteContext:
+    """One build's view of the QMS; cheap to create, derived data cached on first use."""
+
+    qms: Qms
+    today: date
+    layout: Layout
+    result: CheckResult
+    history: History
+
+    @classmethod
+    def create(
+        cls,
+        qms: Qms,
+        *,
+        today: date | None = None,
+        layout: Layout | None = None,
+        result: CheckResult | None = None,
+        history: History | None = None,
+    ) -> SiteContext:
+        """A context with defaults: the QMS's evaluation date, a fresh check, git history."""
+        from qmskit.commands import resolve_today
+
+        day = resolve_today(qms, today)
+        if result is None:
+            from qmskit.checker import run_checks
+
+            result = run_checks(qms, day)
+        if history is None:
+            history = read_history(qms.root, qms.config.folders)
+        return cls(qms, day, layout or Layout(), result, history)
+
+    # ------------------------------------------------------------------ where things are
+
+    @cached_property
+    def src_of(self) -> dict[str, str]:
+        """Document id -> docs-relative source path of its page."""
+        return {doc_id: self.layout.src(doc.path) for doc_id, doc in self.qms.documents.items()}
+
+    @cached_property
+    def doc_at(self) -> dict[str, Doc]:
+        """Docs-relative source path -> the controlled document published there."""
+        return {self.src_of[doc.id]: doc for doc in self.qms.documents.values()}
+
+    def url(self, from_src: str, doc_id: str, anchor: str = "") -> str:
+        """URL of a document's page relative to the page built from `from_src`."""
+        return self.layout.rel_url(from_src, self.src_of[doc_id], anchor)
+
+    def doc_link(self, from_src: str, doc_id: str, *, with_title: bool = False) -> str:
+        """HTML link to a document by id (plain text if the id is not a document)."""
+        doc = self.qms.documents.get(doc_id)
+        if doc is None:
+            return f'<span class="qms-missing" title="no such document">{esc(doc_id)}</span>'
+        anchor = link(self.url(from_src, doc_id), doc_id, title=doc.title, cls="qms-id")
+        return f"{anchor} {esc(doc.title)}" if with_title else anchor
+
+    def owner_html(self, from_src: str, owner: str | None) -> str:
+        """An owner role as a link, with the people who hold it."""
+        if owner is None:
+            return '<span class="qms-missing">no owner</span>'
+        holders = self.holders(owner)
+        people = f" ({esc(', '.join(holders))})" if holders else ""
+        return self.doc_link(from_src, owner) + people
+
+    def holders(self, role_id: str) -> list[str]:
+        """People holding a role (empty if the id is not a role)."""
+        doc = self.qms.documents.get(role_id)
+        return list(doc.model.holders) if doc and isinstance(doc.model, Role) else []
+
+    # ----------------------------------------------------------------- derived states
+
+    @cached_property
+    def reviews(self) -> dict[str, ReviewStatus]:
+        """Review status of every document as of `today`."""
+        from qmskit.schedule import review_status
+
+        return {doc_id: review_status(doc, self.qms.config, self.today)
+                for doc_id, doc in self.qms.documents.items()}
+
+    @cached_property
+    def kpis(self) -> dict[str, KpiStatus]:
+        """Latest-value status of every KPI."""
+        from qmskit.schedule import kpi_status
+
+        return {doc.id: kpi_status(doc, self.qms.series.get(doc.id), self.qms.config)
+                for doc in self.qms.of_kind("kpi") if isinstance(doc.model, Kpi)}
+
+    @cached_property
+    def links(self) -> LinkIndex:
+        """Links between documents, both ways."""
+        return LinkIndex(self.qms.documents.values())
+
+    @cached_property
+    def traced(self) -> set[str]:
+        """Ids on a supports/measures path to a strategy."""
+        return self.links.traced_to_strategy()
+
+    def sorted_docs(self, *kinds: str) -> list[Doc]:
+        """Documents (of `kinds`, or all) in chain order, then by id."""
+        docs = self.qms.of_kind(*kinds) if kinds else list(self.qms.documents.values())
+        return sorted(docs, key=lambda d: (kind_rank(d.kind), d.id))

@@ -1,0 +1,389 @@
+"""The page of each controlled document: metadata panel, its text with ids linked, its
+place in the system (links both ways and a one-hop map) and its git history.
+
+Also links document ids mentioned in any page's text, so "see PROC-NCR" in a procedure
+or in a plain page such as the handbook's home page takes the reader there.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from qmskit.loader import Doc
+from qmskit.model.documents import (
+    Action,
+    Audit,
+    Kpi,
+    ManagementReview,
+    Nonconformity,
+    Objective,
+    Procedure,
+    Risk,
+    Role,
+)
+from qmskit.site.context import ID_RE, KIND_LABELS, SiteContext
+from qmskit.site.html import badge, block, esc, figure, md_text, table
+from qmskit.site.links import Link
+from qmskit.site.svg import ChartPoint, MapNode, kpi_chart, render_neighbourhood
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_HEADING = re.compile(r"^ {0,3}#{1,6}(\s|$)")
+_H1 = re.compile(r"^ {0,3}#(?!#)\s*(.*?)\s*#*\s*$")
+_HTML_START = re.compile(r"^ {0,3}</?[A-Za-z][\w-]*[\s>/]|^ {0,3}<!--")
+_REFERENCE = re.compile(r"^ {0,3}\[[^\]]+\]:")
+# Spans in a line where an id must stay as written: code, links, tags, URLs.
+_PROTECTED = re.compile(
+    r"(`+).*?\1"  # code span
+    r"|!?\[[^\]]*\]\([^)]*\)"  # inline link or image
+    r"|!?\[[^\]]*\]\[[^\]]*\]"  # reference link
+    r"|<[^>\n]+>"  # HTML tag or autolink
+    r"|\b[a-z][a-z0-9+.-]*://\S+"  # bare URL
+)
+
+#: How a link reads from its source ("supports") and from its target ("supported by").
+RELATION_LABELS: dict[str, tuple[str, str]] = {
+    "supports": ("Supports", "Supported by"),
+    "measures": ("Measures", "Measured by"),
+    "owner": ("Owner", "Owns"),
+    "approved_by": ("Approved by", "Approves"),
+    "review.by": ("Reviewed by", "Reviews"),
+    "reports_to": ("Reports to", "Direct reports"),
+    "inputs": ("Inputs from", "Input to"),
+    "outputs": ("Outputs to", "Output of"),
+    "risks": ("Risks", "Risk to"),
+    "applies_to": ("Must be read by", "Must read"),
+    "affects": ("Affects", "Affected by"),
+    "treated_by": ("Treated by", "Treats"),
+    "scope": ("Audit scope", "Audited in"),
+    "findings": ("Findings", "Finding of"),
+    "actions": ("Actions", "Action on"),
+    "origin": ("Raised from", "Raised"),
+    "decisions": ("Decisions", "Decided in"),
+    "attendees": ("Attendees", "Attends"),
+    "superseded_by": ("Superseded by", "Supersedes"),
+}
+#: Outgoing links already shown in the metadata panel.
+_IN_PANEL = frozenset({"owner", "approved_by", "review.by"})
+#: Kinds that must trace to a strategy (T-rules); their pages say whether they do.
+_TRACED_KINDS = frozenset({"objective", "process", "procedure", "kpi"})
+HISTORY_LIMIT = 25
+
+
+# ------------------------------------------------------------------------- id links
+
+
+def _link_line(line: str, ctx: SiteContext, src: str, skip: str | None) -> str:
+    def substitute(match: re.Match[str]) -> str:
+        doc_id = match.group(0)
+        target = ctx.src_of.get(doc_id)
+        if target is None or doc_id == skip:
+            return doc_id
+        return f"[{doc_id}]({ctx.layout.rel_md(src, target)})"
+
+    out: list[str] = []
+    position = 0
+    for protected in _PROTECTED.finditer(line):
+        out.append(ID_RE.sub(substitute, line[position:protected.start()]))
+        out.append(protected.group(0))
+        position = protected.end()
+    out.append(ID_RE.sub(substitute, line[position:]))
+    return "".join(out)
+
+
+def link_ids(ctx: SiteContext, src: str, markdown: str, *, skip: str | None = None) -> str:
+    """Turn ids of known documents in running text into Markdown links.
+
+    Code (spans, fenced blocks and lines indented like code), headings, existing links,
+    raw HTML blocks and URLs are left as written; `skip` (the page's own id) is never
+    linked. Line-based on purpose: a full Markdown parse per page would cost more than
+    the rest of the page's generation.
+    """
+    if ID_RE.search(markdown) is None:
+        return markdown
+    lines = markdown.split("\n")
+    fence: str | None = None
+    in_html = False
+    for index, line in enumerate(lines):
+        if fence is not None:
+            # A fence closes with a line of at least as many of its own characters.
+            bare = line.strip()
+            if len(bare) >= len(fence) and not bare.strip(fence[0]):
+                fence = None
+            continue
+        opening = _FENCE.match(line)
+        if opening:
+            fence = opening.group(1)
+            continue
+        if not line.strip():
+            in_html = False
+            continue
+        if in_html or _HTML_START.match(line):
+            in_html = True
+            continue
+        if _HEADING.match(line) or _REFERENCE.match(line) or line.startswith(("    ", "\t")):
+            continue
+        if ID_RE.search(line):
+            lines[index] = _link_line(line, ctx, src, skip)
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------- the panel
+
+
+def _date(value: object) -> str:
+    return esc(value) if value is not None else '<span class="qms-muted">—</span>'
+
+
+def panel_rows(ctx: SiteContext, doc: Doc, src: str) -> Iterator[tuple[str, str]]:
+    """(label, HTML) pairs of the metadata panel, common fields first, then per kind."""
+    model = doc.model
+    yield "Id", f"<code>{esc(doc.id)}</code>"
+    yield "Kind", esc(KIND_LABELS.get(doc.kind, doc.kind))
+    yield "Status", badge(doc.status)
+    yield "Version", esc(model.version) if model.version is not None else _date(None)
+    yield "Owner", ctx.owner_html(src, model.owner)
+    approved = ctx.doc_link(src, model.approved_by) if model.approved_by else _date(None)
+    if model.approved_on:
+        approved += f" on {esc(model.approved_on)}"
+    yield "Approved by", approved
+    status = ctx.reviews[doc.id]
+    last = _date(status.last)
+    if model.review and model.review.by:
+        last += f" by {ctx.doc_link(src, model.review.by)}"
+    yield "Last review", last
+    due = _date(status.due)
+    yield "Next review", f"{due} {badge(status.state)} <span class=\"qms-muted\">every " \
+        f"{esc(status.interval)}</span>"
+    if model.clauses:
+        yield "ISO 9001", esc(", ".join(model.clauses))
+    if isinstance(model, Kpi):
+        unit = f" {model.unit}" if model.unit else ""
+        kpi = ctx.kpis[doc.id]
+        if kpi.latest is not None:
+            latest = (f"{esc(_num(kpi.latest.value))}{esc(unit)} in "
+                      f"{esc(kpi.latest.period.label)} {badge(kpi.state)}")
+        else:
+            latest = badge(kpi.state)
+        yield "Latest", latest
+        better = "higher is better" if model.direction == "higher" else "lower is better"
+        target = esc(f"{_num(model.target)}{unit}") if model.target is not None else "—"
+        warn = esc(f"{_num(model.warn_at)}{unit}") if model.warn_at is not None else "—"
+        yield "Target", f"{target} ({esc(better)}); warn at {warn}"
+        yield "Frequency", esc(model.frequency) + (
+            f", next value due {esc(kpi.next_due)}" if kpi.next_due else "")
+    elif isinstance(model, Objective):
+        if model.target is not None:
+            yield "Target", esc(model.target)
+        if model.due is not None:
+            yield "Due", esc(model.due)
+    elif isinstance(model, Role):
+        yield "Holders", esc(", ".join(model.holders)) if model.holders else \
+            '<span class="qms-missing">no holder</span>'
+        if model.deputy:
+            yield "Deputy", esc(model.deputy)
+        if model.reports_to:
+            yield "Reports to", ctx.doc_link(src, model.reports_to, with_title=True)
+    elif isinstance(model, Risk):
+        yield "Type", esc(model.type)
+        if model.likelihood and model.impact:
+            yield "Rating", esc(f"likelihood {model.likelihood} × impact {model.impact} = "
+                                f"{model.likelihood * model.impact}")
+    elif isinstance(model, Action):
+        if model.type:
+            yield "Type", esc(model.type)
+        if model.source:
+            yield "Source", esc(model.source)
+        if model.origin:
+            yield "Raised from", ctx.doc_link(src, model.origin, with_title=True)
+        yield "Opened", _date(model.opened or model.approved_on)
+        due = _date(model.due)
+        if model.closed is None and model.due is not None and model.due < ctx.today:
+            due += " " + badge("overdue")
+        yield "Due", due
+        yield "Closed", _date(model.closed) if model.closed else badge("open")
+        if model.effectiveness is not None:
+            yield "Effectiveness", esc(model.effectiveness)
+    elif isinstance(model, Nonconformity):
+        yield "Found", _date(model.date)
+        if model.source:
+            yield "Source", esc(model.source)
+        if model.severity:
+            yield "Severity", esc(model.severity)
+        yield "Closed", _date(model.closed) if model.closed else badge("open")
+        if model.no_action_reason:
+            yield "No action because", esc(model.no_action_reason)
+    elif isinstance(model, Audit):
+        yield "Type", esc(model.type)
+        yield "Date", _date(model.date)
+        if model.auditors:
+            yield "Auditors", esc(", ".join(model.auditors))
+    elif isinstance(model, ManagementReview):
+        yield "Date", _date(model.date)
+        if model.covers:
+            yield "Inputs covered", esc(", ".join(model.covers))
+    if isinstance(model, Procedure) and model.applies_to:
+        yield "Must be read by", ", ".join(ctx.doc_link(src, r) for r in model.applies_to)
+    if model.superseded_by:
+        yield "Superseded by", ctx.doc_link(src, model.superseded_by, with_title=True)
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:g}"
+
+
+def render_panel(ctx: SiteContext, doc: Doc, src: str) -> str:
+    """The metadata panel as an HTML block."""
+    rows = "".join(f"<dt>{esc(label)}</dt><dd>{value}</dd>"
+                   for label, value in panel_rows(ctx, doc, src))
+    return f'<div class="qms-panel" data-id="{esc(doc.id)}"><dl>{rows}</dl></div>'
+
+
+# --------------------------------------------------------------------- relations
+
+
+_FIELD_RANK = {name: rank for rank, name in enumerate(RELATION_LABELS)}
+
+
+def _grouped(links: list[Link], incoming: bool) -> dict[str, list[str]]:
+    groups: dict[str, list[str]] = {}
+    for item in sorted(links, key=lambda lk: (_FIELD_RANK.get(lk.field, 99), lk.field,
+                                              lk.index, lk.source, lk.target)):
+        if not incoming and item.field in _IN_PANEL:
+            continue
+        label = RELATION_LABELS.get(item.field, (item.field, f"{item.field} of"))[incoming]
+        other = item.source if incoming else item.target
+        members = groups.setdefault(label, [])
+        if other not in members:
+            members.append(other)
+    return groups
+
+
+def map_node(ctx: SiteContext, from_src: str, doc_id: str) -> MapNode:
+    """A document as a node on a map drawn on the page built from `from_src`."""
+    doc = ctx.qms.documents[doc_id]
+    owner = f" (owner {doc.model.owner})" if doc.model.owner else ""
+    kpi = ctx.kpis.get(doc_id)
+    return MapNode(
+        id=doc_id, kind=doc.kind, title=doc.title, href=ctx.url(from_src, doc_id), column=0,
+        status=doc.status, marker=kpi.state if kpi else "",
+        tooltip=f"{doc_id}: {doc.title}{owner}",
+    )
+
+
+def render_relations(ctx: SiteContext, doc: Doc, src: str) -> str:
+    """Links both ways as a table, whether it traces to strategy, and the one-hop map
+    (Markdown: an HTML block and a figure)."""
+    links = ctx.links
+    outgoing, incoming = links.outgoing(doc.id), links.incoming(doc.id)
+    rows: list[list[str]] = []
+    for incoming_side, side in ((False, outgoing), (True, incoming)):
+        for label, ids in _grouped(side, incoming_side).items():
+            rows.append([esc(label), "<br>".join(ctx.doc_link(src, i, with_title=True)
+                                                 for i in ids)])
+    parts = []
+    if doc.kind in _TRACED_KINDS:
+        strategies = sorted(i for i in links.upstream(doc.id)
+                            if links.kind(i) == "strategy")
+        if strategies:
+            rows.insert(0, ["Serves strategy", "<br>".join(
+                ctx.doc_link(src, s, with_title=True) for s in strategies)])
+        else:
+            rows.insert(0, ["Serves strategy", badge("red", "not traced to any strategy")])
+    if rows:
+        parts.append(block(table(["Relation", "Documents"], rows, cls="qms-relations")))
+    else:
+        parts.append(block('<p class="qms-muted">No links to or from other documents.</p>'))
+    centre = map_node(ctx, src, doc.id)
+    out_nodes = [(map_node(ctx, src, lk.target), _label(lk.field, False))
+                 for lk in sorted(outgoing, key=lambda lk: (_FIELD_RANK.get(lk.field, 99),
+                                                            lk.target))]
+    in_nodes = [(map_node(ctx, src, lk.source), _label(lk.field, True))
+                for lk in sorted(incoming, key=lambda lk: (_FIELD_RANK.get(lk.field, 99),
+                                                           lk.source))]
+    if out_nodes or in_nodes:
+        svg = render_neighbourhood(centre, out_nodes, in_nodes, f"qms-map-{doc.id}")
+        parts.append(figure(f'<figure class="qms-figure qms-figure--hop">{svg}</figure>'))
+    return "".join(parts)
+
+
+def _label(field_name: str, incoming: bool) -> str:
+    return RELATION_LABELS.get(field_name, (field_name, f"{field_name} of"))[incoming].lower()
+
+
+# ----------------------------------------------------------------------- history
+
+
+def render_history(ctx: SiteContext, doc: Doc) -> str:
+    """The commits that changed the document (date, author, message), newest first."""
+    history = ctx.history
+    if not history.available:
+        return f'<p class="qms-muted qms-history-none">No history: {esc(history.reason)}.</p>'
+    commits = history.of(doc.path)
+    if not commits:
+        return '<p class="qms-muted qms-history-none">No history: not committed yet.</p>'
+    rows = [[esc(c.day), esc(c.author), esc(c.subject), f"<code>{esc(c.sha[:8])}</code>"]
+            for c in commits[:HISTORY_LIMIT]]
+    html = table(["Date", "Author", "Change", "Commit"], rows, cls="qms-history")
+    if len(commits) > HISTORY_LIMIT:
+        html += (f'\n<p class="qms-muted">…and {len(commits) - HISTORY_LIMIT} earlier '
+                 "changes (see git log).</p>")
+    if history.shallow:
+        html += '\n<p class="qms-muted">Shallow clone: older history is not shown.</p>'
+    return html
+
+
+# ------------------------------------------------------------------------ the page
+
+
+def kpi_points(ctx: SiteContext, doc: Doc) -> list[ChartPoint]:
+    """A KPI's measurements with the state each had against target and warn_at."""
+    from qmskit.schedule import kpi_status
+
+    # The status of a point is that of a series ending there; only its last value counts.
+    return [ChartPoint(m.period.label, m.value, kpi_status(doc, [m], ctx.qms.config).state)
+            for m in ctx.qms.series.get(doc.id, [])]
+
+
+def render_kpi_chart(ctx: SiteContext, doc: Doc) -> str:
+    """The trend chart of a KPI (the same on its page and on the dashboard)."""
+    model = doc.model
+    assert isinstance(model, Kpi)
+    return kpi_chart(f"qms-chart-{doc.id}", kpi_points(ctx, doc), unit=model.unit or "",
+                     target=model.target, warn_at=model.warn_at, direction=model.direction,
+                     title=f"{doc.id} {doc.title}")
+
+
+def split_title(markdown: str) -> tuple[str | None, str]:
+    """The first-line H1 of a body (if the body opens with one) and the rest."""
+    lines = markdown.split("\n")
+    for index, line in enumerate(lines):
+        if not line.strip():
+            continue
+        match = _H1.match(line)
+        if match and not line.startswith("    "):
+            return line, "\n".join(lines[index + 1:])
+        break
+    return None, markdown
+
+
+def render_document(ctx: SiteContext, doc: Doc, markdown: str, src: str) -> str:
+    """The full Markdown of a controlled document's page (front matter already removed)."""
+    heading, body = split_title(markdown)
+    if heading is None:
+        heading = f"# {md_text(doc.title)}"
+    parts = [heading, block(render_panel(ctx, doc, src)), link_ids(ctx, src, body, skip=doc.id)]
+    if isinstance(doc.model, Kpi):
+        dashboard = ctx.layout.rel_url(src, ctx.layout.generated("kpis.md"), doc.id.lower())
+        parts.append("\n\n## Trend\n")
+        parts.append(figure(f'<figure class="qms-figure qms-figure--chart">'
+                            f"{render_kpi_chart(ctx, doc)}<figcaption>"
+                            f'<a href="{esc(dashboard)}">All KPIs on the dashboard</a>'
+                            "</figcaption></figure>"))
+    parts.append("\n\n## Place in the system\n")
+    parts.append(render_relations(ctx, doc, src))
+    parts.append("\n\n## Change history\n")
+    parts.append(block(render_history(ctx, doc)))
+    return "".join(p if p.endswith("\n") else p + "\n" for p in parts)

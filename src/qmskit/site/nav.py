@@ -1,0 +1,122 @@
+"""The handbook's navigation: the QMS's own structure rather than alphabetical folders.
+
+Sections follow the chain a reader walks (strategy, objectives, processes, KPIs, roles,
+then the records), documents inside a section follow kind then id, and the generated
+pages form one "System" section ahead of them. The result is a plain `nav` list as
+written in mkdocs.yml, so any MkDocs-compatible builder can use it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from qmskit.site.context import SiteContext, kind_rank
+
+NavItem = str | dict[str, Any]
+
+SECTION_TITLES = {
+    "strategy": "Strategy", "objective": "Objectives", "process": "Processes and procedures",
+    "procedure": "Processes and procedures", "kpi": "KPIs", "role": "Roles",
+    "risk": "Risks and opportunities", "nonconformity": "Nonconformities",
+    "action": "Actions", "audit": "Audits", "review": "Management reviews",
+}
+SYSTEM_TITLE = "System"
+
+
+class _Folder:
+    def __init__(self) -> None:
+        self.pages: list[str] = []
+        self.folders: dict[str, _Folder] = {}
+
+
+def _rank(ctx: SiteContext, folder: _Folder) -> tuple[int, str]:
+    kinds = _kinds(ctx, folder)
+    if not kinds:
+        return (99, "")
+    dominant = max(kinds, key=lambda k: (kinds[k], -kind_rank(k)))
+    return (kind_rank(dominant), SECTION_TITLES.get(dominant, dominant))
+
+
+def _kinds(ctx: SiteContext, folder: _Folder) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for page in folder.pages:
+        doc = ctx.doc_at.get(page)
+        if doc is not None:
+            counts[doc.kind] = counts.get(doc.kind, 0) + 1
+    for sub in folder.folders.values():
+        for kind, count in _kinds(ctx, sub).items():
+            counts[kind] = counts.get(kind, 0) + count
+    return counts
+
+
+def _page_key(ctx: SiteContext, src: str) -> tuple[int, int, str]:
+    name = src.rsplit("/", 1)[-1]
+    if name in ("index.md", "README.md"):
+        return (0, 0, "")
+    doc = ctx.doc_at.get(src)
+    if doc is None:
+        return (1, 0, name)
+    return (2, kind_rank(doc.kind), doc.id)
+
+
+def _items(ctx: SiteContext, folder: _Folder) -> list[NavItem]:
+    pages = sorted(folder.pages, key=lambda src: _page_key(ctx, src))
+    items: list[NavItem] = [*pages]
+    subs = sorted(folder.folders.items(), key=lambda kv: (_rank(ctx, kv[1]), kv[0]))
+    for name, sub in subs:
+        title = _rank(ctx, sub)[1] or name.replace("-", " ").replace("_", " ").capitalize()
+        items.append({title: _items(ctx, sub)})
+    return items
+
+
+def build_nav(ctx: SiteContext, sources: Iterable[str]) -> list[NavItem]:
+    """A nav for every Markdown page in `sources` (docs-relative paths)."""
+    section = ctx.layout.section + "/"
+    root = _Folder()
+    system: list[str] = []
+    for src in sources:
+        if not src.endswith(".md"):
+            continue
+        if src.startswith(section):
+            system.append(src)
+            continue
+        folder = root
+        *parents, _ = src.split("/")
+        for part in parents:
+            folder = folder.folders.setdefault(part, _Folder())
+        folder.pages.append(src)
+    nav = _items(ctx, root)
+    if system:
+        from qmskit.site.pages import PAGES
+
+        order = {ctx.layout.generated("index.md"): -1}
+        order.update({ctx.layout.generated(spec.name): i for i, spec in enumerate(PAGES)})
+        # The system overview comes right after the top-level pages (home, policy,
+        # scope), before the documents: it is where leadership and auditors start.
+        first_section = next((i for i, item in enumerate(nav) if isinstance(item, dict)),
+                             len(nav))
+        nav.insert(first_section,
+                   {SYSTEM_TITLE: sorted(system, key=lambda s: (order.get(s, 99), s))})
+    return nav
+
+
+def add_system_section(ctx: SiteContext, nav: list[Any]) -> list[Any]:
+    """A user's own nav, with the System section appended unless it already lists it."""
+    section = ctx.layout.section + "/"
+
+    def mentions(item: Any) -> bool:
+        if isinstance(item, str):
+            return item.startswith(section)
+        if isinstance(item, dict):
+            return any(mentions(v) for v in item.values())
+        if isinstance(item, list):
+            return any(mentions(v) for v in item)
+        return False
+
+    if mentions(nav):
+        return nav
+    from qmskit.site.pages import PAGES
+
+    pages = [ctx.layout.generated("index.md")] + [ctx.layout.generated(s.name) for s in PAGES]
+    return [*nav, {SYSTEM_TITLE: pages}]

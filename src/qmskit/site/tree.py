@@ -1,0 +1,200 @@
+"""Write the whole handbook as a plain docs tree plus a builder config (`qmskit pages`).
+
+`OUT/docs/` receives every page the MkDocs plugin would publish (documents from
+`docs_dir` and from QMS folders outside it, rendered with their panels, and the
+generated pages), and `OUT/mkdocs.yml` the project's own config pointed at it, with
+the qmskit plugin removed (its work is done) and the nav and stylesheet set. Any
+MkDocs-compatible builder, Zensical included, builds it with no qmskit installed.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from qmskit.errors import QmsError
+from qmskit.site.assets import CSS_PATH
+from qmskit.site.context import SiteContext
+from qmskit.site.nav import add_system_section, build_nav
+
+_FRONT_MATTER = re.compile(r"\A(---[ \t]*\r?\n.*?\r?\n)(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
+
+
+@dataclass(frozen=True)
+class Tagged:
+    """A YAML value with an application tag (`!ENV`, `!!python/name:...`), kept as is."""
+
+    tag: str
+    value: Any
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe loading that keeps unknown tags instead of failing or executing them."""
+
+
+def _tagged(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Tagged:
+    value: Any
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        assert isinstance(node, yaml.MappingNode)
+        value = loader.construct_mapping(node, deep=True)
+    return Tagged(node.tag, value)
+
+
+_Loader.add_multi_constructor("!", _tagged)
+_Loader.add_multi_constructor("tag:yaml.org,2002:python/", _tagged)
+
+
+class _Dumper(yaml.SafeDumper):
+    """Writes `Tagged` values back with their tag."""
+
+
+def _represent_tagged(dumper: yaml.SafeDumper, data: Tagged) -> yaml.Node:
+    if isinstance(data.value, list):
+        return dumper.represent_sequence(data.tag, data.value)
+    if isinstance(data.value, dict):
+        return dumper.represent_mapping(data.tag, data.value)
+    return dumper.represent_scalar(data.tag, str(data.value))
+
+
+_Dumper.add_representer(Tagged, _represent_tagged)
+
+
+def read_builder_config(path: Path) -> dict[str, Any]:
+    """An mkdocs.yml as data, unknown tags preserved; a QmsError if it is unreadable."""
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+    except (OSError, yaml.YAMLError) as error:
+        raise QmsError(f"{path}: cannot read the MkDocs config: {error}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise QmsError(f"{path}: the MkDocs config must be a mapping")
+    return data
+
+
+def _without_qmskit(plugins: Any) -> list[Any]:
+    kept: list[Any] = []
+    for entry in plugins if isinstance(plugins, list) else [plugins]:
+        name = entry if isinstance(entry, str) else next(iter(entry), None) \
+            if isinstance(entry, dict) else None
+        if name != "qmskit":
+            kept.append(entry)
+    return kept
+
+
+def _plugin_section(config: dict[str, Any]) -> str:
+    for entry in config.get("plugins") or []:
+        if isinstance(entry, dict) and isinstance(entry.get("qmskit"), dict):
+            section = entry["qmskit"].get("section")
+            if isinstance(section, str) and section.strip("/"):
+                return section.strip("/")
+    return "system"
+
+
+def layout_options(config: dict[str, Any], fallback_docs_dir: str) -> tuple[str, bool, str]:
+    """(docs_dir, use_directory_urls, section) as the MkDocs build would use them."""
+    docs_dir = config.get("docs_dir", fallback_docs_dir)
+    if not isinstance(docs_dir, str):
+        docs_dir = fallback_docs_dir
+    return (docs_dir.rstrip("/") or ".", bool(config.get("use_directory_urls", True)),
+            _plugin_section(config))
+
+
+def _split(text: str) -> tuple[str, str]:
+    match = _FRONT_MATTER.match(text)
+    if match is None:
+        return "", text
+    return text[: match.end()], text[match.end():]
+
+
+def _sources(ctx: SiteContext) -> list[tuple[Path, str]]:
+    """(absolute path, docs-relative source path) of every file the build publishes."""
+    root = ctx.qms.root
+    docs_dir = (root / ctx.layout.docs_dir).resolve()
+    found: list[tuple[Path, str]] = []
+    if docs_dir.is_dir():
+        for current, dirs, files in os.walk(docs_dir):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in sorted(files):
+                if not name.startswith("."):
+                    path = Path(current, name)
+                    found.append((path, path.relative_to(docs_dir).as_posix()))
+    for folder in ctx.qms.config.folders:
+        base = (root / folder).resolve()
+        if base == docs_dir or base.is_relative_to(docs_dir) or not base.is_dir():
+            continue
+        for path in sorted(base.rglob("*.md")):
+            relative = path.relative_to(root.resolve()).as_posix()
+            if not any(part.startswith(".") for part in Path(relative).parts):
+                found.append((path, relative))
+    return found
+
+
+def write_tree(ctx: SiteContext, out: Path, builder_config: dict[str, Any]) -> list[str]:
+    """Write OUT/docs and OUT/mkdocs.yml; returns the docs-relative paths written."""
+    from qmskit.site import generate, render_page
+
+    docs = out / "docs"
+    written: list[str] = []
+    for path, src in _sources(ctx):
+        target = docs / src
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not src.endswith(".md"):
+            shutil.copyfile(path, target)
+            written.append(src)
+            continue
+        doc = ctx.doc_at.get(src)
+        if doc is not None:
+            # The panel shows the metadata; keep only the title, so builders do not read
+            # `status` as their own badge. MkDocs and Zensical put a front-matter title
+            # into the nav and <title> unescaped, so it is written HTML-escaped (as JSON,
+            # which is valid YAML for any text).
+            title = json.dumps(html.escape(doc.title, quote=False))
+            front, body = f"---\ntitle: {title}\n---\n", doc.body
+        else:
+            front, body = _split(path.read_text(encoding="utf-8-sig"))
+        target.write_text(front + render_page(ctx, src, body), encoding="utf-8")
+        written.append(src)
+    for src, content in generate(ctx).items():
+        if src in written:
+            raise QmsError(f"{src}: a generated page would replace a file of the same name; "
+                           "choose another section in the qmskit plugin options")
+        target = docs / src
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+        written.append(src)
+    config = dict(builder_config)
+    config.setdefault("site_name", "Quality handbook")
+    config["docs_dir"] = "docs"
+    config["site_dir"] = "site"
+    if "plugins" in config:
+        config["plugins"] = _without_qmskit(config["plugins"])
+    extra_css = list(config.get("extra_css") or [])
+    if CSS_PATH not in extra_css:
+        extra_css.append(CSS_PATH)
+    config["extra_css"] = extra_css
+    pages = [src for src in written if src.endswith(".md")]
+    config["nav"] = (add_system_section(ctx, config["nav"]) if config.get("nav")
+                     else build_nav(ctx, pages))
+    (out / "mkdocs.yml").write_text(
+        "# Written by `qmskit pages`: the handbook as plain Markdown for any MkDocs-\n"
+        "# compatible builder (mkdocs build, zensical build). Regenerate, do not edit.\n"
+        + yaml.dump(config, Dumper=_Dumper, sort_keys=False, allow_unicode=True),
+        encoding="utf-8",
+    )
+    return written
