@@ -2,8 +2,14 @@
 
 A link points from the document that depends to the one it serves (a procedure
 *supports* an objective, a KPI *measures* a process), as in Doorstop. "Upstream" means
-toward strategy, "downstream" toward the work and its measures. networkx stays behind
-this wrapper so rules, commands and pages speak in QMS terms, not graph-library terms.
+toward strategy, "downstream" toward the work and its measures. This wrapper lets rules,
+commands and pages speak in QMS terms, not graph-library terms.
+
+Two representations, each for what it does best: per-document lists of links in and out
+answer the tens of thousands of small questions rules and pages ask (networkx's per-call
+overhead dominated both the check and the site build when it answered them), and a
+networkx `MultiDiGraph`, built on first use, runs the graph algorithms (strongly
+connected components, cycles, subgraphs for export).
 """
 
 from __future__ import annotations
@@ -11,9 +17,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from qmskit.errors import QmsError
 
@@ -28,7 +32,7 @@ ACYCLIC_FIELDS = frozenset({"supports", "measures", "reports_to", "superseded_by
 
 @dataclass(frozen=True)
 class Link:
-    """One typed edge: `source` --field--> `target`."""
+    """One typed link: `source` --field--> `target` (index -1 for single-valued fields)."""
 
     source: str
     target: str
@@ -36,11 +40,18 @@ class Link:
     index: int
 
 
+def _wanted(fields: Iterable[str] | None) -> frozenset[str] | None:
+    return frozenset(fields) if fields is not None else None
+
+
 class Graph:
-    """Documents and their links, with the traversals rules and commands need."""
+    """Documents and their links, with the traversals rules, commands and pages need."""
 
     def __init__(self) -> None:
-        self._g: nx.MultiDiGraph = nx.MultiDiGraph()
+        self._nodes: dict[str, dict[str, str]] = {}
+        self._out: dict[str, list[Link]] = {}
+        self._in: dict[str, list[Link]] = {}
+        self._nx: Any = None
 
     @classmethod
     def from_documents(cls, docs: Iterable[Doc]) -> Graph:
@@ -48,75 +59,85 @@ class Graph:
         reports them)."""
         graph = cls()
         docs = list(docs)
-        graph._g.add_nodes_from(
-            (doc.id, {"kind": doc.kind, "title": doc.title, "status": doc.status})
-            for doc in docs
-        )
-        nodes = graph._g.nodes
-        graph._g.add_edges_from(
-            (doc.id, target, (name, index), {"field": name, "index": index})
-            for doc in docs
-            for name, index, target in doc.links()
-            if target in nodes
-        )
+        for doc in docs:
+            graph._add_node(doc.id, {"kind": doc.kind, "title": doc.title,
+                                     "status": doc.status})
+        for doc in docs:
+            for name, index, target in doc.links():
+                if target in graph._nodes:
+                    graph._add_link(Link(doc.id, target, name, index))
         return graph
 
+    def _add_node(self, doc_id: str, data: dict[str, str]) -> None:
+        self._nodes[doc_id] = data
+        self._out[doc_id] = []
+        self._in[doc_id] = []
+
+    def _add_link(self, link: Link) -> None:
+        self._out[link.source].append(link)
+        self._in[link.target].append(link)
+
+    @property
+    def nx(self) -> Any:
+        """The same graph as a networkx MultiDiGraph (one edge per typed link), built
+        once, on first use, for graph algorithms and exports."""
+        if self._nx is None:
+            import networkx as nx
+
+            graph = nx.MultiDiGraph()
+            graph.add_nodes_from(self._nodes.items())
+            graph.add_edges_from(
+                (lk.source, lk.target, (lk.field, lk.index),
+                 {"field": lk.field, "index": lk.index})
+                for lk in self.links()
+            )
+            self._nx = graph
+        return self._nx
+
     def __contains__(self, doc_id: object) -> bool:
-        return doc_id in self._g
+        return doc_id in self._nodes
 
     def __len__(self) -> int:
-        return int(self._g.number_of_nodes())
+        return len(self._nodes)
 
     def kind(self, doc_id: str) -> str:
         """The kind of a node."""
-        return str(self._g.nodes[doc_id]["kind"])
+        return self._nodes[doc_id]["kind"]
 
     def nodes(self) -> list[str]:
         """All document ids, sorted."""
-        return sorted(self._g.nodes)
+        return sorted(self._nodes)
 
     def node_data(self, doc_id: str) -> dict[str, str]:
         """Kind, title and status of a node."""
-        return dict(self._g.nodes[doc_id])
+        return dict(self._nodes[doc_id])
 
     def links(self, fields: Iterable[str] | None = None) -> Iterator[Link]:
-        """Every edge, optionally only those of the given fields."""
-        wanted = frozenset(fields) if fields is not None else None
-        for source, target, data in self._g.edges(data=True):
-            if wanted is None or data["field"] in wanted:
-                yield Link(source, target, data["field"], data["index"])
+        """Every link, optionally only those of the given fields."""
+        wanted = _wanted(fields)
+        for links in self._out.values():
+            for link in links:
+                if wanted is None or link.field in wanted:
+                    yield link
 
     def outgoing(self, doc_id: str, fields: Iterable[str] | None = None) -> list[Link]:
         """Links from `doc_id` (what it depends on / serves)."""
-        wanted = frozenset(fields) if fields is not None else None
-        return [
-            Link(doc_id, target, data["field"], data["index"])
-            for _, target, data in self._g.out_edges(doc_id, data=True)
-            if wanted is None or data["field"] in wanted
-        ]
+        wanted = _wanted(fields)
+        return [lk for lk in self._out.get(doc_id, ()) if wanted is None or lk.field in wanted]
 
     def incoming(self, doc_id: str, fields: Iterable[str] | None = None) -> list[Link]:
         """Links into `doc_id` (what depends on it / serves it)."""
-        wanted = frozenset(fields) if fields is not None else None
-        return [
-            Link(source, doc_id, data["field"], data["index"])
-            for source, _, data in self._g.in_edges(doc_id, data=True)
-            if wanted is None or data["field"] in wanted
-        ]
+        wanted = _wanted(fields)
+        return [lk for lk in self._in.get(doc_id, ()) if wanted is None or lk.field in wanted]
 
     def _walk(self, start: str, forward: bool, fields: frozenset[str]) -> set[str]:
         seen: set[str] = set()
         queue = deque([start])
+        adjacency = self._out if forward else self._in
         while queue:
-            current = queue.popleft()
-            edges = (
-                self._g.out_edges(current, data="field")
-                if forward
-                else self._g.in_edges(current, data="field")
-            )
-            for source, target, name in edges:
-                nxt = target if forward else source
-                if name in fields and nxt not in seen and nxt != start:
+            for link in adjacency.get(queue.popleft(), ()):
+                nxt = link.target if forward else link.source
+                if link.field in fields and nxt not in seen and nxt != start:
                     seen.add(nxt)
                     queue.append(nxt)
         return seen
@@ -135,14 +156,13 @@ class Graph:
         One reverse breadth-first pass from all strategies: linear in the graph size,
         instead of one path search per document.
         """
-        reached = {n for n, kind in self._g.nodes(data="kind") if kind == "strategy"}
+        reached = {n for n, data in self._nodes.items() if data["kind"] == "strategy"}
         queue = deque(reached)
         while queue:
-            current = queue.popleft()
-            for source, _, name in self._g.in_edges(current, data="field"):
-                if name in TRACE_FIELDS and source not in reached:
-                    reached.add(source)
-                    queue.append(source)
+            for link in self._in[queue.popleft()]:
+                if link.field in TRACE_FIELDS and link.source not in reached:
+                    reached.add(link.source)
+                    queue.append(link.source)
         return reached
 
     def cycles(self, fields: Iterable[str] = ACYCLIC_FIELDS) -> list[list[str]]:
@@ -150,15 +170,14 @@ class Graph:
 
         Nodes with no incoming or no outgoing link of those fields cannot be on a cycle;
         peeling them off first (linear time) leaves networkx only the tangles themselves,
-        which in a healthy QMS is nothing at all.
+        which in a healthy QMS is nothing at all, so networkx is not even imported.
         """
         wanted = frozenset(fields)
         succ: dict[str, set[str]] = {}
         pred: dict[str, set[str]] = {}
-        for source, target, name in self._g.edges(data="field"):
-            if name in wanted:
-                succ.setdefault(source, set()).add(target)
-                pred.setdefault(target, set()).add(source)
+        for link in self.links(wanted):
+            succ.setdefault(link.source, set()).add(link.target)
+            pred.setdefault(link.target, set()).add(link.source)
         queue = deque(n for n in set(succ) | set(pred) if not succ.get(n) or not pred.get(n))
         removed: set[str] = set()
         while queue:
@@ -174,6 +193,10 @@ class Graph:
                 succ[source].discard(node)
                 if not succ[source]:
                     queue.append(source)
+        if not any(succ.values()):
+            return []
+        import networkx as nx
+
         simple = nx.DiGraph()
         simple.add_edges_from((s, t) for s, targets in succ.items() for t in targets)
         found: list[list[str]] = []
@@ -187,20 +210,22 @@ class Graph:
 
     def subgraph(self, ids: Iterable[str]) -> Graph:
         """A copy limited to `ids` and the links among them."""
+        chosen = set(ids) & set(self._nodes)
         sub = Graph()
-        sub._g = self._g.subgraph(set(ids)).copy()
+        for doc_id in sorted(chosen):
+            sub._add_node(doc_id, dict(self._nodes[doc_id]))
+        for link in self.links():
+            if link.source in chosen and link.target in chosen:
+                sub._add_link(link)
         return sub
 
     def only_links(self, fields: Iterable[str]) -> Graph:
         """A copy with the same nodes but only links of the given fields."""
-        wanted = frozenset(fields)
         sub = Graph()
-        sub._g = nx.MultiDiGraph()
-        sub._g.add_nodes_from(self._g.nodes(data=True))
-        sub._g.add_edges_from(
-            (s, t, k, d) for s, t, k, d in self._g.edges(keys=True, data=True)
-            if d["field"] in wanted
-        )
+        for doc_id, data in self._nodes.items():
+            sub._add_node(doc_id, dict(data))
+        for link in self.links(fields):
+            sub._add_link(link)
         return sub
 
     def select(self, selectors: Iterable[str]) -> set[str]:
@@ -220,17 +245,14 @@ class Graph:
     def _select_one(self, selector: str) -> set[str]:
         if ":" in selector:
             method, _, value = selector.partition(":")
-            if method == "kind":
-                return {n for n, kind in self._g.nodes(data="kind") if kind == value}
-            if method == "status":
-                return {n for n, status in self._g.nodes(data="status") if status == value}
+            if method in ("kind", "status"):
+                return {n for n, data in self._nodes.items() if data[method] == value}
             if method == "owner":
-                return {s for s, t, name in self._g.edges(data="field")
-                        if name == "owner" and t == value}
+                return {lk.source for lk in self.incoming(value, ["owner"])}
             raise QmsError(f"unknown selector method {method!r}; use kind:, owner: or status:")
         up, down = selector.startswith("+"), selector.endswith("+")
         doc_id = selector.strip("+")
-        if doc_id not in self._g:
+        if doc_id not in self._nodes:
             raise QmsError(f"no document with id {doc_id!r}")
         chosen = {doc_id}
         if up:

@@ -13,7 +13,6 @@ from qmskit.site.documents import link_ids, split_title
 from qmskit.site.history import parse_log, read_history
 from qmskit.site.html import esc, md_text, split_blocks
 from qmskit.site.layout import relative_url
-from qmskit.site.links import LinkIndex
 from qmskit.site.svg import ChartPoint, MapNode, StrategyMap, kpi_chart, render_map
 
 from qmsfactory import QmsRepo, git, init_git
@@ -145,17 +144,18 @@ def test_history_from_a_real_repository(clean: QmsRepo) -> None:
     assert history.of("procedures/PROC-A.md")[0].author == "quality-lead"
 
 
-def test_link_index_agrees_with_graph(example_ctx: SiteContext) -> None:
+def test_graph_lists_agree_with_networkx_view(example_ctx: SiteContext) -> None:
+    """The adjacency lists pages read and the networkx graph algorithms use are one graph."""
     graph = example_ctx.qms.graph
-    index = LinkIndex(example_ctx.qms.documents.values())
-    assert index.traced_to_strategy() == graph.traced_to_strategy()
+    view = graph.nx
+    assert sorted(view.nodes) == graph.nodes()
+    assert sorted((s, t, d["field"]) for s, t, d in view.edges(data=True)) == sorted(
+        (lk.source, lk.target, lk.field) for lk in graph.links())
     for doc_id in example_ctx.qms.documents:
-        assert index.upstream(doc_id) == graph.upstream(doc_id)
-        assert index.downstream(doc_id) == graph.downstream(doc_id)
-        assert sorted((lk.target, lk.field) for lk in index.outgoing(doc_id)) == sorted(
-            (lk.target, lk.field) for lk in graph.outgoing(doc_id))
-        assert sorted((lk.source, lk.field) for lk in index.incoming(doc_id)) == sorted(
-            (lk.source, lk.field) for lk in graph.incoming(doc_id))
+        assert sorted((lk.target, lk.field) for lk in graph.outgoing(doc_id)) == sorted(
+            (t, d["field"]) for _, t, d in view.out_edges(doc_id, data=True))
+        assert sorted((lk.source, lk.field) for lk in graph.incoming(doc_id)) == sorted(
+            (s, d["field"]) for s, _, d in view.in_edges(doc_id, data=True))
 
 
 def test_nav_follows_the_qms_structure(example_ctx: SiteContext) -> None:

@@ -17,10 +17,10 @@ from qmskit.model.documents import Kpi, Role
 from qmskit.site.history import History, read_history
 from qmskit.site.html import esc, link
 from qmskit.site.layout import Layout
-from qmskit.site.links import LinkIndex
 
 if TYPE_CHECKING:
     from qmskit.checker import CheckResult
+    from qmskit.graph import Graph
     from qmskit.loader import Doc, Qms
     from qmskit.schedule import KpiStatus, ReviewStatus
 
@@ -130,10 +130,10 @@ class SiteContext:
         return {doc.id: kpi_status(doc, self.qms.series.get(doc.id), self.qms.config)
                 for doc in self.qms.of_kind("kpi") if isinstance(doc.model, Kpi)}
 
-    @cached_property
-    def links(self) -> LinkIndex:
-        """Links between documents, both ways."""
-        return LinkIndex(self.qms.documents.values())
+    @property
+    def links(self) -> Graph:
+        """Links between documents, both ways (the QMS's own graph)."""
+        return self.qms.graph
 
     @cached_property
     def traced(self) -> set[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from qmskit.graph import Link
 from qmskit.loader import Doc
 from qmskit.model.documents import (
     Action,
@@ -24,7 +25,6 @@ from qmskit.model.documents import (
 )
 from qmskit.site.context import ID_RE, KIND_LABELS, SiteContext
 from qmskit.site.html import badge, block, esc, figure, md_text, table
-from qmskit.site.links import Link
 from qmskit.site.svg import ChartPoint, MapNode, kpi_chart, render_neighbourhood
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
