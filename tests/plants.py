@@ -302,3 +302,54 @@ PLANTS.update({
     for name, fn in list(globals().items())
     if callable(fn) and name[:1] == "r" and name[1:4].isdigit()
 })
+
+
+# --- audit readiness (A) ----------------------------------------------------------------
+
+def a601_clause_not_covered(repo: QmsRepo) -> Expected:
+    # Coverage is configured with one exclusion, and one procedure declares every other
+    # two-level clause except 7.4 (communication): exactly one clause is uncovered.
+    from qmskit.iso9001 import requirement_clauses
+
+    config = repo.root / "qmskit.toml"
+    with config.open("a", encoding="utf-8") as handle:
+        handle.write('\n[coverage]\nstandard = "ISO 9001:2015"\n'
+                     'exclusions = { "8.3" = "we build to customers\' drawings only" }\n')
+    declared = [c.number for c in requirement_clauses() if c.number not in ("7.4", "8.3")]
+    repo.write("PROC-SYSTEM", "procedure", owner="ROLE-QM", supports=["OBJ-A"],
+               clauses=declared, **approved())
+    return Expected("A601", "qmskit.toml", line_of(config, "[coverage]"))
+
+
+def a602_unknown_clause(repo: QmsRepo) -> Expected:
+    path = repo.write("PROC-CLAUSE", "procedure", owner="ROLE-QM", supports=["OBJ-A"],
+                      clauses=["8.4", "8.4.4"], **approved())
+    return Expected("A602", _rel(repo, path), line_of(path, "- 8.4.4"))
+
+
+def a603_acknowledgement_overdue(repo: QmsRepo) -> Expected:
+    # Version 2 approved in June applies to ROLE-QM; its holder read version 1 only.
+    path = repo.write("PROC-READ", "procedure", owner="ROLE-QM", supports=["OBJ-A"],
+                      applies_to=["ROLE-MD", "ROLE-QM"], **approved(version=2))
+    ledger = repo.root / "qms_docs/acknowledgements.csv"
+    text = ledger.read_text(encoding="utf-8") if ledger.exists() else "id,version,handle,date\n"
+    ledger.parent.mkdir(parents=True, exist_ok=True)
+    ledger.write_text(text + "PROC-READ,1,quality-lead,2026-01-10\n"
+                      "PROC-READ,2,managing-director,2026-06-03\n", encoding="utf-8")
+    return Expected("A603", _rel(repo, path), line_of(path, "- ROLE-QM"))
+
+
+def a604_ack_ledger(repo: QmsRepo) -> Expected:
+    ledger = repo.root / "qms_docs/acknowledgements.csv"
+    text = ledger.read_text(encoding="utf-8") if ledger.exists() else "id,version,handle,date\n"
+    ledger.parent.mkdir(parents=True, exist_ok=True)
+    ledger.write_text(text + "PROC-A,1,quality-lead,2026-13-01\n", encoding="utf-8")
+    return Expected("A604", "qms_docs/acknowledgements.csv",
+                    line_of(ledger, "2026-13-01"))
+
+
+PLANTS.update({
+    name.split("_")[0].upper(): fn
+    for name, fn in list(globals().items())
+    if callable(fn) and name[:1] == "a" and name[1:4].isdigit()
+})

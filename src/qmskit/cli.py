@@ -242,16 +242,24 @@ def new_command(kind: str, title: str | None, doc_id: str | None, owner: str | N
 @click.option("--bump/--no-bump", default=None,
               help="Raise the version, or never (default: when git shows the content "
                    "changed since the last review).")
+@click.option("--as", "as_handle", metavar="HANDLE",
+              help="The person signing in the --by role (default: the role's only holder).")
+@click.option("--commit", is_flag=True,
+              help="Commit the document with Reviewed-by/Approved-by trailers naming the "
+                   "role and the person.")
 @_QMS_ROOT
 @_CONFIG
 def review_command(doc_id: str, by: str | None, on: date | None, approve: bool,
-                   bump: bool | None, root: Path, config_path: Path | None) -> int:
+                   bump: bool | None, as_handle: str | None, commit: bool, root: Path,
+                   config_path: Path | None) -> int:
     """Stamp a review of document ID: review.last (and review.by), keeping the file's
-    formatting; the version goes up only if the content changed since the last review."""
+    formatting; the version goes up only if the content changed since the last review.
+    The signature (role and person) goes into the commit as trailers: with --commit, or
+    printed for your own commit message."""
     from qmskit.commands.review import review
 
     return review(root, doc_id, by=by, on=on, approve=approve, bump=bump,
-                  config_path=config_path)
+                  config_path=config_path, as_handle=as_handle, commit=commit)
 
 
 @cli.group("kpi")
@@ -326,6 +334,74 @@ def health_command(root: Path, output_format: str, today: date | None,
     from qmskit.commands.health import health
 
     return health(root, output_format=output_format, today=today, config_path=config_path)
+
+# --- audit readiness: clause coverage, read and understood, controlled copy ---
+
+@cli.command("coverage")
+@_ROOT
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]),
+              default="text", show_default=True, help="Output format.")
+@_CONFIG
+def coverage_command(root: Path, output_format: str, config_path: Path | None) -> int:
+    """The ISO 9001 clause matrix: each clause with the documents that address it (and
+    their status), exclusions with their justification, and clauses not covered.
+
+    Exit 1 when the config has a [coverage] table and a clause in scope is covered by no
+    approved document (rule A601), else 0.
+    """
+    from qmskit.commands.coverage import coverage
+
+    return coverage(root, output_format=output_format, config_path=config_path)
+
+
+@cli.command("ack")
+@click.argument("doc_id", metavar="ID")
+@click.option("--as", "handle", required=True, metavar="HANDLE",
+              help="The person who has read the document (a holder of an applies_to role).")
+@click.option("--date", "on", type=click.DateTime(["%Y-%m-%d"]), callback=_date,
+              help="Date of reading (default: today).")
+@click.option("--commit", is_flag=True,
+              help="Commit the ledger with an Acknowledged-by trailer.")
+@_QMS_ROOT
+@_CONFIG
+def ack_command(doc_id: str, handle: str, on: date | None, commit: bool, root: Path,
+                config_path: Path | None) -> int:
+    """Record that HANDLE has read and understood the current version of document ID.
+
+    Appends id,version,handle,date to the acknowledgement ledger (ack_ledger, default
+    qms_docs/acknowledgements.csv), atomically and under a lock; an acknowledgement
+    already recorded is not written twice.
+    """
+    from qmskit.commands.ack import ack
+
+    return ack(root, doc_id, handle, on=on, commit=commit, config_path=config_path)
+
+
+@cli.command("pdf")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@_QMS_ROOT
+@click.option("--mkdocs-config", type=click.Path(dir_okay=False, path_type=Path),
+              help="MkDocs config to start from (default: ROOT/mkdocs.yml if present).")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), callback=_date,
+              help="The date the copy is valid on (default: today as the check sees it).")
+@click.option("--chromium", metavar="PATH",
+              help="Chromium or Chrome executable (default: chromium, chromium-browser, "
+                   "google-chrome on PATH).")
+@_CONFIG
+def pdf_command(out: Path, root: Path, mkdocs_config: Path | None, today: date | None,
+                chromium: str | None, config_path: Path | None) -> int:
+    """Write the whole manual as one controlled-copy PDF to OUT.
+
+    Cover page (organisation, git revision and date), table of contents, every page of
+    the handbook with each document's metadata panel, page numbers, and the footer
+    "Controlled copy valid on DATE; uncontrolled when printed". Built offline with
+    MkDocs, mkdocs-print-site-plugin and headless Chromium. Exit 1 if the QMS has errors.
+    """
+    from qmskit.commands.pdf import pdf
+
+    return pdf(root, out, mkdocs_config=mkdocs_config, today=today, chromium=chromium,
+               config_path=config_path)
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return its exit code instead of exiting (callable from tests)."""

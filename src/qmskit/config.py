@@ -12,7 +12,15 @@ from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from qmskit.errors import ConfigError
 from qmskit.model.types import KINDS, DocId, Interval, IntervalField
@@ -24,6 +32,46 @@ DEFAULT_FOLDERS = ("qms_docs", "procedures", "objectives")
 
 def _interval(text: str) -> Interval:
     return Interval.parse(text)
+
+
+class CoverageConfig(BaseModel):
+    """`[coverage]`: the standard a QMS is measured against and its exclusions (ISO 4.3).
+
+    Present means clause coverage is checked (A601); absent means it is not, so a QMS
+    that does not declare clauses is not flooded with findings. Each exclusion needs a
+    justification, because ISO 9001 4.3 asks for one in the documented scope.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    standard: Literal["ISO 9001:2015"] = "ISO 9001:2015"
+    exclusions: dict[str, str] = {}
+    #: Where the table is written (file relative to the root, line), for located findings;
+    #: set by `load_config`, not by users.
+    _source: tuple[str, int] = PrivateAttr(default=("qmskit.toml", 1))
+
+    @field_validator("exclusions")
+    @classmethod
+    def _known_and_justified(cls, exclusions: dict[str, str]) -> dict[str, str]:
+        from qmskit import iso9001
+
+        for number, why in exclusions.items():
+            if not iso9001.is_known(number):
+                near = iso9001.suggest(number)
+                raise ValueError(f"{number!r} is not a clause of {iso9001.STANDARD}"
+                                 + (f"; did you mean {near!r}?" if near else ""))
+            if "." not in number:
+                raise ValueError(f"clause {number} cannot be excluded as a whole; exclude "
+                                 "the sub-clauses that cannot be applied")
+            if not why.strip():
+                raise ValueError(f"the exclusion of {number} needs a justification "
+                                 "(ISO 9001 4.3)")
+        return exclusions
+
+    @property
+    def source(self) -> tuple[str, int]:
+        """(config file relative to the root, line of the `[coverage]` table)."""
+        return self._source
 
 
 class Config(BaseModel):
@@ -56,6 +104,34 @@ class Config(BaseModel):
     #: The quality team's roles, for `qmskit health` ("beyond the quality team"); empty means
     #: detected: the roles owning the audit records, and the roles reporting to them.
     quality_roles: list[DocId] = []
+    # Audit readiness (rules A6xx, `qmskit coverage`, `qmskit ack`).
+    #: Clause coverage against ISO 9001; None (no `[coverage]` table) = not checked.
+    coverage: CoverageConfig | None = None
+    #: Days after a version's approval within which its readers must acknowledge it (A603).
+    ack_days: Annotated[int, Field(ge=1, le=3650)] = 30
+    #: The read-and-understood ledger (CSV), relative to the root; default
+    #: FIRST_FOLDER/acknowledgements.csv. It must lie in one of `folders`.
+    ack_ledger: Annotated[str, Field(min_length=1)] | None = None
+
+    @model_validator(mode="after")
+    def _ledger_inside_folders(self) -> Config:
+        # Inside a QMS folder the result cache sees the ledger change; outside, a stale
+        # check result could hide an acknowledgement that is owed.
+        if self.ack_ledger is not None:
+            pure = PurePosixPath(self.ack_ledger)
+            inside = any(pure.is_relative_to(PurePosixPath(folder)) for folder in self.folders)
+            if pure.is_absolute() or ".." in pure.parts or not inside:
+                raise ValueError(f"ack_ledger {self.ack_ledger!r} must be a relative path "
+                                 "inside one of the QMS folders")
+        return self
+
+    @property
+    def ledger_path(self) -> str:
+        """The acknowledgement ledger's path relative to the root."""
+        if self.ack_ledger is not None:
+            return self.ack_ledger
+        first = self.folders[0].strip("/") if self.folders else ""
+        return f"{first}/acknowledgements.csv" if first else "acknowledgements.csv"
 
     @field_validator("folders")
     @classmethod
@@ -129,6 +205,31 @@ def load_config(root: Path, explicit: Path | None = None) -> tuple[Config, Path 
                 continue
             if not isinstance(section, dict):
                 raise ConfigError(f"{path}: [tool.qmskit] must be a table")
-            return parse_config(section, f"{path.name} [tool.qmskit]"), path
-        return parse_config(document, path.name), path
+            config = parse_config(section, f"{path.name} [tool.qmskit]")
+            return _locate_coverage(config, root, path, "tool.qmskit.coverage"), path
+        return _locate_coverage(parse_config(document, path.name), root, path, "coverage"), path
     return Config(), None
+
+
+def _locate_coverage(config: Config, root: Path, path: Path, table: str) -> Config:
+    """Record where the `[coverage]` table is written, so coverage findings are located."""
+    if config.coverage is None:
+        return config
+    import re
+
+    try:
+        relative = path.absolute().relative_to(root.absolute()).as_posix()
+    except ValueError:
+        relative = str(path)
+    pattern = re.compile(r"^\s*(\[\s*" + re.escape(table).replace(r"\.", r"\s*\.\s*")
+                         + r"\s*[\].]|" + re.escape(table.rsplit(".", 1)[-1]) + r"\s*=)")
+    line = 1
+    try:
+        for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if pattern.match(text):
+                line = number
+                break
+    except (OSError, UnicodeDecodeError):  # pragma: no cover - it was just read
+        pass
+    config.coverage._source = (relative, line)
+    return config

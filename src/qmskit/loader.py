@@ -32,6 +32,7 @@ from qmskit.model.documents import COMMON_LINKS, MODELS, Document, Kpi
 from qmskit.model.types import ID_PATTERN, KINDS
 
 if TYPE_CHECKING:
+    from qmskit.acks import Ledger
     from qmskit.gitinfo import GitFacts
     from qmskit.graph import Graph
 
@@ -176,6 +177,14 @@ class Qms:
         from qmskit.graph import Graph
 
         return Graph.from_documents(self.documents.values())
+
+    @cached_property
+    def ledger(self) -> Ledger:
+        """The read-and-understood ledger, read on first use (commands that never look
+        at acknowledgements never pay for it)."""
+        from qmskit.acks import read_ledger
+
+        return read_ledger(self.root, self.config.ledger_path)
 
     def of_kind(self, *kinds: str) -> list[Doc]:
         """Documents of the given kinds, in id order (stable output for reports)."""

@@ -11,6 +11,11 @@ document, or stamping twice, never bumps the version twice.
 Without usable history (no git, a shallow clone, a file never committed, a stamp not yet
 committed) qmskit cannot know, so it does not guess: it keeps the version and says so;
 `--bump` raises it, `--no-bump` never does.
+
+Approval evidence (see `qmskit.approvals`): the stamp names roles; who signed, as a
+person, goes into the commit as trailers (`Reviewed-by: ROLE-QM (quality-lead)`,
+`Approved-by: ...`). `--commit` creates that commit with the document alone; otherwise
+the trailers are printed for the author's own commit message.
 """
 
 from __future__ import annotations
@@ -21,11 +26,14 @@ import sys
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qmskit.commands import open_qms, resolve_today
 from qmskit.edit import KeyPath, Scalar, edit_document, read_text
 from qmskit.errors import EXIT_CLEAN, QmsError
+
+if TYPE_CHECKING:
+    from qmskit.loader import Qms
 
 #: Front-matter fields a review or approval stamps; changing them is not a content change.
 CONTROL_FIELDS = frozenset({"version", "approved_by", "approved_on", "review"})
@@ -100,10 +108,44 @@ def content_changed_since_review(root: Path, relative: str) -> Evidence:
     return Evidence(True, f"content changed since {where}")
 
 
+def _signer(qms: Qms, role_id: str | None, as_handle: str | None, commit: bool) -> str | None:
+    """The person signing for `role_id`: `--as`, else the role's only holder.
+
+    The handle must hold the role or be its deputy: a signature names who was entitled to
+    give it. None (no role, or an ambiguous role without `--as`) is refused with
+    `--commit`, where the evidence would otherwise be incomplete.
+    """
+    if role_id is None:
+        if commit:
+            raise QmsError("--commit needs --by ROLE (or a review.by in the document): the "
+                           "role the signature is given in")
+        return None
+    role = qms.documents[role_id].model
+    holders = [h.removeprefix("@") for h in getattr(role, "holders", [])]
+    deputy = getattr(role, "deputy", None)
+    entitled = [*holders, *([deputy.removeprefix("@")] if deputy else [])]
+    if as_handle is not None:
+        handle = as_handle.removeprefix("@")
+        if handle not in entitled:
+            raise QmsError(f"--as {as_handle}: not a holder or the deputy of {role_id} "
+                           f"({', '.join(entitled) or 'no holders'})")
+        return handle
+    if len(holders) == 1:
+        return str(holders[0])
+    if commit:
+        raise QmsError(f"{role_id} has {len(holders)} holders; say who signs with --as HANDLE")
+    return None
+
+
 def review(root: Path, doc_id: str, *, by: str | None = None, on: date | None = None,
            approve: bool = False, bump: bool | None = None,
-           config_path: Path | None = None) -> int:
-    """Stamp a review of `doc_id`; print what changed and why. Exit 0, or 2 on bad input."""
+           config_path: Path | None = None, as_handle: str | None = None,
+           commit: bool = False) -> int:
+    """Stamp a review of `doc_id`; print what changed and why. Exit 0, or 2 on bad input.
+
+    With `commit`, also commit the document with `Reviewed-by`/`Approved-by` trailers
+    naming the role and the person (`as_handle`, default the role's only holder).
+    """
     qms = open_qms(root, config_path, with_git=False)
     doc = qms.documents.get(doc_id)
     if doc is None:
@@ -121,6 +163,16 @@ def review(root: Path, doc_id: str, *, by: str | None = None, on: date | None = 
             raise QmsError(f"--by {by}: not a role in this QMS; give a role id such as ROLE-QM")
     if approve and by is None:
         raise QmsError("--approve needs --by ROLE: the approving role")
+    if as_handle is not None and by is None:
+        raise QmsError("--as needs --by ROLE: the role the person signs in")
+    signing_role = by or (doc.model.review.by if doc.model.review else None)
+    if signing_role is not None and signing_role not in qms.documents:
+        signing_role = None
+    signer = _signer(qms, signing_role, as_handle, commit)
+    if commit:
+        from qmskit.approvals import require_work_tree
+
+        require_work_tree(qms.root)
     today = resolve_today(qms, None)
     day = on or today
     if day > today:
@@ -160,5 +212,26 @@ def review(root: Path, doc_id: str, *, by: str | None = None, on: date | None = 
                    f"changed ({evidence.reason}); pass --bump if it did")
     else:
         out.append(f"  version kept at {model.version}: {evidence.reason}")
+    if signing_role is not None:
+        from qmskit.approvals import commit_paths, trailer
+
+        who = signer or "HANDLE"
+        trailers = [trailer("reviewed", signing_role, who)]
+        if approve:
+            trailers.append(trailer("approved", signing_role, who))
+        version = new_version if raise_version else (model.version or 1)
+        subject = f"{'Approve' if approve else 'Review'} {doc_id} (version {version})"
+        if commit:
+            try:
+                sha = commit_paths(qms.root, [qms.root / doc.path], subject, trailers)
+            except QmsError as error:
+                sys.stdout.write("\n".join(out) + "\n")
+                raise QmsError(f"{error}\nThe stamp is written but not committed; commit "
+                               f"{doc.path} with the message:\n{subject}\n\n"
+                               + "\n".join(trailers)) from None
+            out.append(f"  committed {sha[:10]} \"{subject}\" with " + "; ".join(trailers))
+        else:
+            out.append("  record the signature in the commit message (or use --commit):")
+            out += [f"    {line}" for line in trailers]
     sys.stdout.write("\n".join(out) + "\n")
     return EXIT_CLEAN

@@ -3,7 +3,8 @@
 A rule is a small function over a loaded QMS that yields findings. Its docstring is its
 documentation page (`qmskit rules CODE`, the README catalogue): say what it catches, why
 it matters for an ISO 9001 QMS, and how to fix it. Codes never change meaning; families
-share a letter like ruff's: D document, L links, T traceability, C currency, R records.
+share a letter like ruff's: D document, L links, T traceability, C currency, R records,
+A audit readiness.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ FAMILIES = {
     "T": "traceability",
     "C": "currency",
     "R": "records",
+    "A": "audit readiness",
 }
 
 
@@ -107,7 +109,14 @@ def rule(code: str, name: str, severity: Severity) -> Callable[[Check], Check]:
 def all_rules() -> dict[str, Rule]:
     """Every rule, by code, in family order (D, L, T, C, R) then code order."""
     if not _REGISTRY:
-        from qmskit.rules import currency, document, links, records, traceability  # noqa: F401
+        from qmskit.rules import (  # noqa: F401
+            audit,
+            currency,
+            document,
+            links,
+            records,
+            traceability,
+        )
 
     order = list(FAMILIES)
     return dict(sorted(_REGISTRY.items(), key=lambda item: (order.index(item[0][0]), item[0])))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from qmskit.approvals import Meaning, Revision
 from qmskit.graph import Link
 from qmskit.loader import Doc
 from qmskit.model.documents import (
@@ -317,22 +318,49 @@ def _label(field_name: str, incoming: bool) -> str:
 
 
 def render_history(ctx: SiteContext, doc: Doc) -> str:
-    """The commits that changed the document (date, author, message), newest first."""
+    """The commits that changed the document, newest first, with their approval evidence.
+
+    Date, author and message come from the site's history; the version at each commit,
+    who reviewed and approved it in which role (commit trailers, `qmskit review
+    --commit`) and whether git verifies the commit's signature come from
+    `qmskit.approvals` (ISO 9001 7.5.2: review and approval of documented information).
+    """
+    from qmskit.approvals import revision_history
+
     history = ctx.history
     if not history.available:
         return f'<p class="qms-muted qms-history-none">No history: {esc(history.reason)}.</p>'
     commits = history.of(doc.path)
     if not commits:
         return '<p class="qms-muted qms-history-none">No history: not committed yet.</p>'
-    rows = [[esc(c.day), esc(c.author), esc(c.subject), f"<code>{esc(c.sha[:8])}</code>"]
-            for c in commits[:HISTORY_LIMIT]]
-    html = table(["Date", "Author", "Change", "Commit"], rows, cls="qms-history")
+    evidence = {rev.commit: rev for rev in revision_history(ctx.qms, doc)}
+
+    def signed(rev: Revision | None, meaning: Meaning) -> str:
+        if rev is None:
+            return _DASH
+        return "<br>".join(esc(f"{s.who} ({s.role})" if s.role else s.who)
+                           for s in rev.signed(meaning)) or _DASH
+
+    rows = []
+    for c in commits[:HISTORY_LIMIT]:
+        rev = evidence.get(c.sha)
+        version = esc(rev.version) if rev is not None and rev.version is not None else _DASH
+        check = (badge("current", "verified") if rev is not None and rev.verified
+                 else esc(rev.signature_state) if rev is not None else _DASH)
+        rows.append([version, esc(c.day), esc(c.author), esc(c.subject),
+                     signed(rev, "reviewed"), signed(rev, "approved"),
+                     f"<code>{esc(c.sha[:8])}</code>", check])
+    html = table(["Version", "Date", "Author", "Change", "Reviewed by", "Approved by",
+                  "Commit", "Signature"], rows, cls="qms-history")
     if len(commits) > HISTORY_LIMIT:
         html += (f'\n<p class="qms-muted">…and {len(commits) - HISTORY_LIMIT} earlier '
                  "changes (see git log).</p>")
     if history.shallow:
         html += '\n<p class="qms-muted">Shallow clone: older history is not shown.</p>'
     return html
+
+
+_DASH = '<span class="qms-muted">—</span>'
 
 
 # ------------------------------------------------------------------------ the page
@@ -374,7 +402,16 @@ def render_document(ctx: SiteContext, doc: Doc, markdown: str, src: str) -> str:
     heading, body = split_title(markdown)
     if heading is None:
         heading = f"# {md_text(doc.title)}"
-    parts = [heading, block(render_panel(ctx, doc, src)), link_ids(ctx, src, body, skip=doc.id)]
+    parts = [heading]
+    from qmskit.approvals import lifecycle
+
+    banner = lifecycle(ctx.qms, doc).banner()
+    if banner:
+        # A retired document stays readable but must not be mistaken for one in force
+        # (ISO 9001 7.5.3.2 d).
+        parts.append(block(f'<div class="admonition danger qms-obsolete"><p>'
+                           f"{esc(banner.replace('**', ''))}</p></div>"))
+    parts += [block(render_panel(ctx, doc, src)), link_ids(ctx, src, body, skip=doc.id)]
     if isinstance(doc.model, Kpi):
         dashboard = ctx.layout.rel_url(src, ctx.layout.generated("kpis.md"), doc.id.lower())
         parts.append("\n\n## Trend\n")
@@ -384,6 +421,6 @@ def render_document(ctx: SiteContext, doc: Doc, markdown: str, src: str) -> str:
                             "</figcaption></figure>"))
     parts.append("\n\n## Place in the system\n")
     parts.append(render_relations(ctx, doc, src))
-    parts.append("\n\n## Change history\n")
+    parts.append("\n\n## Revisions and approvals\n")
     parts.append(block(render_history(ctx, doc)))
     return "".join(p if p.endswith("\n") else p + "\n" for p in parts)

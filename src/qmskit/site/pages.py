@@ -16,7 +16,7 @@ from datetime import date
 from qmskit.loader import Doc
 from qmskit.model.documents import Action, Kpi, ManagementReview, Procedure, Role
 from qmskit.site.context import KIND_LABELS, SiteContext, kind_rank
-from qmskit.site.documents import map_node, render_kpi_chart
+from qmskit.site.documents import link_ids, map_node, render_kpi_chart
 from qmskit.site.html import badge, block, esc, figure, link, md_text, table
 from qmskit.site.svg import MapEdge, StrategyMap, activity_chart, order_columns, render_map
 
@@ -557,6 +557,53 @@ def page_health(ctx: SiteContext, src: str) -> str:
     return "".join(parts)
 
 
+# ------------------------------------------------------------- audit readiness
+
+
+def _body(markdown: str) -> str:
+    """A Markdown report without its own H1 (the page's front matter supplies the title)."""
+    lines = markdown.split("\n")
+    if lines and lines[0].startswith("# "):
+        lines = lines[1:]
+    return "\n".join(lines).lstrip("\n")
+
+
+def page_coverage(ctx: SiteContext, src: str) -> str:
+    """ISO 9001 clause → documents, with status, exclusions and gaps (`qmskit coverage`)."""
+    from qmskit.coverage import coverage_markdown
+
+    return _front("Clause coverage", wide=True) + link_ids(
+        ctx, src, _body(coverage_markdown(ctx.qms)))
+
+
+def page_training(ctx: SiteContext, src: str) -> str:
+    """Read and understood: who owes an acknowledgement of which procedure version."""
+    from qmskit.acks import training_markdown
+
+    return _front("Read and understood", wide=True) + link_ids(
+        ctx, src, _body(training_markdown(ctx.qms, ctx.today)))
+
+
+def page_review_pack(ctx: SiteContext, src: str) -> str:
+    """The management review pack as of today: every ISO 9001 9.3.2 input, drafted."""
+    from qmskit.reviewpack import build_pack, render_markdown
+
+    return _front("Management review pack") + link_ids(
+        ctx, src, _body(render_markdown(build_pack(ctx.qms, ctx.today), front_matter=False)))
+
+
+def page_auditors(ctx: SiteContext, src: str) -> str:
+    """Where this handbook answers the usual audit trail, for an auditor's first hour."""
+    from qmskit.auditpages import auditor_markdown
+
+    pages = {spec.name.removesuffix(".md"): f"[{spec.title}]("
+             f"{ctx.layout.rel_md(src, ctx.layout.generated(spec.name))})" for spec in PAGES}
+    for path in ctx.qms.pages:
+        pages[path] = f"[{path}]({ctx.layout.rel_md(src, ctx.layout.src(path))})"
+    return _front("For auditors", wide=True) + link_ids(
+        ctx, src, _body(auditor_markdown(ctx.qms, ctx.today, pages=pages)))
+
+
 # --------------------------------------------------------------------------- index
 
 PAGES: tuple[PageSpec, ...] = (
@@ -578,6 +625,14 @@ PAGES: tuple[PageSpec, ...] = (
              "Performance mode or compliance mode: five signs, measured from the repository."),
     PageSpec("findings.md", "Check findings", page_findings,
              "What `qmskit check` reports, warnings included."),
+    PageSpec("coverage.md", "Clause coverage", page_coverage,
+             "Which documents address each ISO 9001 clause; exclusions and gaps."),
+    PageSpec("training.md", "Read and understood", page_training,
+             "Who has acknowledged the current version of the procedures they work to."),
+    PageSpec("review-pack.md", "Management review pack", page_review_pack,
+             "The ISO 9001 9.3.2 inputs as of today, ready for the next review."),
+    PageSpec("auditors.md", "For auditors", page_auditors,
+             "Where the handbook answers the usual audit trail."),
 )
 
 

@@ -1,0 +1,382 @@
+"""Read and understood: who must acknowledge which version of a procedure, and who has.
+
+A procedure names the roles it applies to (`applies_to: [ROLE-...]`). Each time its
+version goes up, every holder of those roles owes an acknowledgement that they have read
+the new version (ISO 9001 7.3 awareness, 7.5.3 distribution of changes). The
+acknowledgements are a ledger in git, one CSV row per acknowledgement:
+
+    id,version,handle,date
+    PROC-PURCH,3,purchasing-lead,2026-04-14
+
+A CSV rather than YAML or front matter: it is appended to by a command, read by people in
+a pull request diff one line per event, and merges cleanly when two people acknowledge in
+two branches (each adds one line). `qmskit ack` appends under a lock and writes
+atomically (`qmskit.edit.atomic_write`); rows are never rewritten, so the ledger is also
+the history. The ledger lives in a QMS folder, so the check's result cache sees it change.
+
+The obligation clock starts at the version's approval (`approved_on`) and runs for
+`ack_days` (default 30); rule A603 reports acknowledgements still owed after that.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import os
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from qmskit.model.types import HANDLE_PATTERN, ID_PATTERN
+
+if TYPE_CHECKING:
+    from qmskit.loader import Doc, Qms
+
+HEADER = ("id", "version", "handle", "date")
+_ID = re.compile(ID_PATTERN)
+_HANDLE = re.compile(HANDLE_PATTERN)
+
+AckStatus = Literal["current", "outdated", "missing"]
+
+
+@dataclass(frozen=True)
+class Ack:
+    """One acknowledgement: `handle` read version `version` of `doc_id` on `day`."""
+
+    doc_id: str
+    version: int
+    handle: str
+    day: date
+    line: int
+    #: Column of the version field, for findings about it.
+    version_col: int = 1
+
+
+@dataclass(frozen=True)
+class LedgerProblem:
+    """A row of the ledger that cannot be used, located for rule A604."""
+
+    line: int
+    col: int
+    message: str
+    hint: str = ""
+
+
+@dataclass
+class Ledger:
+    """The parsed ledger: acknowledgements and located problems (never raises)."""
+
+    path: str
+    exists: bool = False
+    acks: list[Ack] = field(default_factory=list)
+    problems: list[LedgerProblem] = field(default_factory=list)
+    _latest: dict[tuple[str, str], Ack] = field(default_factory=dict, repr=False)
+
+    def latest(self, doc_id: str, handle: str) -> Ack | None:
+        """The acknowledgement of the highest version of `doc_id` by `handle`."""
+        if not self._latest and self.acks:
+            for ack in self.acks:
+                key = (ack.doc_id, ack.handle)
+                held = self._latest.get(key)
+                if held is None or (ack.version, ack.day) > (held.version, held.day):
+                    self._latest[key] = ack
+        return self._latest.get(key_of(doc_id, handle))
+
+    def has(self, doc_id: str, version: int, handle: str) -> bool:
+        """True when `handle` has acknowledged exactly this version."""
+        return any(a.doc_id == doc_id and a.version == version and a.handle == handle
+                   for a in self.acks)
+
+
+def key_of(doc_id: str, handle: str) -> tuple[str, str]:
+    """The ledger's lookup key; handles are compared without a leading `@`."""
+    return doc_id, handle.removeprefix("@")
+
+
+def parse_ledger(text: str, path: str) -> Ledger:
+    """Parse the ledger's text; every unusable row becomes a located problem."""
+    ledger = Ledger(path, exists=True)
+    lines = text.removeprefix("\ufeff").splitlines()
+    if not lines or not lines[0].strip():
+        ledger.problems.append(LedgerProblem(1, 1, "the ledger has no header",
+                                             f"start it with '{','.join(HEADER)}'"))
+        return ledger
+    header = [cell.strip() for cell in lines[0].split(",")]
+    if tuple(header) != HEADER:
+        ledger.problems.append(LedgerProblem(
+            1, 1, f"header is {lines[0].strip()!r}, expected {','.join(HEADER)!r}",
+            "the columns are fixed: id,version,handle,date"))
+        return ledger
+    for number, line in enumerate(lines[1:], start=2):
+        if not line.strip():
+            continue
+        cells = next(csv.reader(io.StringIO(line)))
+        if len(cells) != len(HEADER):
+            ledger.problems.append(LedgerProblem(
+                number, 1, f"row has {len(cells)} fields, expected {len(HEADER)}",
+                "write id,version,handle,date"))
+            continue
+        doc_id, version_text, handle, day_text = (cell.strip() for cell in cells)
+        cols = _columns(line)
+        if not _ID.match(doc_id):
+            ledger.problems.append(LedgerProblem(number, cols[0],
+                                                 f"{doc_id!r} is not a document id"))
+            continue
+        if not version_text.isdigit() or int(version_text) < 1:
+            ledger.problems.append(LedgerProblem(number, cols[1],
+                                                 f"version {version_text!r} is not a "
+                                                 "positive whole number"))
+            continue
+        if not _HANDLE.match(handle):
+            ledger.problems.append(LedgerProblem(number, cols[2],
+                                                 f"{handle!r} is not a person's handle",
+                                                 "use a lower-case handle such as "
+                                                 "quality-lead"))
+            continue
+        try:
+            day = date.fromisoformat(day_text)
+        except ValueError:
+            ledger.problems.append(LedgerProblem(number, cols[3],
+                                                 f"{day_text!r} is not a date (YYYY-MM-DD)"))
+            continue
+        ledger.acks.append(Ack(doc_id, int(version_text), handle.removeprefix("@"), day,
+                               number, cols[1]))
+    return ledger
+
+
+def _columns(line: str) -> list[int]:
+    """1-based column where each comma-separated field starts (for plain rows)."""
+    cols = [1]
+    for index, char in enumerate(line):
+        if char == ",":
+            cols.append(index + 2)
+    return cols + [1] * (len(HEADER) - len(cols))
+
+
+def read_ledger(root: Path, relative: str) -> Ledger:
+    """Read the ledger at `root/relative`; a missing file is an empty ledger."""
+    path = root / relative
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Ledger(relative)
+    except OSError as error:
+        return Ledger(relative, True, problems=[LedgerProblem(
+            1, 1, f"cannot read the ledger: {error.strerror or error}")])
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return Ledger(relative, True, problems=[LedgerProblem(1, 1, "not valid UTF-8",
+                                                              "save the file as UTF-8")])
+    return parse_ledger(text, relative)
+
+
+def ledger_for(qms: Qms) -> Ledger:
+    """The ledger of a loaded QMS (read once, on first use, by the `Qms` itself)."""
+    return qms.ledger
+
+
+# --- obligations ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Obligation:
+    """One person's duty to acknowledge the current version of one document."""
+
+    doc_id: str
+    version: int
+    handle: str
+    #: The roles (of the document's `applies_to`) through which the person owes it.
+    roles: tuple[str, ...]
+    status: AckStatus
+    acknowledged: Ack | None
+    approved_on: date | None
+    due: date | None
+
+    def overdue(self, today: date) -> bool:
+        """Still owed after the acknowledgement window closed."""
+        return self.status != "current" and self.due is not None and today > self.due
+
+
+def version_of(doc: Doc) -> int:
+    """The document's version; an unnumbered document is version 1."""
+    return doc.model.version or 1
+
+
+def readers(qms: Qms, doc: Doc) -> dict[str, list[str]]:
+    """Handle -> roles of `doc.applies_to` that the person holds (in applies_to order)."""
+    found: dict[str, list[str]] = {}
+    for role_id in getattr(doc.model, "applies_to", []):
+        role = qms.documents.get(role_id)
+        if role is None or role.kind != "role":
+            continue
+        for handle in getattr(role.model, "holders", []):
+            found.setdefault(handle.removeprefix("@"), []).append(role_id)
+    return found
+
+
+def must_acknowledge(doc: Doc) -> bool:
+    """True for an approved document that applies to roles: readers owe acknowledgements."""
+    return doc.status == "approved" and bool(getattr(doc.model, "applies_to", []))
+
+
+def obligations(qms: Qms, ledger: Ledger | None = None) -> list[Obligation]:
+    """Every (document, person) obligation of the QMS, in document then handle order."""
+    ledger = ledger if ledger is not None else ledger_for(qms)
+    window = timedelta(days=qms.config.ack_days)
+    found: list[Obligation] = []
+    for doc in sorted(qms.documents.values(), key=lambda d: d.id):
+        if not must_acknowledge(doc):
+            continue
+        version = version_of(doc)
+        approved_on = doc.model.approved_on
+        due = approved_on + window if approved_on is not None else None
+        for handle, roles in sorted(readers(qms, doc).items()):
+            ack = ledger.latest(doc.id, handle)
+            status: AckStatus = ("missing" if ack is None
+                                 else "current" if ack.version >= version else "outdated")
+            found.append(Obligation(doc.id, version, handle, tuple(roles), status, ack,
+                                    approved_on, due))
+    return found
+
+
+@dataclass
+class TrainingMatrix:
+    """People x documents: the state of each obligation (absent = not required)."""
+
+    people: list[str]
+    documents: list[str]
+    cells: dict[tuple[str, str], Obligation]
+
+    def owed(self) -> list[Obligation]:
+        """Obligations not yet met, oldest due date first."""
+        return sorted((o for o in self.cells.values() if o.status != "current"),
+                      key=lambda o: (o.due or date.max, o.doc_id, o.handle))
+
+
+def training_matrix(qms: Qms) -> TrainingMatrix:
+    """Who must have read what, and whether they have read the current version."""
+    cells = {(o.handle, o.doc_id): o for o in obligations(qms)}
+    people = sorted({handle for handle, _ in cells})
+    documents = sorted({doc_id for _, doc_id in cells})
+    return TrainingMatrix(people, documents, cells)
+
+
+def training_markdown(qms: Qms, today: date | None = None,
+                      link: Callable[[str], str] | None = None) -> str:
+    """The training matrix page of the handbook, as Markdown (no front matter).
+
+    `today` marks overdue acknowledgements (default: the QMS's evaluation date);
+    `link(doc_id)` turns an id into Markdown, by default the bare id for the site's
+    id linker.
+    """
+    from qmskit.auditpages import escape_md
+    from qmskit.commands import resolve_today
+
+    day = resolve_today(qms, today)
+    matrix = training_matrix(qms)
+    show: Callable[[str], str] = link if link is not None else (lambda doc_id: doc_id)
+    out = [
+        "# Read and understood",
+        "",
+        "Who must acknowledge which procedure (its `applies_to` roles' holders), and "
+        "whether they have read the current version. Acknowledge with "
+        "`qmskit ack ID --as HANDLE`; acknowledgements are due within "
+        f"{qms.config.ack_days} days of a version's approval.",
+        "",
+        "Legend: **current** — read the current version; **outdated (vN)** — read an "
+        "earlier version only; **missing** — never acknowledged; — not required.",
+        "",
+    ]
+    if not matrix.cells:
+        out.append("No approved document names the roles it applies to (`applies_to`).")
+        return "\n".join(out) + "\n"
+    owed = matrix.owed()
+    out += ["## Outstanding", ""]
+    if owed:
+        out += ["| Document | Version | Person | Roles | Status | Due |",
+                "|---|---|---|---|---|---|"]
+        for item in owed:
+            due = str(item.due) if item.due else "—"
+            if item.overdue(day):
+                due += " **overdue**"
+            out.append(f"| {show(item.doc_id)} | {item.version} | {escape_md(item.handle)} | "
+                       f"{', '.join(show(r) for r in item.roles)} | {_cell(item)} | {due} |")
+    else:
+        out.append("Every reader has acknowledged the current version of every document.")
+    out += ["", "## Matrix", "",
+            "| Person | " + " | ".join(show(d) for d in matrix.documents) + " |",
+            "|---|" + "---|" * len(matrix.documents)]
+    for person in matrix.people:
+        cells = [_cell(matrix.cells[(person, d)]) if (person, d) in matrix.cells else "—"
+                 for d in matrix.documents]
+        out.append(f"| {escape_md(person)} | " + " | ".join(cells) + " |")
+    return "\n".join(out) + "\n"
+
+
+def _cell(item: Obligation) -> str:
+    if item.status == "current":
+        return "current"
+    if item.status == "outdated" and item.acknowledged is not None:
+        return f"outdated (v{item.acknowledged.version})"
+    return "missing"
+
+
+# --- writing ----------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def locked(directory: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `directory` while appending to a file in it.
+
+    The lock is on the folder, not the ledger: the ledger itself is replaced by an atomic
+    rename, so a lock on its old inode would not stop a second writer that opened the new
+    one. A folder lock leaves no lock file behind and is released by the kernel if the
+    process dies. Without `fcntl` (Windows) writes are still atomic but not serialised.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on POSIX
+        yield
+        return
+    handle = os.open(directory, os.O_RDONLY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)  # closing releases the lock
+
+
+def append_ack(root: Path, relative: str, doc_id: str, version: int, handle: str,
+               day: date) -> bool:
+    """Append one acknowledgement to the ledger, atomically and under a lock.
+
+    Returns False (writing nothing) when that exact acknowledgement is already recorded.
+    Raises QmsError when the ledger is broken: appending to a file that cannot be read
+    would bury the problem.
+    """
+    from qmskit.edit import atomic_write, read_text
+    from qmskit.errors import QmsError
+
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with locked(path.parent):
+        text = read_text(path) if path.exists() else ""
+        if text:
+            ledger = parse_ledger(text, relative)
+            if ledger.problems:
+                first = ledger.problems[0]
+                raise QmsError(f"{relative}:{first.line}:{first.col}: {first.message}; fix "
+                               "the ledger before recording an acknowledgement")
+            if ledger.has(doc_id, version, handle):
+                return False
+            newline = "\r\n" if "\r\n" in text else "\n"
+            separator = "" if text.endswith("\n") else newline
+        else:
+            newline, separator = "\n", ""
+            text = ",".join(HEADER) + newline
+        atomic_write(path, f"{text}{separator}{doc_id},{version},{handle},{day.isoformat()}"
+                           f"{newline}")
+    return True

@@ -1,0 +1,290 @@
+"""The controlled copy: the whole manual as one PDF, from well-kept parts.
+
+ISO 9001 7.5.3 asks that documented information be available where needed and protected
+from unintended use of obsolete versions. A printed or e-mailed manual is exactly that
+risk, so the copy says on every page what it is: "Controlled copy valid on DATE;
+uncontrolled when printed", with the git revision it was made from on the cover.
+
+No hand-made renderer. The pipeline is:
+
+1. `qmskit pages` writes the handbook (every document with its metadata panel, and the
+   generated pages) as a plain MkDocs tree in a temporary folder;
+2. a derived MkDocs config adds `mkdocs-print-site-plugin`, which joins every page in
+   navigation order into one print page with a cover page and a table of contents, and
+   a stylesheet whose CSS page-margin boxes (`@page { @bottom-left {...} }`) print the
+   controlled-copy footer and "Page N of M";
+3. headless Chromium prints that page to PDF (`--print-to-pdf`), offline: every host
+   name resolves to nothing, so no external request can leave the machine.
+
+The project's own `mkdocs.yml` is never modified; everything derived lives in a
+temporary folder that is removed afterwards.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from qmskit.errors import QmsError
+
+FOOTER = "Controlled copy valid on {day}; uncontrolled when printed"
+PRINT_CSS = "assets/qmskit-controlled-copy.css"
+COVER = "qmskit-cover.tpl"
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable",
+                  "chrome")
+
+
+@dataclass(frozen=True)
+class Revision:
+    """The git revision a copy is made from."""
+
+    commit: str
+    day: str
+    dirty: bool
+
+    def label(self) -> str:
+        """`abc1234567 (2026-11-20)`, with a warning when the work tree differs."""
+        if not self.commit:
+            return "not under version control"
+        text = f"{self.commit[:10]} ({self.day})"
+        return text + ", with uncommitted changes" if self.dirty else text
+
+
+def git_revision(root: Path, folders: list[str]) -> Revision:
+    """HEAD's commit and date, and whether the QMS files differ from it."""
+    def run(*args: str) -> str:
+        try:
+            done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
+                                  check=False)
+        except OSError:
+            return ""
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    commit = run("rev-parse", "HEAD")
+    if not commit:
+        return Revision("", "", False)
+    day = run("log", "-1", "--format=%cs", "HEAD")
+    status = run("status", "--porcelain", "--", *(folders or ["."]))
+    return Revision(commit, day, bool(status))
+
+
+def find_chromium(explicit: str | None = None) -> str:
+    """The Chromium executable: `explicit`, `QMSKIT_CHROMIUM`, or a known name on PATH."""
+    if explicit:
+        found = shutil.which(explicit)
+        if found is None:
+            raise QmsError(f"--chromium {explicit}: not found or not executable")
+        return found
+    for candidate in (os.environ.get("QMSKIT_CHROMIUM"), *CHROMIUM_NAMES):
+        if candidate:
+            found = shutil.which(candidate)
+            if found:
+                return found
+    raise QmsError("no Chromium found to print the PDF; install it (Debian/Ubuntu: "
+                   "`apt-get install chromium`) or pass --chromium PATH")
+
+
+def _css_string(text: str) -> str:
+    """A CSS string literal."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+    return f'"{escaped}"'
+
+
+def print_css(day: date, header: str) -> str:
+    """Page size, margins, running header and the controlled-copy footer with page numbers.
+
+    CSS page-margin boxes are printed by Chromium (131 and later) in every page's margin,
+    so the footer is text in the PDF, not an image, and is found by text extraction.
+    """
+    return f"""/* qmskit controlled copy: page furniture for the PDF (qmskit pdf). */
+@page {{
+  size: A4;
+  margin: 18mm 15mm 20mm 15mm;
+  @top-right {{ content: {_css_string(header)}; font-size: 8pt; color: #555; }}
+  @bottom-left {{ content: {_css_string(FOOTER.format(day=day.isoformat()))};
+                 font-size: 8pt; color: #333; }}
+  @bottom-right {{ content: "Page " counter(page) " of " counter(pages); font-size: 8pt;
+                  color: #333; }}
+}}
+@page :first {{
+  @top-right {{ content: none; }}
+}}
+@page {{
+  @top-right {{ font-family: sans-serif; }}
+  @bottom-left {{ font-family: sans-serif; }}
+  @bottom-right {{ font-family: sans-serif; }}
+}}
+/* Wide tables wrap instead of showing a scroll bar that paper cannot scroll. */
+.md-typeset__scrollwrap {{ overflow: visible !important; }}
+.md-typeset__table {{ display: block; }}
+.md-typeset table:not([class]) {{ display: table; max-width: 100%; }}
+#print-site-cover-page .qmskit-cover h1 {{ font-size: 2.2em; margin-top: 30%; }}
+#print-site-cover-page .qmskit-cover table {{ font-size: 1.05em; margin-top: 2em; }}
+#print-site-cover-page .qmskit-cover td {{ padding: 0.3em 1.2em 0.3em 0; vertical-align: top; }}
+.qmskit-cover-notice {{ margin-top: 3em; padding: 0.8em; border: 1px solid #333; }}
+"""
+
+
+def _cover_value(text: str) -> str:
+    # HTML-escaped, and braces too: the template is rendered by Jinja.
+    return html.escape(text).replace("{", "&#123;").replace("}", "&#125;")
+
+
+def cover_page(company: str, revision: Revision, day: date, documents: int,
+               summary: str) -> str:
+    """The cover page (a print-site Jinja template with no Jinja in it)."""
+    rows = [
+        ("Document", "Quality manual — controlled copy"),
+        ("Revision", revision.label()),
+        ("Valid on", day.isoformat()),
+        ("Controlled documents", str(documents)),
+        ("Clause coverage", summary),
+    ]
+    cells = "\n".join(f"<tr><td>{_cover_value(k)}</td><td>{_cover_value(v)}</td></tr>"
+                      for k, v in rows)
+    return (f'<div class="qmskit-cover">\n<h1>{_cover_value(company)}</h1>\n'
+            f"<table>\n{cells}\n</table>\n"
+            f'<p class="qmskit-cover-notice">{_cover_value(FOOTER.format(day=day))}. '
+            "The handbook site is the controlled version; check that a printed copy is "
+            "still current before working to it.</p>\n</div>\n")
+
+
+class _Dumper(yaml.SafeDumper):
+    """Writes the derived MkDocs config; application tags are kept as they were read."""
+
+
+def _represent_tagged(dumper: yaml.SafeDumper, data: Any) -> yaml.Node:
+    value = data.value
+    if isinstance(value, list):
+        return dumper.represent_sequence(data.tag, value)
+    if isinstance(value, dict):
+        return dumper.represent_mapping(data.tag, value)
+    return dumper.represent_scalar(data.tag, str(value))
+
+
+def derive_config(tree: Path, company: str) -> None:
+    """Turn `tree/mkdocs.yml` (from `qmskit pages`) into the print build's config."""
+    from qmskit.site.tree import Tagged, read_builder_config
+
+    _Dumper.add_representer(Tagged, _represent_tagged)
+    config = read_builder_config(tree / "mkdocs.yml")
+    plugins = [p for p in (config.get("plugins") or [])
+               if not (p == "print-site" or (isinstance(p, dict) and "print-site" in p))]
+    plugins.append({"print-site": {
+        "add_cover_page": True,
+        "cover_page_template": COVER,
+        "add_table_of_contents": True,
+        "toc_title": "Contents",
+        "toc_depth": 1,
+        "enumerate_headings": False,
+        "enumerate_figures": False,
+        "add_print_site_banner": False,
+        "add_full_urls": False,
+        "print_page_title": f"{company} — controlled copy",
+    }})
+    config["plugins"] = plugins
+    config["extra_css"] = [*(config.get("extra_css") or []), PRINT_CSS]
+    # A broken link in one page must not stop a controlled copy of the rest; the site
+    # build (strict) is where links are policed.
+    config["strict"] = False
+    config["site_dir"] = "site"
+    (tree / "mkdocs.yml").write_text(
+        "# Derived by `qmskit pdf` for the controlled copy; temporary.\n"
+        + yaml.dump(config, Dumper=_Dumper, sort_keys=False, allow_unicode=True),
+        encoding="utf-8")
+
+
+def build_pdf(root: Path, out: Path, *, mkdocs_config: Path | None = None,
+              config_path: Path | None = None, today: date | None = None,
+              chromium: str | None = None, timeout: float = 600) -> int:
+    """Write the controlled-copy PDF of the QMS at `root` to `out`; return the exit code.
+
+    Refuses (exit 1, findings on stderr) when the QMS has error-level findings, like
+    the handbook build: a controlled copy of a system that fails its own check would
+    certify what the check rejects.
+    """
+    import contextlib
+    import io
+
+    from qmskit.commands import open_qms, resolve_today
+    from qmskit.commands.pages import pages
+    from qmskit.coverage import compute
+    from qmskit.errors import EXIT_CLEAN, EXIT_FINDINGS
+
+    root = root.absolute()
+    out = out.absolute()
+    if not out.parent.is_dir():
+        raise QmsError(f"{out.parent}: no such folder for the PDF")
+    browser = find_chromium(chromium)
+    qms = open_qms(root, config_path, with_git=False)
+    day = resolve_today(qms, today)
+    with tempfile.TemporaryDirectory(prefix="qmskit-pdf-") as work:
+        tree = Path(work, "handbook")
+        with contextlib.redirect_stdout(io.StringIO()):
+            status = pages(root, tree, mkdocs_config=mkdocs_config, config_path=config_path,
+                           today=day, force=True)
+        if status != EXIT_CLEAN:
+            sys.stderr.write("qmskit: no controlled copy is made while the QMS has errors\n")
+            return EXIT_FINDINGS
+        from qmskit.site.tree import read_builder_config
+
+        company = str(read_builder_config(tree / "mkdocs.yml").get("site_name")
+                      or "Quality manual")
+        revision = git_revision(root, qms.config.folders)
+        (tree / COVER).write_text(cover_page(company, revision, day, len(qms.documents),
+                                             compute(qms).summary()), encoding="utf-8")
+        css = tree / "docs" / PRINT_CSS
+        css.parent.mkdir(parents=True, exist_ok=True)
+        css.write_text(print_css(day, f"{company} — revision {revision.label()}"),
+                       encoding="utf-8")
+        derive_config(tree, company)
+        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+        built = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f",
+                                str(tree / "mkdocs.yml")], cwd=tree, env=env,
+                               capture_output=True, text=True, check=False, timeout=timeout)
+        page = tree / "site" / "print_page" / "index.html"
+        if not page.is_file():
+            page = tree / "site" / "print_page.html"
+        if built.returncode != 0 or not page.is_file():
+            raise QmsError("the print build failed:\n" + (built.stderr or built.stdout).strip())
+        _print(browser, page, out, Path(work, "profile"), timeout)
+    print(f"{out}: controlled copy of {company}, revision {revision.label()}, valid on {day}")
+    return EXIT_CLEAN
+
+
+def _print(browser: str, page: Path, out: Path, profile: Path, timeout: float) -> None:
+    """Print `page` to `out` with headless Chromium, with no network access."""
+    args = [
+        browser, "--headless", "--disable-gpu", "--no-first-run", "--no-default-browser-check",
+        "--disable-extensions", "--disable-background-networking", "--disable-sync",
+        f"--user-data-dir={profile}",
+        # Offline by construction: no host name resolves, so nothing is fetched.
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost",
+        "--no-pdf-header-footer", "--virtual-time-budget=15000",
+        f"--print-to-pdf={out}", page.as_uri(),
+    ]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        args.insert(2, "--no-sandbox")  # Chromium refuses to run sandboxed as root
+    partial = out.with_name(f".{out.name}.partial")
+    args[-2] = f"--print-to-pdf={partial}"
+    try:
+        done = subprocess.run(args, capture_output=True, text=True, check=False,
+                              timeout=timeout)
+    except subprocess.TimeoutExpired:
+        partial.unlink(missing_ok=True)
+        raise QmsError(f"Chromium did not finish printing within {timeout:.0f} s") from None
+    if done.returncode != 0 or not partial.is_file() or partial.stat().st_size == 0:
+        partial.unlink(missing_ok=True)
+        raise QmsError(f"Chromium could not print the PDF (exit {done.returncode}): "
+                       + done.stderr.strip()[-2000:])
+    partial.replace(out)  # atomic: a reader never sees half a PDF

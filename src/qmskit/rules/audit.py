@@ -1,0 +1,153 @@
+"""Audit readiness rules: the questions an auditor asks first, answered before the audit.
+
+Which document addresses each clause (A601, A602), and do the people who do the work
+know the current version of their procedures (A603, A604). Clause coverage runs only
+when the config has a `[coverage]` table, so a QMS that has not started declaring
+clauses is not buried in findings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from qmskit.findings import Finding
+from qmskit.rules import RuleContext, rule
+
+
+@rule("A601", "clause-not-covered", "error")
+def clause_not_covered(ctx: RuleContext) -> Iterator[Finding]:
+    """A clause of ISO 9001 in scope is addressed by no approved document.
+
+    Runs only when the config has a `[coverage]` table. Every two-level clause of ISO
+    9001:2015 (4.1 to 10.3) that is not excluded there must be declared, itself or
+    through one of its sub-clauses, in the `clauses:` list of at least one *approved*
+    document. Drafts are not in force yet and retired documents no longer are, so
+    neither counts. An auditor asks "where do you address 6.3?"; this is the answer
+    being missing. The finding is located at the `[coverage]` table, where the scope is
+    declared.
+
+    ```toml
+    [coverage]
+    standard = "ISO 9001:2015"
+    exclusions = { "8.3" = "we build to customers' drawings; no design responsibility" }
+    ```
+
+    ```yaml
+    clauses: ["6.3"]   # in the front matter of the procedure for planning of changes
+    ```
+
+    Fix: add the clause to the `clauses:` of the approved document that addresses it
+    (or write one), or, if it truly cannot apply, exclude it with a justification
+    (ISO 9001 4.3). `qmskit coverage` shows the whole matrix.
+    """
+    config = ctx.config.coverage
+    if config is None:
+        return
+    from qmskit.coverage import compute
+
+    path, line = config.source
+    for row in compute(ctx.qms).uncovered():
+        drafts = [ref.id for ref in row.documents if ref.status != "approved"]
+        extra = f" (declared only by {', '.join(drafts)}, not approved)" if drafts else ""
+        yield Finding(path, line, 1, "", f"ISO 9001 {row.clause.number} "
+                      f"{row.clause.title} is covered by no approved document{extra}",
+                      hint=f"add \"{row.clause.number}\" to the clauses of the document that "
+                      "addresses it, or exclude it with a justification under [coverage]")
+
+
+@rule("A602", "unknown-clause", "error")
+def unknown_clause(ctx: RuleContext) -> Iterator[Finding]:
+    """A document declares a clause number that ISO 9001:2015 does not have.
+
+    `clauses: ["8.4.4"]` looks precise but points nowhere: ISO 9001 8.4 ends at 8.4.3.
+    A wrong number makes the coverage matrix claim evidence for a clause that does not
+    exist and leaves the real one uncovered. Runs whether or not `[coverage]` is
+    configured.
+
+    Fix: correct the number (`qmskit coverage` lists the clauses); the hint names the
+    nearest existing clause.
+    """
+    from qmskit import iso9001
+    from qmskit.coverage import compute
+
+    for item in compute(ctx.qms).unknown:
+        near = iso9001.suggest(item.number)
+        yield ctx.at(item.doc, item.doc.pos("clauses", item.index),
+                     f"clause {item.number} does not exist in {iso9001.STANDARD}",
+                     f"did you mean {near}?" if near else "see `qmskit coverage` for the "
+                     "clause list")
+
+
+@rule("A603", "acknowledgement-overdue", "warning")
+def acknowledgement_overdue(ctx: RuleContext) -> Iterator[Finding]:
+    """A reader has not acknowledged the current version of a procedure in time (warning).
+
+    A procedure that names the roles it applies to (`applies_to: [ROLE-...]`) must be
+    read by every holder of those roles, version by version (ISO 9001 7.3 awareness;
+    7.5.3 control of changes). Acknowledgements are rows of the ledger
+    (`ack_ledger`, default `qms_docs/acknowledgements.csv`), written by
+    `qmskit ack ID --as HANDLE`. An acknowledgement still owed `ack_days` (default 30)
+    after the version's `approved_on` is reported at the `applies_to` entry of the role
+    through which it is owed. Drafts and retired documents owe nothing. Tracking starts
+    when the ledger exists (the first `qmskit ack` creates it), so a QMS that does not
+    record read-and-understood yet is not buried in warnings.
+
+    Fix: the person reads the document and runs `qmskit ack ID --as HANDLE`; if they no
+    longer hold the role, update the role's `holders`.
+    """
+    from qmskit.acks import obligations
+
+    if not ctx.qms.ledger.exists:
+        return
+    docs = ctx.qms.documents
+    for item in obligations(ctx.qms):
+        if not item.overdue(ctx.today):
+            continue
+        doc = docs[item.doc_id]
+        applies = list(getattr(doc.model, "applies_to", []))
+        index = applies.index(item.roles[0]) if item.roles[0] in applies else 0
+        late = (ctx.today - item.due).days if item.due else 0
+        read = (f"last read version {item.acknowledged.version}" if item.acknowledged
+                else "never acknowledged")
+        yield ctx.at(doc, doc.pos("applies_to", index),
+                     f"{item.handle} ({', '.join(item.roles)}) has not acknowledged version "
+                     f"{item.version} of {doc.id}, approved {item.approved_on} ({read}; "
+                     f"{late} days past the {ctx.config.ack_days}-day window)",
+                     f"after reading it: `qmskit ack {doc.id} --as {item.handle}`")
+
+
+@rule("A604", "ack-ledger", "error")
+def ack_ledger(ctx: RuleContext) -> Iterator[Finding]:
+    """The acknowledgement ledger has a row that cannot be used.
+
+    The ledger (`ack_ledger`, default `qms_docs/acknowledgements.csv`) is CSV with the
+    header `id,version,handle,date`, one acknowledgement per row:
+
+    ```
+    id,version,handle,date
+    PROC-PURCH,3,purchasing-lead,2026-04-14
+    ```
+
+    A row with the wrong number of fields, a malformed id, version, handle or date, or a
+    version above the document's current one is evidence nobody can rely on. Each is
+    reported at its line and column; the other rows still count. Rows of documents that
+    no longer exist are history and are left alone (a mistyped id shows up as the
+    acknowledgement still owed, A603).
+
+    Fix: correct the row, or let `qmskit ack` write rows rather than editing by hand.
+    """
+    from qmskit.acks import ledger_for, version_of
+
+    ledger = ledger_for(ctx.qms)
+    for problem in ledger.problems:
+        yield Finding(ledger.path, problem.line, problem.col, "", problem.message,
+                      hint=problem.hint)
+    docs = ctx.qms.documents
+    for ack in ledger.acks:
+        doc = docs.get(ack.doc_id)
+        if doc is not None and ack.version > version_of(doc):
+            yield Finding(ledger.path, ack.line, ack.version_col, "",
+                          f"version {ack.version} of {ack.doc_id} is acknowledged, but its "
+                          f"current version is {version_of(doc)}",
+                          hint="correct the version; `qmskit ack` writes the current one",
+                          doc_id=doc.id)
