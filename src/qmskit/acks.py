@@ -20,12 +20,10 @@ The obligation clock starts at the version's approval (`approved_on`) and runs f
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
-import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -327,28 +325,6 @@ def _cell(item: Obligation) -> str:
 
 # --- writing ----------------------------------------------------------------------------
 
-@contextlib.contextmanager
-def locked(directory: Path) -> Iterator[None]:
-    """Hold an exclusive lock on `directory` while appending to a file in it.
-
-    The lock is on the folder, not the ledger: the ledger itself is replaced by an atomic
-    rename, so a lock on its old inode would not stop a second writer that opened the new
-    one. A folder lock leaves no lock file behind and is released by the kernel if the
-    process dies. Without `fcntl` (Windows) writes are still atomic but not serialised.
-    """
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - not on POSIX
-        yield
-        return
-    handle = os.open(directory, os.O_RDONLY)
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(handle)  # closing releases the lock
-
-
 def append_ack(root: Path, relative: str, doc_id: str, version: int, handle: str,
                day: date) -> bool:
     """Append one acknowledgement to the ledger, atomically and under a lock.
@@ -357,7 +333,7 @@ def append_ack(root: Path, relative: str, doc_id: str, version: int, handle: str
     Raises QmsError when the ledger is broken: appending to a file that cannot be read
     would bury the problem.
     """
-    from qmskit.edit import atomic_write, read_text
+    from qmskit.edit import atomic_write, locked, read_text
     from qmskit.errors import QmsError
 
     path = root / relative

@@ -22,7 +22,8 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -387,12 +388,49 @@ def atomic_create(path: Path, data: str | bytes) -> None:
         Path(temp).unlink(missing_ok=True)
 
 
+@contextmanager
+def locked(directory: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `directory` while reading, changing and replacing a file
+    in it, so two qmskit commands editing the same file never lose each other's change.
+
+    The lock is on the folder, not the file: the file is replaced by an atomic rename, so
+    a lock on its old inode would not stop a second writer that opened the new one. A
+    folder lock leaves no lock file behind and is released by the kernel if the process
+    dies. Without `fcntl` (Windows) writes are still atomic but not serialised.
+    """
+    key = os.path.realpath(directory)
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on POSIX
+        yield
+        return
+    if key in _HELD:  # re-entered by the same process: it already holds the lock
+        yield
+        return
+    handle = os.open(directory, os.O_RDONLY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        _HELD.add(key)
+        yield
+    finally:
+        _HELD.discard(key)
+        os.close(handle)  # closing releases the lock
+
+
+#: Folders this process holds the lock of (flock is per open file, not per process).
+_HELD: set[str] = set()
+
+
 def edit_document(path: Path, changes: Sequence[tuple[KeyPath, Scalar]],
                   where: str | None = None) -> bool:
-    """Apply `changes` to the front matter of the file at `path`; False when nothing changed."""
-    text = read_text(path)
-    updated = set_fields(text, changes, where or str(path))
-    if updated == text:
-        return False
-    atomic_write(path, updated)
-    return True
+    """Apply `changes` to the front matter of the file at `path`; False when nothing changed.
+
+    Read, change and write happen under the folder's lock (see `locked`).
+    """
+    with locked(path.parent):
+        text = read_text(path)
+        updated = set_fields(text, changes, where or str(path))
+        if updated == text:
+            return False
+        atomic_write(path, updated)
+        return True

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 from qmskit.commands import open_qms, resolve_today
-from qmskit.edit import atomic_create, atomic_write, read_text
+from qmskit.edit import atomic_create, atomic_write, locked, read_text
 from qmskit.errors import EXIT_CLEAN, QmsError
 
 HEADER = "period,value"
@@ -73,25 +73,29 @@ def record(root: Path, kpi_id: str, value: str, period: str, *,
             or not os.path.realpath(target).startswith(real_root + os.sep)):
         raise QmsError(f"{doc.path}: data path {model.data!r} points outside the repository")
 
-    series = []
-    if target.exists():
-        text = read_text(target)
-        try:
-            series = parse_series(text.removeprefix("\ufeff"), model.frequency)
-        except SeriesError as error:
-            raise QmsError(f"{relative}:{error.line}:{error.col}: {error.message}; fix the "
-                           "data file before recording") from None
-        if series and new_period <= series[-1].period:
-            latest = series[-1]
-            what = "is already recorded" if new_period == latest.period else (
-                f"comes before the latest recorded period {latest.period.label}")
-            raise QmsError(f"{relative}: period {new_period.label} {what} (line "
-                           f"{latest.line}); correct a wrong value by editing that line")
-        newline = "\r\n" if "\r\n" in text else "\n"
-        separator = "" if not text or text.endswith("\n") else newline
-        atomic_write(target, f"{text}{separator}{new_period.label},{text_value}{newline}")
-    else:
-        atomic_create(target, f"{HEADER}\n{new_period.label},{text_value}\n")
+    # Check and append under the folder's lock: two concurrent records must neither lose
+    # a row nor slip an out-of-order period past the check.
+    lock_dir = target.parent if target.parent.is_dir() else qms.root
+    with locked(lock_dir):
+        series = []
+        if target.exists():
+            text = read_text(target)
+            try:
+                series = parse_series(text.removeprefix("\ufeff"), model.frequency)
+            except SeriesError as error:
+                raise QmsError(f"{relative}:{error.line}:{error.col}: {error.message}; fix the "
+                               "data file before recording") from None
+            if series and new_period <= series[-1].period:
+                latest = series[-1]
+                what = "is already recorded" if new_period == latest.period else (
+                    f"comes before the latest recorded period {latest.period.label}")
+                raise QmsError(f"{relative}: period {new_period.label} {what} (line "
+                               f"{latest.line}); correct a wrong value by editing that line")
+            newline = "\r\n" if "\r\n" in text else "\n"
+            separator = "" if not text or text.endswith("\n") else newline
+            atomic_write(target, f"{text}{separator}{new_period.label},{text_value}{newline}")
+        else:
+            atomic_create(target, f"{HEADER}\n{new_period.label},{text_value}\n")
     line = (series[-1].line + 1) if series else 2
     status = kpi_status(doc, [*series, Measurement(new_period, number, line)], qms.config)
     unit = f" {model.unit}" if model.unit else ""

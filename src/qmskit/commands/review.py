@@ -29,11 +29,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qmskit.commands import open_qms, resolve_today
-from qmskit.edit import KeyPath, Scalar, edit_document, read_text
+from qmskit.edit import KeyPath, Scalar, edit_document, locked, read_text
 from qmskit.errors import EXIT_CLEAN, QmsError
 
 if TYPE_CHECKING:
-    from qmskit.loader import Qms
+    from qmskit.loader import Doc, Qms
+    from qmskit.model.documents import Document
 
 #: Front-matter fields a review or approval stamps; changing them is not a content change.
 CONTROL_FIELDS = frozenset({"version", "approved_by", "approved_on", "review"})
@@ -137,6 +138,19 @@ def _signer(qms: Qms, role_id: str | None, as_handle: str | None, commit: bool) 
     return None
 
 
+def _current_model(path: Path, doc: Doc) -> Document:
+    """The document's front matter as it is on disk now (falls back to the loaded one)."""
+    from qmskit.frontmatter import FrontMatterError, parse
+    from qmskit.loader import validate_document
+
+    try:
+        fm = parse(read_text(path))
+    except (OSError, FrontMatterError):
+        return doc.model
+    fresh, _, _ = validate_document(doc.path, fm, str(path))
+    return fresh.model if fresh is not None and fresh.id == doc.id else doc.model
+
+
 def review(root: Path, doc_id: str, *, by: str | None = None, on: date | None = None,
            approve: bool = False, bump: bool | None = None,
            config_path: Path | None = None, as_handle: str | None = None,
@@ -177,29 +191,34 @@ def review(root: Path, doc_id: str, *, by: str | None = None, on: date | None = 
     day = on or today
     if day > today:
         raise QmsError(f"--date {day} is in the future (today is {today})")
-    model = doc.model
-    previous = model.review.last if model.review else None
-    if previous is not None and day < previous:
-        raise QmsError(f"{doc_id} was last reviewed on {previous}, after {day}; "
-                       "a review stamp never goes back in time")
+    path = qms.root / doc.path
+    # Check and stamp under the folder's lock, against the file as it is now: another
+    # `qmskit review` may have stamped it since this process loaded the QMS.
+    with locked(path.parent):
+        model = _current_model(path, doc)
+        previous = model.review.last if model.review else None
+        if previous is not None and day < previous:
+            raise QmsError(f"{doc_id} was last reviewed on {previous}, after {day}; "
+                           "a review stamp never goes back in time")
 
-    changes: list[tuple[KeyPath, Scalar]] = [(("review", "last"), day)]
-    if by is not None:
-        changes.append((("review", "by"), by))
-    if approve:
-        assert by is not None
-        changes += [(("approved_by",), by), (("approved_on",), day)]
-        if doc.status == "draft":
-            changes.append((("status",), "approved"))
-    evidence = (Evidence(None, "forced by --bump") if bump else
-                Evidence(None, "not bumped (--no-bump)") if bump is False else
-                content_changed_since_review(qms.root, doc.path))
-    raise_version = bump is True or (bump is None and evidence.changed is True)
-    new_version = (model.version or 1) + 1
-    if raise_version:
-        changes.append((("version",), new_version))
+        changes: list[tuple[KeyPath, Scalar]] = [(("review", "last"), day)]
+        if by is not None:
+            changes.append((("review", "by"), by))
+        if approve:
+            assert by is not None
+            changes += [(("approved_by",), by), (("approved_on",), day)]
+            if doc.status == "draft":
+                changes.append((("status",), "approved"))
+        evidence = (Evidence(None, "forced by --bump") if bump else
+                    Evidence(None, "not bumped (--no-bump)") if bump is False else
+                    content_changed_since_review(qms.root, doc.path))
+        raise_version = bump is True or (bump is None and evidence.changed is True)
+        new_version = (model.version or 1) + 1
+        if raise_version:
+            changes.append((("version",), new_version))
 
-    edit_document(qms.root / doc.path, changes, doc.path)
+        edit_document(qms.root / doc.path, changes, doc.path)
+
     out = [f"{doc.path}: {doc_id} reviewed on {day}"
            + (f" by {by}" if by else "") + (f" (previous review {previous})" if previous else "")]
     if approve:
