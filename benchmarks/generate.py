@@ -42,7 +42,13 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import IO, Final, Literal
 
-GENERATOR_VERSION: Final = 1
+GENERATOR_VERSION: Final = 3
+#: The read-and-understood ledger at qmskit's default ``ack_ledger`` path.
+LEDGER_PATH: Final = "qms_docs/acknowledgements.csv"
+LEDGER_HEADER: Final = "id,version,handle,date\n"
+#: Readers acknowledge a new version 1-25 days after its approval: inside qmskit's
+#: default 30-day window, so no acknowledgement is overdue on the evaluation date.
+ACK_DELAY_DAYS: Final = (1, 25)
 DEFAULT_TODAY: Final = date(2026, 11, 24)
 MANIFEST_NAME: Final = "qmskit-bench.json"
 MIN_DOCS: Final = 20
@@ -363,6 +369,13 @@ class Doc:
     created: date | None = None
     kpi: Kpi | None = None
     links_in: int = 0
+
+    def list_value(self, key: str) -> list[str]:
+        """The id or handle list stored under ``key``, or [] (nothing is created)."""
+        for name, value in self.fields:
+            if name == key and isinstance(value, list):
+                return value
+        return []
 
     def field_list(self, key: str) -> list[str]:
         """The id list stored under ``key`` (created empty if absent), for linking."""
@@ -1159,9 +1172,52 @@ def apply_edit(rng: random.Random, doc: Doc, action: EditAction, day: date) -> N
         doc.history.append((doc.version, day, rng.choice(CHANGES)))
 
 
+class Ledger:
+    """The read-and-understood ledger: acknowledgements owed, given and committed.
+
+    A procedure's ``applies_to`` roles' holders acknowledge every new version a few
+    days after its approval (``qmskit ack ID --as HANDLE`` appends a row). The document
+    controller commits the rows with the monthly KPI data round, so the CSV changes a
+    few dozen times rather than in every commit.
+    """
+
+    def __init__(self, rng: random.Random, docs: list[Doc]) -> None:
+        self.rng = rng
+        self.holders = {d.id: d.list_value("holders") for d in docs if d.kind == "role"}
+        self.pending: list[tuple[date, str]] = []
+        self.text = LEDGER_HEADER
+        self.flushed_on: date | None = None
+
+    def owe(self, doc: Doc, approved: date, not_after: date | None = None) -> None:
+        """Every reader of ``doc`` acknowledges its current version after ``approved``."""
+        if doc.status != "approved":
+            return
+        readers: list[str] = []
+        for role in doc.list_value("applies_to"):
+            readers += [h for h in self.holders.get(role, []) if h not in readers]
+        for handle in readers:
+            day = approved + timedelta(days=self.rng.randint(*ACK_DELAY_DAYS))
+            if not_after is not None and day > not_after:
+                day = not_after
+            self.pending.append((day, f"{doc.id},{doc.version},{handle},{day}\n"))
+
+    def flush(self, day: date) -> bytes | None:
+        """The ledger with every acknowledgement given by ``day``; None if unchanged."""
+        if self.flushed_on == day:
+            return None
+        due = sorted(p for p in self.pending if p[0] <= day)
+        if not due:
+            return None
+        self.pending = [p for p in self.pending if p[0] > day]
+        self.text += "".join(line for _, line in due)
+        self.flushed_on = day
+        return self.text.encode()
+
+
 def write_repo(out: Path, commits: list[Commit], rng: random.Random, history: History) -> None:
     """Stream all commits through fast-import, then check out the work tree."""
     stream = FastImport(out, "main")
+    ledger = Ledger(rng, history.docs)
     for index, commit in enumerate(commits):
         day = commit.when.date()
         files = first_files() if index == 0 else []
@@ -1170,6 +1226,8 @@ def write_repo(out: Path, commits: list[Commit], rng: random.Random, history: Hi
                 doc.review_last = day
                 if doc.status != "draft" and doc.approved_on is None:
                     doc.approved_on = day - timedelta(days=rng.randint(0, 400))
+                if doc.approved_on is not None:
+                    ledger.owe(doc, doc.approved_on, not_after=day)
                 doc.history.append((doc.version, doc.approved_on or day,
                                     "Migrated from the legacy manual"))
                 files.append((doc.path, doc.render()))
@@ -1184,10 +1242,15 @@ def write_repo(out: Path, commits: list[Commit], rng: random.Random, history: Hi
                 if kpi.shown >= 0 and rows != kpi.shown:
                     kpi.shown = rows
                     files.append((kpi_path(doc), kpi.csv(rows)))
+            acks = ledger.flush(day)
+            if acks is not None:
+                files.append((LEDGER_PATH, acks))
         else:
             for doc_id, action in commit.edits.items():
                 doc = history.by_id(doc_id)
                 apply_edit(rng, doc, action, day)
+                if action == "revise":
+                    ledger.owe(doc, day)
                 files.append((doc.path, doc.render()))
         stream.commit(commit.author, commit.when, describe(commit), files)
     stream.close()
@@ -1200,10 +1263,35 @@ def kpi_path(doc: Doc) -> str:
     return f"qms_docs/kpis/data/{doc.id}.csv"
 
 
+#: The handbook config a QMS repository keeps at its root (as the example does): the
+#: Material theme and the qmskit plugin. ``qmskit pages`` starts from it.
+MKDOCS_YML: Final = """\
+site_name: Generated QMS (benchmark corpus)
+docs_dir: qms_docs
+theme:
+  name: material
+  font: false
+  features:
+    - navigation.sections
+    - navigation.indexes
+plugins:
+  - search
+  - qmskit
+markdown_extensions:
+  - admonition
+  - attr_list
+  - tables
+  - toc:
+      permalink: true
+"""
+
+
 def first_files() -> list[tuple[str, bytes]]:
-    """Config and plain index pages: files without an ``id`` that the checker must skip."""
+    """Config, handbook config and plain index pages: files without an ``id``."""
     pages = {
         "qmskit.toml": "# qmskit configuration (benchmark corpus: defaults only)\n",
+        "mkdocs.yml": MKDOCS_YML,
+        LEDGER_PATH: LEDGER_HEADER,
         "qms_docs/index.md": "# Quality manual\n\nStart with the strategy map and the "
                              "document register.\n",
         "qms_docs/strategy/index.md": "# Strategy\n\nOur strategic priorities.\n",

@@ -1,44 +1,66 @@
 #!/usr/bin/env python3
 """Time qmskit on generated corpora and on the bundled example; write a Markdown table.
 
-``python benchmarks/run.py [--sizes 1000,10000] [--repeat 5] [--out benchmarks/results.md]``
+``python benchmarks/run.py [--sizes 1000,10000] [--repeat 5] [--peers] [--full]``
 
-The design promises performance figures measured on 1k and 10k document corpora, not
-timed unit tests (which flake on busy CI machines). This script is the one place
-those figures come from, so it also records what they depend on: machine, Python,
-git and qmskit versions, and the exact corpus parameters.
+The design promises performance figures measured on generated corpora, not timed unit
+tests (which flake on busy CI machines). This script is the one place those figures
+come from, so it also records what they depend on: machine, load, Python, git and
+qmskit versions, and the exact corpus parameters.
 
 Each benchmark case is a function registered in ``CASES``: it receives the shared
-``Context`` and returns ``Result`` rows. New cases (diff, site build, ...) are one
-function each. Corpora are generated once into ``benchmarks/.corpora/`` and reused
-while their parameters and the generator's source are unchanged.
+``Context`` and returns ``Result`` rows. Corpora are generated once into
+``benchmarks/.corpora/`` and reused while their parameters and the generator's source
+are unchanged. Every timed command is its own process (interpreter start-up and
+imports count, as they do for a user); wall time, CPU time and peak RSS come from
+``os.wait4`` on exactly that process.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
 import platform
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Final
 
+import doorstop_tree
+
 HERE: Final = Path(__file__).resolve().parent
 REPO_ROOT: Final = HERE.parent
 GENERATOR: Final = HERE / "generate.py"
 MANIFEST: Final = Path(".git") / "qmskit-bench.json"
 TODAY: Final = "2026-11-24"
+PEER_VENV: Final = HERE / ".venv-peers"
+#: A run is killed when the disk it writes to gets this full (site builds are large).
+MIN_FREE_BYTES: Final = 8 * 1024**3
+#: Longer than qmskit's cache window for distrusting freshly modified files (2 s).
+RACY_SECONDS: Final = 2.5
+#: Documents whose bodies the pre-commit case edits.
+PRE_COMMIT_EDITS: Final = 3
+
+#: Targets of issue 7 on the 2-core machine: (case key, documents) -> (seconds, RSS MiB).
+GOALS: Final[dict[tuple[str, int], tuple[float | None, float | None]]] = {
+    ("check-cold", 10_000): (2.0, None),
+    ("check-warm", 10_000): (0.5, None),
+    ("check-cold", 50_000): (10.0, 1024.0),
+    ("site-total", 10_000): (60.0, None),
+}
 
 
 class BenchError(Exception):
@@ -56,11 +78,12 @@ class Corpus:
     manifest: dict[str, object]
     generated_now: bool
     generation_seconds: float
+    clean: bool = False
 
     @property
     def label(self) -> str:
         """Short name used in the tables."""
-        return f"{self.docs:,} docs"
+        return f"{self.docs:,} docs" + (" (clean)" if self.clean else "")
 
     @property
     def planted_ids(self) -> set[str]:
@@ -72,13 +95,15 @@ class Corpus:
 
 @dataclass
 class Measurement:
-    """One timed process: wall time, peak memory, exit code and what it printed."""
+    """One timed process: wall and CPU time, peak memory, exit code and what it printed."""
 
     seconds: float
     max_rss_kib: int
     exit_code: int
     stdout: bytes
     stderr: bytes
+    cpu_seconds: float = 0.0
+    killed: str = ""
 
 
 @dataclass
@@ -90,6 +115,9 @@ class Result:
     runs: list[Measurement]
     planted: set[str] | None = None
     note: str = ""
+    summary: str | None = None
+    goal: tuple[float | None, float | None] | None = None
+    load: float = field(default_factory=lambda: os.getloadavg()[0])
 
     def findings(self) -> tuple[int | None, int | None, int | None, set[str]]:
         """(total, errors, warnings, ids) from the JSON report of the last run."""
@@ -108,13 +136,36 @@ class Result:
 
 @dataclass
 class Context:
-    """Everything a case needs: the executable, the corpora and how often to run."""
+    """Everything a case needs: executables, corpora, settings, and how often to run."""
 
     qmskit: Path
     corpora: list[Corpus]
     repeat: int
     today: str = TODAY
     log: Callable[[str], None] = field(default=lambda text: print(text, file=sys.stderr))
+    cache: Path = HERE / ".corpora"
+    commits: int | None = None
+    seed: int = 1
+    site_sizes: list[int] = field(default_factory=list)
+    site_repeat: int = 3
+    peer_sizes: list[int] = field(default_factory=list)
+    peer_repeat: int = 3
+    diff_commits: int = 100
+    timeout: float = 900.0
+    extra_corpora: list[Corpus] = field(default_factory=list)
+    cold_findings: dict[Path, list[tuple[str, str, str]]] = field(default_factory=dict)
+
+    def corpus(self, docs: int, clean: bool = False) -> Corpus:
+        """A corpus of ``docs`` documents (clean: no planted defects), generated if needed."""
+        for known in self.corpora + self.extra_corpora:
+            if known.docs == docs and known.clean == clean:
+                return known
+        made = ensure_corpus(self.cache, docs, self.commits, self.seed, self.log, clean)
+        self.extra_corpora.append(made)
+        return made
+
+    mkdocs: Path = Path("mkdocs")
+    installed: Path | None = None
 
 
 # --------------------------------------------------------------------------------------
@@ -122,33 +173,86 @@ class Context:
 # --------------------------------------------------------------------------------------
 
 
-def measure(command: list[str], cwd: Path | None = None) -> Measurement:
-    """Run ``command`` once; wall time from spawn to exit, peak RSS of that child only.
+def _watch(pid: int, done: threading.Event, timeout: float | None, disk: Path | None,
+           reason: list[str]) -> None:
+    """Kill the process group of ``pid`` past ``timeout`` or when ``disk`` runs full."""
+    start = time.monotonic()
+    while not done.wait(0.5):
+        if timeout is not None and time.monotonic() - start > timeout:
+            reason.append(f"killed after {timeout:.0f} s")
+        elif disk is not None and shutil.disk_usage(disk).free < MIN_FREE_BYTES:
+            reason.append(f"killed: under {MIN_FREE_BYTES // 1024**3} GiB of disk left")
+        if reason:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGKILL)
+            return
 
-    ``os.wait4`` returns the rusage of exactly this child, unlike
-    ``getrusage(RUSAGE_CHILDREN)`` which keeps the maximum over all earlier children.
-    Output goes to temporary files so a large report cannot block on a full pipe.
+
+#: GNU time: a small process between this script and the command (see ``measure``).
+GNU_TIME: Final = Path("/usr/bin/time")
+
+
+def measure(command: Sequence[str], cwd: Path | None = None, *,
+            env: dict[str, str] | None = None, timeout: float | None = None,
+            disk: Path | None = None) -> Measurement:
+    """Run ``command`` once; wall time from spawn to exit, CPU and peak RSS of that child.
+
+    Peak RSS needs care. Linux carries a process's high-water RSS across ``exec``, and
+    a child starts as a copy of its parent, so ``os.wait4``'s ``ru_maxrss`` for a child
+    of this script is never below this script's own RSS (which grows with the reports
+    it keeps: a 50k-document diff report alone is hundreds of MB). The command is
+    therefore started through GNU ``time``, a small exec'd process whose child (the
+    command) starts small; ``time`` writes that child's rusage (peak RSS of it and the
+    descendants it waited for, user and system time) to a file. Without
+    ``/usr/bin/time`` the ``os.wait4`` figures are used.
+
+    Output goes to temporary files so a large report cannot block on a full pipe. With
+    ``timeout`` or ``disk``, a watchdog thread kills the process group (it runs in a
+    session of its own) when the time is up or the disk holding ``disk`` runs low; the
+    main thread's blocking wait keeps the timing exact.
     """
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.NamedTemporaryFile(prefix="rusage-") as usage_file:
+        wrapped = list(command)
+        if GNU_TIME.is_file():
+            wrapped = [str(GNU_TIME), "-o", usage_file.name, "-f", "%M %U %S", *wrapped]
         start = time.perf_counter()
-        proc = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=err)
+        proc = subprocess.Popen(wrapped, cwd=cwd, stdout=out, stderr=err, env=env,
+                                start_new_session=True)
+        done = threading.Event()
+        reason: list[str] = []
+        watcher = None
+        if timeout is not None or disk is not None:
+            watcher = threading.Thread(target=_watch, daemon=True,
+                                       args=(proc.pid, done, timeout, disk, reason))
+            watcher.start()
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
+        done.set()
+        if watcher is not None:
+            watcher.join()
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         # ru_maxrss is in KiB on Linux (bytes on macOS).
         rss = usage.ru_maxrss // 1024 if sys.platform == "darwin" else usage.ru_maxrss
-        return Measurement(seconds, rss, proc.returncode, out.read(), err.read())
+        cpu = usage.ru_utime + usage.ru_stime
+        fields = Path(usage_file.name).read_text().split()
+        if len(fields) >= 3 and GNU_TIME.is_file():
+            # The last line: GNU time puts "Command exited with non-zero status" first.
+            rss, cpu = int(fields[-3]), float(fields[-2]) + float(fields[-1])
+        return Measurement(seconds, rss, proc.returncode, out.read(), err.read(),
+                           cpu, reason[0] if reason else "")
 
 
-def check_command(ctx: Context, root: Path) -> list[str]:
-    """The command every check case times."""
-    return [str(ctx.qmskit), "check", str(root), "--today", ctx.today, "--format", "json"]
+def check_command(ctx: Context, root: Path, *, cache: bool) -> list[str]:
+    """The command every check case times (``--no-cache`` for cold runs)."""
+    return [str(ctx.qmskit), "check", str(root), "--today", ctx.today, "--format", "json",
+            "--cache" if cache else "--no-cache"]
 
 
 def clean_worktree(corpus: Corpus) -> None:
-    """Remove untracked and ignored files (such as an on-disk cache) from a corpus.
+    """Remove untracked and ignored files (such as ``.qmskit-cache/``) from a corpus.
 
     Only ever run on generated corpora, never on the project's own repository.
     """
@@ -157,29 +261,74 @@ def clean_worktree(corpus: Corpus) -> None:
 
 
 def is_report(stdout: bytes) -> bool:
-    """Whether ``stdout`` is a JSON findings report (an object or a list)."""
+    """Whether ``stdout`` is a JSON report (an object or a list)."""
     try:
         return isinstance(json.loads(stdout), (dict, list))
     except ValueError:
         return False
 
 
+def json_exit_ok(run: Measurement) -> bool:
+    """Exit 0 or 1 with a JSON report (exit 1 alone also means an uncaught exception)."""
+    return run.exit_code in (0, 1) and is_report(run.stdout)
+
+
 def repeat_runs(ctx: Context, command: list[str], before: Callable[[], None] | None,
-                label: str) -> list[Measurement]:
-    """Run ``command`` ``ctx.repeat`` times, calling ``before`` ahead of each run."""
-    runs = []
-    for i in range(ctx.repeat):
+                label: str, *, times: int | None = None,
+                accept: Callable[[Measurement], bool] = json_exit_ok,
+                cwd: Path | None = None) -> list[Measurement]:
+    """Run ``command`` ``times`` (default ``ctx.repeat``) times, ``before`` ahead of each."""
+    runs: list[Measurement] = []
+    count = times or ctx.repeat
+    for i in range(count):
         if before is not None:
             before()
-        run = measure(command)
-        ctx.log(f"  {label} run {i + 1}/{ctx.repeat}: {run.seconds:.2f} s, "
-                f"{run.max_rss_kib / 1024:.0f} MiB, exit {run.exit_code}")
-        # Exit 1 also means an uncaught exception, so a run only counts with a JSON report.
-        if run.exit_code not in (0, 1) or not is_report(run.stdout):
-            raise BenchError(f"{' '.join(command)} exited {run.exit_code} without a JSON "
-                             f"report:\n{run.stderr.decode(errors='replace')[-2000:]}")
+        run = measure(command, cwd=cwd)
+        log_run(ctx, f"{label} run {i + 1}/{count}", run)
+        if not accept(run):
+            raise BenchError(f"{' '.join(command)} exited {run.exit_code} unexpectedly:\n"
+                             f"{run.stderr.decode(errors='replace')[-2000:]}")
+        if runs:  # only the last run's report is read: keep this process small
+            runs[-1].stdout = runs[-1].stderr = b""
         runs.append(run)
     return runs
+
+
+def log_run(ctx: Context, label: str, run: Measurement) -> None:
+    """One progress line on stderr."""
+    ctx.log(f"  {label}: {run.seconds:.2f} s (cpu {run.cpu_seconds:.2f} s), "
+            f"{run.max_rss_kib / 1024:.0f} MiB, exit {run.exit_code}"
+            + (f", {run.killed}" if run.killed else ""))
+
+
+def finding_keys(stdout: bytes) -> list[tuple[str, str, str]]:
+    """(code, id, message) of every finding in a JSON report, sorted; [] if unreadable."""
+    try:
+        report = json.loads(stdout)
+    except ValueError:
+        return []
+    items = report.get("findings", []) if isinstance(report, dict) else report
+    if not isinstance(items, list):
+        return []
+    return sorted((str(i.get("code")), str(i.get("id")), str(i.get("message")))
+                  for i in items if isinstance(i, dict))
+
+
+def compare_to_cold(ctx: Context, corpus: Corpus, runs: list[Measurement],
+                    expected_extra: set[str] | None = None) -> str:
+    """A note saying whether the last run's findings equal the cold run's."""
+    cold = ctx.cold_findings.get(corpus.root)
+    if cold is None or not runs:
+        return ""
+    warm = finding_keys(runs[-1].stdout)
+    if expected_extra is not None:
+        warm = [k for k in warm if not (k[0] == "C403" and k[1] in expected_extra)]
+    if warm == cold:
+        return "findings identical to the cold run" + (
+            " (apart from the expected C403 on the edited documents)" if expected_extra else "")
+    missing = len(set(cold) - set(warm))
+    extra = len(set(warm) - set(cold))
+    return f"findings DIFFER from the cold run: {missing} missing, {extra} extra"
 
 
 # --------------------------------------------------------------------------------------
@@ -187,41 +336,357 @@ def repeat_runs(ctx: Context, command: list[str], before: Callable[[], None] | N
 # --------------------------------------------------------------------------------------
 
 
+def goal_for(key: str, docs: int) -> tuple[float | None, float | None] | None:
+    """The issue's target for a case on a corpus size, if there is one."""
+    return GOALS.get((key, docs))
+
+
 def case_check_cold(ctx: Context) -> list[Result]:
-    """``qmskit check`` in a fresh process, with untracked files (caches) removed first.
+    """``qmskit check --no-cache`` in a fresh process, untracked files removed first.
 
     "Cold-ish": the OS page cache stays warm (dropping it needs root and disturbs the
-    machine), but nothing qmskit may have written into the work tree survives.
+    machine), but nothing qmskit may have written into the work tree survives and the
+    cache is switched off.
     """
     results = []
     for corpus in ctx.corpora:
         ctx.log(f"check-cold on {corpus.label}")
-        runs = repeat_runs(ctx, check_command(ctx, corpus.root),
-                           partial(clean_worktree, corpus), f"check-cold {corpus.label}")
-        results.append(Result("check (cold)", corpus.label, runs, corpus.planted_ids))
+        result = Result("check (cold)", corpus.label, [], corpus.planted_ids,
+                        goal=goal_for("check-cold", corpus.docs))
+        result.runs = repeat_runs(ctx, check_command(ctx, corpus.root, cache=False),
+                                  partial(clean_worktree, corpus), f"check-cold {corpus.label}")
+        ctx.cold_findings[corpus.root] = finding_keys(result.runs[-1].stdout)
+        results.append(result)
     return results
 
 
 def case_check_warm(ctx: Context) -> list[Result]:
-    """``qmskit check`` again on an untouched corpus after one untimed warm-up run.
+    """The second ``qmskit check`` with the cache on an unchanged corpus.
 
-    Measures whatever qmskit keeps between runs; equal to the cold case while it
-    keeps nothing.
+    Before every timed run the corpus is cleaned and checked once, untimed, with the
+    cache (which fills ``.qmskit-cache/``); the timed run is the one after it.
     """
     results = []
     for corpus in ctx.corpora:
         ctx.log(f"check-warm on {corpus.label}")
-        command = check_command(ctx, corpus.root)
-        measure(command)
-        runs = repeat_runs(ctx, command, None, f"check-warm {corpus.label}")
-        results.append(Result("check (warm)", corpus.label, runs, corpus.planted_ids))
+        command = check_command(ctx, corpus.root, cache=True)
+
+        def fill(corpus: Corpus = corpus, command: list[str] = command) -> None:
+            clean_worktree(corpus)
+            measure(command)
+
+        result = Result("check (warm)", corpus.label, [], corpus.planted_ids,
+                        goal=goal_for("check-warm", corpus.docs))
+        result.runs = repeat_runs(ctx, command, fill, f"check-warm {corpus.label}")
+        result.note = compare_to_cold(ctx, corpus, result.runs)
+        results.append(result)
+    return results
+
+
+def edit_targets(corpus: Corpus) -> list[Path]:
+    """Three documents a contributor might edit together: a procedure, a KPI, an objective.
+
+    Taken from the middle of each folder and never one with a planted defect, so the
+    only new findings are the expected "changed since last review" (C403) ones.
+    """
+    planted = corpus.planted_ids
+    picked = []
+    for folder in ("procedures", "qms_docs/kpis", "objectives"):
+        files = [p for p in sorted((corpus.root / folder).glob("*-*.md"))
+                 if p.stem not in planted]
+        if files:
+            picked.append(files[len(files) // 2])
+    return picked[:PRE_COMMIT_EDITS]
+
+
+def case_pre_commit(ctx: Context) -> list[Result]:
+    """The pre-commit hook's path: three documents' bodies edited, then a check with cache.
+
+    Before every timed run: restore the three files (``git checkout``), check once
+    untimed with the cache (the state after the contributor's previous check), then
+    append a line that is new in every run to each body. The timed check finds three
+    changed files in an otherwise warm cache. Files are restored at the end.
+    """
+    results = []
+    for corpus in ctx.corpora:
+        ctx.log(f"pre-commit on {corpus.label}")
+        targets = edit_targets(corpus)
+        relative = [str(p.relative_to(corpus.root)) for p in targets]
+        command = check_command(ctx, corpus.root, cache=True)
+        counter = iter(range(1, 1_000_000))
+
+        def restore(corpus: Corpus = corpus, relative: list[str] = relative) -> None:
+            subprocess.run(["git", "checkout", "--quiet", "--", *relative], cwd=corpus.root,
+                           check=True)
+
+        def prepare(targets: list[Path] = targets, command: list[str] = command,
+                    restore: Callable[[], None] = restore,
+                    counter: Iterator[int] = counter) -> None:
+            restore()
+            measure(command)
+            run = next(counter)
+            for path in targets:
+                with path.open("a", encoding="utf-8") as handle:
+                    handle.write(f"\nClarified by the benchmark, edit {run} "
+                                 f"({time.time_ns()}).\n")
+
+        clean_worktree(corpus)
+        ids = {p.stem for p in targets}
+        result = Result("pre-commit (3 edited)", corpus.label, [], corpus.planted_ids,
+                        goal=goal_for("pre-commit", corpus.docs))
+        try:
+            result.runs = repeat_runs(ctx, command, prepare, f"pre-commit {corpus.label}")
+        finally:
+            restore()
+        new = {k[1] for k in finding_keys(result.runs[-1].stdout) if k[0] == "C403"} & ids
+        result.note = (f"edited {', '.join(sorted(ids))}; C403 reported on {len(new)} of them; "
+                       + compare_to_cold(ctx, corpus, result.runs, ids))
+        results.append(result)
+    return results
+
+
+def command_available(ctx: Context, name: str) -> bool:
+    """Whether ``qmskit NAME --help`` works (the command may not have landed yet)."""
+    done = subprocess.run([str(ctx.qmskit), name, "--help"], capture_output=True, check=False)
+    return done.returncode == 0
+
+
+def diff_summary(stdout: bytes) -> str:
+    """Counts from a ``qmskit diff --format json`` report."""
+    try:
+        report = json.loads(stdout)
+    except ValueError:
+        return "?"
+    if not isinstance(report, dict):
+        return "?"
+    summary = report.get("summary", {})
+    findings = report.get("findings", {})
+    parts = []
+    if isinstance(summary, dict):
+        parts.append(", ".join(f"{v} {k}" for k, v in summary.items()))
+    if isinstance(findings, dict):
+        parts.append(" / ".join(f"{len(v)} {k}" for k, v in findings.items()
+                                if isinstance(v, list)) + " findings")
+    return "; ".join(parts)
+
+
+def case_diff(ctx: Context) -> list[Result]:
+    """``qmskit diff HEAD~100 HEAD --format json`` (the PR impact summary over 100 commits)."""
+    base = f"HEAD~{ctx.diff_commits}"
+    if not command_available(ctx, "diff"):
+        return [Result(f"diff {base}..HEAD", c.label, [], note="skipped: `qmskit diff` is not "
+                       "available in this qmskit") for c in ctx.corpora]
+    results = []
+    for corpus in ctx.corpora:
+        ctx.log(f"diff on {corpus.label}")
+        command = [str(ctx.qmskit), "diff", base, "HEAD", "--root", str(corpus.root),
+                   "--format", "json", "--today", ctx.today]
+        result = Result(f"diff {base}..HEAD", corpus.label, [])
+        result.runs = repeat_runs(ctx, command, partial(clean_worktree, corpus),
+                                  f"diff {corpus.label}")
+        result.summary = diff_summary(result.runs[-1].stdout)
+        result.runs[-1].stdout = b""  # hundreds of MB at 50k documents; summarised above
+        results.append(result)
+    return results
+
+
+def tree_stats(directory: Path) -> tuple[int, int, int]:
+    """(files, HTML files, bytes) under ``directory``."""
+    files = html = size = 0
+    for current, _, names in os.walk(directory):
+        for name in names:
+            files += 1
+            html += name.endswith(".html")
+            with contextlib.suppress(OSError):
+                size += os.stat(os.path.join(current, name)).st_size  # noqa: PTH116, PTH118
+    return files, html, size
+
+
+def case_site(ctx: Context) -> list[Result]:
+    """Site generation: ``qmskit pages OUT --root ROOT --force``, then ``mkdocs build``.
+
+    Runs on clean corpora (``--defect-rate 0``): ``qmskit pages``, like the plugin,
+    refuses to publish a QMS with errors. The corpus's own ``mkdocs.yml`` (Material
+    theme, as in the example) is the starting config. Output goes to a temporary
+    folder beside the corpora, removed afterwards. A build past ``--timeout`` or one
+    that leaves under 8 GiB of disk is killed and reported as such.
+    """
+    sizes = ctx.site_sizes
+    if not command_available(ctx, "pages"):
+        return [Result("site: total", f"{n:,} docs (clean)", [],
+                       note="skipped: `qmskit pages` is not available in this qmskit")
+                for n in sizes]
+    if not ctx.mkdocs.is_file():
+        return [Result("site: total", f"{n:,} docs (clean)", [],
+                       note=f"skipped: {ctx.mkdocs} not found") for n in sizes]
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    results = []
+    for docs in sizes:
+        corpus = ctx.corpus(docs, clean=True)
+        ctx.log(f"site on {corpus.label}")
+        load = os.getloadavg()[0]
+        pages_runs: list[Measurement] = []
+        build_runs: list[Measurement] = []
+        total_runs: list[Measurement] = []
+        note = ""
+        output = ""
+        with tempfile.TemporaryDirectory(prefix="site-", dir=ctx.cache) as tmp:
+            out = Path(tmp) / "handbook"
+            pages = [str(ctx.qmskit), "pages", str(out), "--root", str(corpus.root), "--force",
+                     "--today", ctx.today]
+            build = [str(ctx.mkdocs), "build", "--quiet", "-f", str(out / "mkdocs.yml")]
+            for i in range(ctx.site_repeat):
+                shutil.rmtree(out / "site", ignore_errors=True)
+                first = measure(pages, env=env, timeout=ctx.timeout, disk=ctx.cache)
+                log_run(ctx, f"qmskit pages {corpus.label} run {i + 1}", first)
+                if first.exit_code != 0:
+                    raise BenchError(f"{' '.join(pages)} exited {first.exit_code}:\n"
+                                     f"{first.stderr.decode(errors='replace')[-2000:]}")
+                second = measure(build, env=env, timeout=ctx.timeout, disk=ctx.cache)
+                log_run(ctx, f"mkdocs build {corpus.label} run {i + 1}", second)
+                pages_runs.append(first)
+                build_runs.append(second)
+                total_runs.append(Measurement(
+                    first.seconds + second.seconds, max(first.max_rss_kib, second.max_rss_kib),
+                    second.exit_code, b"", b"", first.cpu_seconds + second.cpu_seconds,
+                    second.killed))
+                docs_files = tree_stats(out / "docs")
+                site_files = tree_stats(out / "site")
+                output = (f"{docs_files[0]:,} files written ({docs_files[2] / 1024**2:.0f} MiB); "
+                          f"site: {site_files[1]:,} HTML pages, {site_files[2] / 1024**2:,.0f} MiB")
+                if second.killed:
+                    expected = sum(1 for p in (out / "docs").rglob("*.md"))
+                    done = site_files[1]
+                    estimate = (f"; at that rate the whole build would take about "
+                                f"{second.seconds * expected / done / 60:.0f} min"
+                                if done else "")
+                    note = (f"mkdocs build {second.killed} with {done:,} of about "
+                            f"{expected:,} pages written ({site_files[2] / 1024**3:.1f} GiB)"
+                            + estimate + "; no further runs")
+                    break
+                if second.exit_code != 0:
+                    raise BenchError(f"{' '.join(build)} exited {second.exit_code}:\n"
+                                     f"{second.stderr.decode(errors='replace')[-2000:]}")
+        results += [
+            Result("site: qmskit pages", corpus.label, pages_runs, summary=output.split(";")[0],
+                   load=load),
+            Result("site: mkdocs build", corpus.label, build_runs,
+                   summary=output.split("; ", 1)[-1], note=note, load=load),
+            Result("site: total", corpus.label, total_runs, summary="",
+                   goal=goal_for("site-total", docs), load=load),
+        ]
+    return results
+
+
+def doorstop_summary(stderr: bytes) -> str:
+    """Counts of Doorstop's ERROR / WARNING lines."""
+    text = stderr.decode(errors="replace")
+    errors = sum(1 for line in text.splitlines() if line.startswith("ERROR"))
+    warnings = sum(1 for line in text.splitlines() if line.startswith("WARNING"))
+    return f"{errors + warnings} ({errors} / {warnings})"
+
+
+def doorstop_ok(run: Measurement) -> bool:
+    """Doorstop exits 0 when valid, 1 with errors; a traceback is a failure."""
+    return run.exit_code in (0, 1) and b"Traceback" not in run.stderr
+
+
+def changed_files(tree: Path, since_ns: int) -> tuple[int, int]:
+    """(files rewritten after ``since_ns``, files whose content git sees as changed)."""
+    rewritten = 0
+    for current, dirs, names in os.walk(tree):
+        dirs[:] = [d for d in dirs if d != ".git"]
+        for name in names:
+            if os.stat(os.path.join(current, name)).st_mtime_ns >= since_ns:  # noqa: PTH116, PTH118
+                rewritten += 1
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=tree, capture_output=True,
+                            text=True, check=True).stdout
+    return rewritten, len(status.splitlines())
+
+
+def ensure_peer_venv(log: Callable[[str], None]) -> Path:
+    """The doorstop executable of ``benchmarks/.venv-peers`` (created and installed once)."""
+    doorstop = PEER_VENV / "bin" / "doorstop"
+    if doorstop.is_file():
+        return doorstop
+    log(f"creating {PEER_VENV} and installing doorstop")
+    try:
+        subprocess.run([sys.executable, "-m", "venv", str(PEER_VENV)], check=True)
+        subprocess.run([str(PEER_VENV / "bin" / "python"), "-m", "pip", "install", "--quiet",
+                        "doorstop"], check=True)
+    except (OSError, subprocess.CalledProcessError) as error:
+        raise BenchError(f"could not install doorstop into {PEER_VENV}: {error}") from None
+    return doorstop
+
+
+def case_doorstop(ctx: Context) -> list[Result]:
+    """The same corpus through Doorstop's validation, next to ``qmskit check``.
+
+    For each peer size: a clean corpus (Doorstop aborts at a dangling link, see
+    ``doorstop_tree.py``) converted to a Doorstop tree; timed are ``qmskit check
+    --no-cache`` on the corpus, ``doorstop -F`` (validate without reformatting: reads
+    only) and plain ``doorstop`` (the default, which rewrites every item file). The tree
+    is reset to its commit before each default run.
+    """
+    doorstop = ensure_peer_venv(ctx.log)
+    version = command_output([str(doorstop), "--version"])
+    results = []
+    for docs in ctx.peer_sizes:
+        corpus = ctx.corpus(docs, clean=True)
+        tree = ctx.cache / f"doorstop-{corpus.root.name}"
+        ctx.log(f"doorstop tree for {corpus.label} in {tree}")
+        source = str(corpus.manifest.get("generator_sha256", ""))
+        try:
+            manifest = doorstop_tree.prepare(corpus.root, tree, doorstop, source)
+        except (RuntimeError, subprocess.CalledProcessError, OSError) as error:
+            raise BenchError(f"preparing the Doorstop tree failed: {error}") from None
+        items = manifest.get("items", {})
+        count = sum(items.values()) if isinstance(items, dict) else 0
+        label = f"{docs:,} docs (clean) = {count:,} items"
+        qms = Result("check (cold), peer corpus", label, [], corpus.planted_ids)
+        qms.runs = repeat_runs(ctx, check_command(ctx, corpus.root, cache=False),
+                               partial(clean_worktree, corpus), f"qmskit {label}",
+                               times=ctx.peer_repeat)
+
+        def reset(tree: Path = tree) -> None:
+            subprocess.run(["git", "reset", "--hard", "--quiet"], cwd=tree, check=True)
+            subprocess.run(["git", "clean", "-fdxq"], cwd=tree, check=True)
+
+        no_reformat = Result(f"{version} `doorstop -F`", label, [])
+        before = time.time_ns()
+        no_reformat.runs = repeat_runs(ctx, [str(doorstop), "-F"], reset, f"doorstop -F {label}",
+                                       times=ctx.peer_repeat, accept=doorstop_ok, cwd=tree)
+        rewritten, changed = changed_files(tree, before)
+        no_reformat.summary = doorstop_summary(no_reformat.runs[-1].stderr)
+        no_reformat.note = f"files rewritten by the runs: {rewritten}, changed: {changed}"
+        default = Result(f"{version} `doorstop` (default)", label, [])
+        before = time.time_ns()
+        default.runs = repeat_runs(ctx, [str(doorstop)], reset, f"doorstop {label}",
+                                   times=ctx.peer_repeat, accept=doorstop_ok, cwd=tree)
+        rewritten, changed = changed_files(tree, before)
+        default.summary = doorstop_summary(default.runs[-1].stderr)
+        default.note = (f"rewrites every item: {rewritten} files rewritten by the last run, "
+                        f"{changed} with changed content")
+        reset()
+        links = manifest.get("links", "?")
+        setup = manifest.get("setup_seconds", "?")
+        qms.note = (f"Doorstop tree: {items} with {links} links and "
+                    f"{manifest.get('csv_files', '?')} file references; first (reviewing) "
+                    f"doorstop run {setup} s")
+        results += [qms, no_reformat, default]
     return results
 
 
 def case_example(ctx: Context) -> list[Result]:
-    """``qmskit check`` on the example QMS at the repository root (never cleaned)."""
+    """``qmskit check --no-cache`` on the example QMS at the repository root (never cleaned).
+
+    The example is the live working tree, so it is checked by the installed qmskit (not
+    the snapshot): its config may already use keys the snapshot does not know.
+    """
     ctx.log("example at the repository root")
-    runs = repeat_runs(ctx, check_command(ctx, REPO_ROOT), None, "example")
+    load = os.getloadavg()[0]
+    live = Context(ctx.installed or ctx.qmskit, [], ctx.repeat, log=ctx.log)
+    runs = repeat_runs(ctx, check_command(live, REPO_ROOT, cache=False), None, "example")
     report = runs[-1].stdout
     documents = ""
     try:
@@ -230,15 +695,21 @@ def case_example(ctx: Context) -> list[Result]:
             documents = f"{parsed['documents']} docs, "
     except ValueError:
         pass
-    return [Result("check (cold)", f"example ({documents}repo root)", runs)]
+    return [Result("check (cold)", f"example ({documents}repo root)", runs, load=load,
+                   note="installed qmskit (live working tree), not the snapshot"
+                   if ctx.installed and ctx.installed != ctx.qmskit else "")]
 
 
 CASES: Final[dict[str, Callable[[Context], list[Result]]]] = {
     "check-cold": case_check_cold,
     "check-warm": case_check_warm,
+    "pre-commit": case_pre_commit,
+    "diff": case_diff,
+    "site": case_site,
     "example": case_example,
+    "doorstop": case_doorstop,
 }
-DEFAULT_CASES: Final = ("check-cold", "example")
+DEFAULT_CASES: Final = ("check-cold", "check-warm", "pre-commit", "diff", "site", "example")
 
 
 # --------------------------------------------------------------------------------------
@@ -261,23 +732,31 @@ def read_manifest(root: Path) -> dict[str, object] | None:
 
 
 def ensure_corpus(cache: Path, docs: int, commits: int | None, seed: int,
-                  log: Callable[[str], None]) -> Corpus:
-    """Reuse a cached corpus with identical parameters and generator, else generate it."""
+                  log: Callable[[str], None], clean: bool = False) -> Corpus:
+    """Reuse a cached corpus with identical parameters and generator, else generate it.
+
+    ``clean`` corpora have no planted defects (``--defect-rate 0``): for the site build,
+    which refuses a QMS with errors, and for Doorstop, which stops at a dangling link.
+    """
     effective = commits if commits is not None else max(200, docs // 5)
-    root = cache / f"docs{docs}-commits{effective}-seed{seed}"
+    rate = 0.0 if clean else 0.01
+    root = cache / (f"docs{docs}-commits{effective}-seed{seed}" + ("-clean" if clean else ""))
     manifest = read_manifest(root)
-    wanted = {"docs": docs, "commits": effective, "seed": seed, "today": TODAY}
+    wanted = {"docs": docs, "commits": effective, "seed": seed, "today": TODAY,
+              "defect_rate": rate}
     if manifest is not None:
         params = manifest.get("params")
         if (isinstance(params, dict) and all(params.get(k) == v for k, v in wanted.items())
                 and manifest.get("generator_sha256") == generator_digest()):
             seconds = manifest.get("seconds")
             log(f"reusing {root}")
+            subprocess.run(["git", "reset", "--hard", "--quiet"], cwd=root, check=True)
             return Corpus(root, docs, effective, seed, manifest, False,
-                          float(seconds) if isinstance(seconds, (int, float)) else 0.0)
+                          float(seconds) if isinstance(seconds, (int, float)) else 0.0, clean)
     log(f"generating {root}")
     command = [sys.executable, str(GENERATOR), str(root), "--docs", str(docs),
-               "--commits", str(effective), "--seed", str(seed), "--today", TODAY, "--force"]
+               "--commits", str(effective), "--seed", str(seed), "--today", TODAY,
+               "--defect-rate", str(rate), "--force"]
     start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - start
@@ -286,7 +765,10 @@ def ensure_corpus(cache: Path, docs: int, commits: int | None, seed: int,
     manifest = read_manifest(root)
     if manifest is None:
         raise BenchError(f"{root} has no manifest after generation")
-    return Corpus(root, docs, effective, seed, manifest, True, seconds)
+    # qmskit's cache distrusts files modified within 2 s of its own write (like git's
+    # "racy" index entries); let fresh files age so the warm case measures a warm cache.
+    time.sleep(RACY_SECONDS)
+    return Corpus(root, docs, effective, seed, manifest, True, seconds, clean)
 
 
 # --------------------------------------------------------------------------------------
@@ -304,7 +786,12 @@ def command_output(command: list[str], cwd: Path | None = None) -> str:
     return lines[0] if done.returncode == 0 and lines else "?"
 
 
-def machine_info(qmskit: Path) -> dict[str, str]:
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def machine_info(qmskit: Path, source: str) -> dict[str, str]:
     """What the figures depend on, recorded next to them."""
     cpu = "?"
     try:
@@ -326,30 +813,97 @@ def machine_info(qmskit: Path) -> dict[str, str]:
         "git": command_output(["git", "--version"]),
         "qmskit": command_output([str(qmskit), "--version"]),
         "qmskit commit": commit + (" (with uncommitted changes)" if dirty not in ("", "?") else ""),
-        "load average": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "qmskit source timed": source,
+        "mkdocs": command_output([str(qmskit.parent / "mkdocs"), "--version"]).split(" from ")[0],
+        "load average at start": load_average(),
     }
 
 
 def table(header: list[str], rows: list[list[str]]) -> str:
-    """A Markdown table; numbers are right-aligned by the caller's formatting."""
+    """A Markdown table."""
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines) + "\n"
 
 
-def result_row(result: Result) -> list[str]:
+def verdict(result: Result) -> str:
+    """The issue's target for this row and whether the median (time) / max (RSS) meets it."""
+    if result.goal is None:
+        return ""
+    seconds, rss = result.goal
+    if not result.runs:
+        return "no data"
+    parts = []
+    if seconds is not None:
+        median = statistics.median(run.seconds for run in result.runs)
+        killed = any(run.killed for run in result.runs)
+        if killed:
+            parts.append(f"< {seconds:g} s: **missed** (killed, > {median:.0f} s)")
+        elif median <= seconds:
+            parts.append(f"< {seconds:g} s: met")
+        else:
+            parts.append(f"< {seconds:g} s: **missed** by {median - seconds:.2f} s "
+                         f"({median / seconds - 1:+.0%})")
+    if rss is not None:
+        peak = max(run.max_rss_kib for run in result.runs) / 1024
+        parts.append(f"< {rss:g} MiB: met" if peak <= rss else
+                     f"< {rss:g} MiB: **missed** by {peak - rss:.0f} MiB")
+    return "; ".join(parts)
+
+
+def result_row(result: Result, note: str) -> list[str]:
     """One results-table row."""
+    if not result.runs:
+        return [result.case, result.target, "0", "–", "–", "–", "–", "–", verdict(result), "–",
+                "–", "–", f"{result.load:.2f}", note]
     times = [run.seconds for run in result.runs]
+    cpu = statistics.median(run.cpu_seconds for run in result.runs)
     rss = max(run.max_rss_kib for run in result.runs) / 1024
-    total, errors, warnings, ids = result.findings()
-    found = "?" if total is None else f"{total} ({errors} / {warnings})"
     planted = "–"
-    if result.planted is not None and total is not None:
-        hit = len(result.planted & ids)
-        planted = f"{hit} of {len(result.planted)}, {len(ids - result.planted)} other docs"
+    if result.summary is not None:
+        found = result.summary
+    else:
+        total, errors, warnings, ids = result.findings()
+        found = "?" if total is None else f"{total} ({errors} / {warnings})"
+        if result.planted and total is not None:
+            hit = len(result.planted & ids)
+            planted = f"{hit} of {len(result.planted)}, {len(ids - result.planted)} other docs"
+        elif result.planted is not None and not result.planted:
+            planted = "none planted"
     codes = ",".join(str(c) for c in sorted({run.exit_code for run in result.runs}))
     return [result.case, result.target, str(len(times)), f"{statistics.median(times):.2f}",
-            f"{min(times):.2f}", f"{max(times):.2f}", f"{rss:.0f}", found, planted, codes]
+            f"{min(times):.2f}", f"{max(times):.2f}", f"{cpu:.2f}", f"{rss:.0f}",
+            verdict(result), found, planted, codes, f"{result.load:.2f}", note]
+
+
+def peer_table(results: list[Result]) -> str:
+    """qmskit next to Doorstop, one row per peer corpus."""
+    by_target: dict[str, dict[str, Result]] = {}
+    for result in results:
+        if result.case == "check (cold), peer corpus" or "doorstop" in result.case:
+            key = ("qmskit" if result.case.startswith("check") else
+                   "default" if "default" in result.case else "no-reformat")
+            by_target.setdefault(result.target, {})[key] = result
+    if not by_target:
+        return ""
+    rows = []
+    for target, group in by_target.items():
+        def cell(key: str, group: dict[str, Result] = group) -> str:
+            result = group.get(key)
+            if result is None or not result.runs:
+                return "–"
+            median = statistics.median(run.seconds for run in result.runs)
+            rss = max(run.max_rss_kib for run in result.runs) / 1024
+            return f"{median:.2f} s, {rss:.0f} MiB"
+
+        ratio = "–"
+        if all(k in group and group[k].runs for k in ("qmskit", "no-reformat")):
+            peer = statistics.median(r.seconds for r in group["no-reformat"].runs)
+            ours = statistics.median(r.seconds for r in group["qmskit"].runs)
+            ratio = f"{peer / ours:.1f}x"
+        rows.append([target, cell("qmskit"), cell("no-reformat"), cell("default"), ratio])
+    return table(["corpus", "qmskit check --no-cache", "doorstop -F (no reformat)",
+                  "doorstop (default: rewrites items)", "Doorstop -F / qmskit"], rows)
 
 
 def render(info: dict[str, str], corpora: list[Corpus], results: list[Result],
@@ -360,7 +914,10 @@ def render(info: dict[str, str], corpora: list[Corpus], results: list[Result],
            "measured and how the corpora are built.\n",
            "## Machine\n",
            "\n".join(f"- {key}: {value}" for key, value in info.items()) + "\n",
-           f"Command timed: `{command}` (a fresh process per run).\n",
+           f"Check command timed: `{command}` (a fresh process per run). The machine has 2 "
+           "cores and is shared with other work: the `load` column is the 1-minute load "
+           "average when the row's runs started, and the spread (min-max) shows the noise. "
+           "`CPU s` is user+system time of the process and the children it waited for.\n",
            "## Corpora\n"]
     rows = []
     for c in corpora:
@@ -368,22 +925,75 @@ def render(info: dict[str, str], corpora: list[Corpus], results: list[Result],
         mix = ", ".join(f"{v} {k}" for k, v in counts.items()) if isinstance(counts, dict) else ""
         planted = c.manifest.get("planted", [])
         generated = f"{c.generation_seconds:.1f}" + ("" if c.generated_now else " (cached)")
+        size = command_output(["du", "-sh", str(c.root)]).split("\t")[0]
         rows.append([c.label, f"{c.commits:,}", str(c.seed), mix,
-                     str(len(planted)) if isinstance(planted, list) else "?", generated])
+                     str(len(planted)) if isinstance(planted, list) else "?", generated, size])
     out.append(table(["corpus", "commits", "seed", "documents", "planted defects",
-                      "generation s"], rows))
+                      "generation s", "disk"], rows))
     out.append("## Results\n")
-    out.append(table(["case", "target", "runs", "median s", "min s", "max s", "max RSS MiB",
-                      "findings (errors / warnings)", "planted defects found", "exit"],
-                     [result_row(r) for r in results]))
+    notes: list[str] = []
+    body = []
+    for result in results:
+        mark = ""
+        if result.note:
+            notes.append(result.note)
+            mark = f"[{len(notes)}]"
+        body.append(result_row(result, mark))
+    out.append(table(["case", "corpus", "runs", "median s", "min s", "max s", "CPU s",
+                      "max RSS MiB", "target (issue 7)", "findings (errors / warnings) or output",
+                      "planted defects found", "exit", "load", "note"], body))
+    if notes:
+        out.append("\n".join(f"{i}. {text}" for i, text in enumerate(notes, 1)) + "\n")
     out.append("Exit code 1 is expected on the corpora: their planted defects include "
-               "errors (dangling links, overdue reviews).\n")
+               "errors (dangling links, overdue reviews). Targets are judged on the median "
+               "time and the largest peak RSS.\n")
+    peers = peer_table(results)
+    if peers:
+        out += ["## Peer: Doorstop\n", "Medians; the same clean corpus converted by "
+                "`benchmarks/doorstop_tree.py`.\n", peers]
     return "\n".join(out)
 
 
 # --------------------------------------------------------------------------------------
 # Entry point.
 # --------------------------------------------------------------------------------------
+
+
+def snapshot_qmskit(qmskit: Path, cache: Path) -> tuple[Path, str]:
+    """Freeze the qmskit source for this run; return a ``qmskit`` wrapper and a digest.
+
+    The editable install follows the working tree, which other people edit while a
+    long run goes on: figures would mix versions, and qmskit's cache (keyed by the
+    hash of its own source) would be invalidated mid-run. So ``src/qmskit`` is copied
+    to ``CACHE/qmskit-snapshot/`` (byte-compiled there, so the first run does not pay
+    for compiling) and run through a wrapper with that copy first on ``PYTHONPATH``,
+    with the same interpreter and dependencies.
+    """
+    python = qmskit.parent / "python"
+    found = subprocess.run([str(python), "-c", "import qmskit; print(qmskit.__path__[0])"],
+                           capture_output=True, text=True, check=False)
+    if found.returncode != 0:
+        raise BenchError(f"cannot locate the qmskit package with {python}; "
+                         "pass --no-snapshot to time the installed qmskit as it is")
+    source = Path(found.stdout.strip())
+    dest = cache / "qmskit-snapshot"
+    shutil.rmtree(dest, ignore_errors=True)
+    shutil.copytree(source, dest / "qmskit", ignore=shutil.ignore_patterns("__pycache__"))
+    subprocess.run([str(python), "-m", "compileall", "-q", str(dest / "qmskit")], check=True,
+                   capture_output=True)
+    hasher = hashlib.sha256()
+    for path in sorted((dest / "qmskit").rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            hasher.update(path.relative_to(dest).as_posix().encode() + b"\0" + path.read_bytes())
+    wrapper = dest / "bin" / "qmskit"
+    wrapper.parent.mkdir()
+    wrapper.write_text(
+        "#!/bin/sh\n# qmskit from the snapshot taken by benchmarks/run.py\n"
+        f'PYTHONPATH="{dest}${{PYTHONPATH:+:$PYTHONPATH}}" exec "{python}" -c '
+        "'import sys; from qmskit.cli import main; sys.argv[0] = \"qmskit\"; sys.exit(main())' "
+        '"$@"\n')
+    wrapper.chmod(0o755)
+    return wrapper, f"snapshot of {source} taken at the start, sha256 {hasher.hexdigest()[:12]}"
 
 
 def find_qmskit(explicit: Path | None) -> Path:
@@ -399,50 +1009,103 @@ def find_qmskit(explicit: Path | None) -> Path:
                      "(.venv/bin/python benchmarks/run.py) or pass --qmskit PATH")
 
 
+def sizes(text: str) -> list[int]:
+    """A comma-separated list of corpus sizes."""
+    return [int(s) for s in text.split(",") if s.strip()]
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """Command-line interface."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--sizes", default="1000,10000",
-                        help="comma-separated corpus sizes in documents (default 1000,10000)")
+                        help="comma-separated corpus sizes for the check and diff cases "
+                             "(default 1000,10000; add 50000 for the large target)")
+    parser.add_argument("--site-sizes", default="1000",
+                        help="corpus sizes for the site case (default 1000)")
+    parser.add_argument("--peers", action="store_true",
+                        help="also run Doorstop on the same corpus (the 'doorstop' case)")
+    parser.add_argument("--peer-sizes", default="1000,5000",
+                        help="corpus sizes for the Doorstop case (default 1000,5000)")
+    parser.add_argument("--full", action="store_true",
+                        help="everything: --sizes 1000,10000,50000 --site-sizes 1000,10000 "
+                             "--peers")
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per case (default 5)")
+    parser.add_argument("--slow-repeat", type=int, default=3,
+                        help="timed runs for the site and Doorstop cases (default 3)")
     parser.add_argument("--out", type=Path, default=HERE / "results.md",
                         help="Markdown file to write (default benchmarks/results.md)")
-    parser.add_argument("--cases", default=",".join(DEFAULT_CASES),
+    parser.add_argument("--cases", default="",
                         help=f"comma-separated cases out of {', '.join(CASES)}, or 'all' "
-                             f"(default {','.join(DEFAULT_CASES)})")
+                             f"(default {','.join(DEFAULT_CASES)}, plus doorstop with --peers)")
     parser.add_argument("--commits", type=int, help="commits per corpus (default max(200, N // 5))")
+    parser.add_argument("--diff-commits", type=int, default=100,
+                        help="the diff case compares HEAD~N with HEAD (default 100)")
     parser.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
+    parser.add_argument("--timeout", type=float, default=900.0,
+                        help="kill a site-build process after this many seconds (default 900)")
     parser.add_argument("--cache", type=Path, default=HERE / ".corpora",
                         help="where corpora are kept (default benchmarks/.corpora)")
     parser.add_argument("--qmskit", type=Path, help="qmskit executable to time")
+    parser.add_argument("--no-snapshot", dest="snapshot", action="store_false",
+                        help="time the installed qmskit as it is, instead of a copy of its "
+                             "source taken at the start (see snapshot_qmskit)")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Generate or reuse corpora, run the chosen cases, write and print the table."""
     args = parse_args(argv)
-    names = list(CASES) if args.cases == "all" else [n.strip() for n in args.cases.split(",")]
+    if args.full:
+        args.sizes, args.site_sizes, args.peers = "1000,10000,50000", "1000,10000", True
+    if args.cases == "all":
+        names = list(CASES)
+    elif args.cases:
+        names = [n.strip() for n in args.cases.split(",")]
+    else:
+        names = list(DEFAULT_CASES) + (["doorstop"] if args.peers else [])
     unknown = [n for n in names if n not in CASES]
-    if unknown or args.repeat < 1:
+    if unknown or args.repeat < 1 or args.slow_repeat < 1:
         print(f"error: unknown case(s) {', '.join(unknown)}; choose from {', '.join(CASES)}"
-              if unknown else "error: --repeat must be at least 1", file=sys.stderr)
+              if unknown else "error: --repeat and --slow-repeat must be at least 1",
+              file=sys.stderr)
         return 2
     try:
-        sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
         qmskit = find_qmskit(args.qmskit)
-        info = machine_info(qmskit)  # before the runs: the load average they start under
-        ctx = Context(qmskit, [], args.repeat)
+        args.cache.mkdir(parents=True, exist_ok=True)
+        timed, source = qmskit, "the installed qmskit, as the run went (--no-snapshot)"
+        if args.snapshot:
+            timed, source = snapshot_qmskit(qmskit, args.cache)
+        info = machine_info(qmskit, source)  # before the runs: the load they start under
+        ctx = Context(timed, [], args.repeat, cache=args.cache, commits=args.commits,
+                      mkdocs=qmskit.parent / "mkdocs", installed=qmskit,
+                      seed=args.seed, site_sizes=sizes(args.site_sizes),
+                      site_repeat=args.slow_repeat, peer_sizes=sizes(args.peer_sizes),
+                      peer_repeat=args.slow_repeat, diff_commits=args.diff_commits,
+                      timeout=args.timeout)
         ctx.corpora = [ensure_corpus(args.cache, n, args.commits, args.seed, ctx.log)
-                       for n in sizes]
-        results = [r for name in names for r in CASES[name](ctx)]
+                       for n in sizes(args.sizes)]
     except (BenchError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    command = f"qmskit check ROOT --today {ctx.today} --format json"
-    page = render(info, ctx.corpora, results, command)
-    args.out.write_text(page)
+    command = f"qmskit check ROOT --today {ctx.today} --format json --no-cache|--cache"
+    results: list[Result] = []
+    failed = False
+    page = ""
+    for name in names:
+        # One failing case (a qmskit regression, a config the snapshot does not know)
+        # must not throw away the others' figures: it gets a row saying why.
+        try:
+            results += CASES[name](ctx)
+        except (BenchError, ValueError, OSError, subprocess.CalledProcessError) as error:
+            ctx.log(f"case {name} failed: {error}")
+            results.append(Result(name, "–", [], note=f"FAILED: {error}".replace("\n", " ")))
+            failed = True
+        info["load average at end"] = load_average()
+        # Written after every case, so an interrupted run still leaves its figures.
+        page = render(info, ctx.corpora + ctx.extra_corpora, results, command)
+        args.out.write_text(page)
     print(page)
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
