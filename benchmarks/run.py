@@ -241,6 +241,8 @@ def measure(command: Sequence[str], cwd: Path | None = None, *,
         if len(fields) >= 3 and GNU_TIME.is_file():
             # The last line: GNU time puts "Command exited with non-zero status" first.
             rss, cpu = int(fields[-3]), float(fields[-2]) + float(fields[-1])
+        elif GNU_TIME.is_file():
+            rss, cpu = 0, 0.0  # killed with GNU time: the command's usage is unknown
         return Measurement(seconds, rss, proc.returncode, out.read(), err.read(),
                            cpu, reason[0] if reason else "")
 
@@ -859,6 +861,7 @@ def result_row(result: Result, note: str) -> list[str]:
     times = [run.seconds for run in result.runs]
     cpu = statistics.median(run.cpu_seconds for run in result.runs)
     rss = max(run.max_rss_kib for run in result.runs) / 1024
+    unknown = "? (killed)" if any(run.killed for run in result.runs) else "?"
     planted = "–"
     if result.summary is not None:
         found = result.summary
@@ -872,7 +875,8 @@ def result_row(result: Result, note: str) -> list[str]:
             planted = "none planted"
     codes = ",".join(str(c) for c in sorted({run.exit_code for run in result.runs}))
     return [result.case, result.target, str(len(times)), f"{statistics.median(times):.2f}",
-            f"{min(times):.2f}", f"{max(times):.2f}", f"{cpu:.2f}", f"{rss:.0f}",
+            f"{min(times):.2f}", f"{max(times):.2f}", f"{cpu:.2f}" if cpu else unknown,
+            f"{rss:.0f}" if rss else unknown,
             verdict(result), found, planted, codes, f"{result.load:.2f}", note]
 
 
