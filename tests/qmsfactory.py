@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 from datetime import date as Date  # noqa: N812 - `date` is a parameter name here
 from pathlib import Path
@@ -145,3 +146,20 @@ def init_git(root: Path, date: str = "2026-01-15") -> None:
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "Initial QMS", date=date)
+
+
+EXAMPLE_PARTS = ("qms_docs", "procedures", "objectives", "qmskit.toml", "mkdocs.yml")
+
+
+def copy_example(example_root: Path, target: Path) -> Path:
+    """The bundled example QMS's own files (no caches, no build output), copied into a
+    fresh folder so a test may change them."""
+    target.mkdir(parents=True)
+    for name in EXAMPLE_PARTS:
+        source = example_root / name
+        if source.is_dir():
+            shutil.copytree(source, target / name,
+                            ignore=shutil.ignore_patterns(".qmskit-cache"))
+        else:
+            shutil.copyfile(source, target / name)
+    return target

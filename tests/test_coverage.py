@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,22 +12,7 @@ from qmskit.cli import main
 from qmskit.commands import open_qms
 from qmskit.coverage import compute, coverage_markdown
 
-from qmsfactory import TODAY, QmsRepo, approved, line_of
-
-EXAMPLE_PARTS = ("qms_docs", "procedures", "objectives", "qmskit.toml", "mkdocs.yml")
-
-
-def copy_example(example_root: Path, target: Path) -> Path:
-    """The bundled example QMS, copied so a test may change it."""
-    target.mkdir(parents=True)
-    for name in EXAMPLE_PARTS:
-        source = example_root / name
-        if source.is_dir():
-            shutil.copytree(source, target / name,
-                            ignore=shutil.ignore_patterns(".qmskit-cache"))
-        else:
-            shutil.copyfile(source, target / name)
-    return target
+from qmsfactory import TODAY, QmsRepo, approved, copy_example, line_of
 
 
 def check_json(root: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, dict]:

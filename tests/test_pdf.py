@@ -20,22 +20,7 @@ from qmskit.cli import main
 from qmskit.commands import open_qms
 from qmskit.pdf import FOOTER, cover_page, git_revision, print_css
 
-from qmsfactory import git
-
-EXAMPLE_PARTS = ("qms_docs", "procedures", "objectives", "qmskit.toml", "mkdocs.yml")
-
-
-def copy_example(example_root: Path, target: Path) -> Path:
-    """The example QMS's own files (no caches, no build output) in a fresh folder."""
-    target.mkdir(parents=True)
-    for name in EXAMPLE_PARTS:
-        source = example_root / name
-        if source.is_dir():
-            shutil.copytree(source, target / name,
-                            ignore=shutil.ignore_patterns(".qmskit-cache"))
-        else:
-            shutil.copyfile(source, target / name)
-    return target
+from qmsfactory import copy_example, git
 
 
 def _require(tool: str, package: str) -> str:

@@ -338,6 +338,21 @@ def read_text(path: Path) -> str:
         raise EditError(f"{path}: cannot read: {error.strerror or error}") from None
 
 
+def _synced_temp(path: Path, payload: bytes) -> str:
+    """`payload` in a temporary file beside `path`, flushed to disk; the caller renames
+    or links it into place (same folder, so the rename is atomic)."""
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(payload)
+            stream.flush()
+            os.fsync(stream.fileno())
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return temp
+
+
 def atomic_write(path: Path, data: str | bytes) -> None:
     """Replace `path` with `data` in one step: temporary file in the same folder, fsync,
     rename. Readers see either the old or the new file, never a partial one; the file's
@@ -347,12 +362,8 @@ def atomic_write(path: Path, data: str | bytes) -> None:
         mode: int | None = path.stat().st_mode & 0o7777
     except FileNotFoundError:
         mode = None
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    temp = _synced_temp(path, payload)
     try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(payload)
-            stream.flush()
-            os.fsync(stream.fileno())
         if mode is not None:
             Path(temp).chmod(mode)
         Path(temp).replace(path)
@@ -369,12 +380,8 @@ def atomic_create(path: Path, data: str | bytes) -> None:
     """
     payload = data.encode("utf-8") if isinstance(data, str) else data
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    temp = _synced_temp(path, payload)
     try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(payload)
-            stream.flush()
-            os.fsync(stream.fileno())
         Path(temp).chmod(0o644)
         try:
             os.link(temp, path)
