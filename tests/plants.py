@@ -309,7 +309,7 @@ PLANTS.update({
 def a601_clause_not_covered(repo: QmsRepo) -> Expected:
     # Coverage is configured with one exclusion, and one procedure declares every other
     # two-level clause except 7.4 (communication): exactly one clause is uncovered.
-    from qmskit.iso9001 import requirement_clauses
+    from qmskit.model.clauses import requirement_clauses
 
     config = repo.root / "qmskit.toml"
     with config.open("a", encoding="utf-8") as handle:

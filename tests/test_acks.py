@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from qmskit.acks import parse_ledger, training_markdown, training_matrix
 from qmskit.cli import main
 from qmskit.commands import open_qms
+from qmskit.domain.acks import parse_ledger, training_markdown, training_matrix
 
 from qmsfactory import QmsRepo, approved, git, init_git, line_of
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from qmskit import approvals
-from qmskit.approvals import lifecycle, parse_signature, revision_history, revision_markdown
 from qmskit.cli import main
 from qmskit.commands import open_qms
+from qmskit.domain import approvals
+from qmskit.domain.approvals import lifecycle, parse_signature, revision_history, revision_markdown
 
 from qmsfactory import QmsRepo, approved, git, init_git
 

@@ -165,7 +165,7 @@ def _age_files(root: Path) -> None:
 def test_unchanged_repository_reuses_the_whole_result(
     clean: QmsRepo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import qmskit.checker
+    import qmskit.rules.checker
 
     PLANTS["C402"](clean)
     init_git(clean.root)
@@ -175,7 +175,7 @@ def test_unchanged_repository_reuses_the_whole_result(
     def refuse(*_args: object, **_kwargs: object) -> None:
         raise AssertionError("the cached result should have been used")
 
-    monkeypatch.setattr(qmskit.checker, "run_checks", refuse)
+    monkeypatch.setattr(qmskit.rules.checker, "run_checks", refuse)
     assert _run(clean.root, capsys) == first
     # Anything the result depends on makes it run again: a new date ...
     with pytest.raises(AssertionError, match="cached result"):
@@ -186,7 +186,7 @@ def test_unchanged_repository_reuses_the_whole_result(
         _run(clean.root, capsys)
     monkeypatch.undo()
     _run(clean.root, capsys)  # stores the result for the new HEAD
-    monkeypatch.setattr(qmskit.checker, "run_checks", refuse)
+    monkeypatch.setattr(qmskit.rules.checker, "run_checks", refuse)
     assert _run(clean.root, capsys) == first
     # ... or a file whose size changed although its mtime was set back.
     path = clean.root / "procedures/PROC-A.md"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from qmskit.kpidata import parse_series
+from qmskit.model.series import parse_series
 
 from qmsfactory import QmsRepo, monthly
 

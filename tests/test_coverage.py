@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from qmskit import iso9001
 from qmskit.cli import main
 from qmskit.commands import open_qms
-from qmskit.coverage import compute, coverage_markdown
+from qmskit.domain.coverage import compute, coverage_markdown
+from qmskit.model import clauses as iso9001
 
 from qmsfactory import TODAY, QmsRepo, approved, copy_example, line_of
 

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from qmskit import loader
 from qmskit.cli import main
-from qmskit.frontmatter import parse
+from qmskit.model.frontmatter import parse
 
 from plants import PLANTS
 from qmsfactory import TODAY, QmsRepo

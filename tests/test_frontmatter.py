@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from qmskit.frontmatter import FrontMatterError, guess_id, parse
+from qmskit.model.frontmatter import FrontMatterError, guess_id, parse
 
 
 def test_positions_of_values_and_list_items() -> None:

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qmskit.cli import main
-from qmskit.kpidata import SeriesError, parse_series
+from qmskit.model.series import SeriesError, parse_series
 
 from qmsfactory import TODAY, QmsRepo
 

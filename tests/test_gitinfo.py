@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from qmskit.cli import main
-from qmskit.gitinfo import read_git_facts
+from qmskit.git.facts import read_git_facts
 
 from plants import PLANTS
 from qmsfactory import TODAY, QmsRepo, git, init_git

@@ -20,7 +20,7 @@ import pytest
 
 from qmskit.cli import main
 from qmskit.commands import open_qms
-from qmskit.health import GitActivity, assess, parse_log, read_activity
+from qmskit.domain.health import GitActivity, assess, parse_log, read_activity
 
 from qmsfactory import QmsRepo, monthly
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from qmskit.kpidata import Period, SeriesError, parse_series
+from qmskit.model.series import Period, SeriesError, parse_series
 from qmskit.model.types import Interval
 
 

@@ -18,7 +18,7 @@ import pytest
 
 from qmskit.cli import main
 from qmskit.commands import open_qms
-from qmskit.pdf import FOOTER, cover_page, git_revision, print_css
+from qmskit.site.pdf import FOOTER, cover_page, git_revision, print_css
 
 from qmsfactory import copy_example, git
 
@@ -112,7 +112,7 @@ def test_missing_browser_is_a_clear_error(tmp_path: Path,
 
 
 def test_cover_and_css_escape_what_they_print(tmp_path: Path) -> None:
-    from qmskit.pdf import Revision
+    from qmskit.site.pdf import Revision
 
     html = cover_page('A&B {{ "x" }} <script>', Revision("", "", False), date(2026, 1, 2), 3,
                       "s")

@@ -12,14 +12,14 @@ import pytest
 from qmskit.cli import main
 from qmskit.commands import open_qms
 from qmskit.config import parse_config
-from qmskit.errors import ConfigError
-from qmskit.records import (
+from qmskit.domain.records import (
     action_source,
     is_proactive,
     quality_team,
     review_coverage,
     top_management,
 )
+from qmskit.errors import ConfigError
 
 from qmsfactory import TODAY, QmsRepo, approved, line_of
 

@@ -14,9 +14,9 @@ import yaml
 
 from qmskit.cli import main
 from qmskit.commands import open_qms
-from qmskit.kpidata import Measurement, Period
-from qmskit.records import ISO_REVIEW_INPUTS, review_coverage
-from qmskit.reviewpack import build_pack, kpi_trend, render_markdown
+from qmskit.domain.records import ISO_REVIEW_INPUTS, review_coverage
+from qmskit.domain.reviewpack import build_pack, kpi_trend, render_markdown
+from qmskit.model.series import Measurement, Period
 
 from qmsfactory import QmsRepo
 

@@ -53,7 +53,7 @@ class CoverageConfig(BaseModel):
     @field_validator("exclusions")
     @classmethod
     def _known_and_justified(cls, exclusions: dict[str, str]) -> dict[str, str]:
-        from qmskit import iso9001
+        from qmskit.model import clauses as iso9001
 
         for number, why in exclusions.items():
             if not iso9001.is_known(number):

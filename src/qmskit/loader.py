@@ -25,15 +25,22 @@ from pydantic import ValidationError
 
 from qmskit.cache import Cache
 from qmskit.config import Config
-from qmskit.findings import Finding
-from qmskit.frontmatter import FrontMatter, FrontMatterError, KeyPath, Position, guess_id, parse
-from qmskit.kpidata import Measurement, SeriesError, parse_series
 from qmskit.model.documents import COMMON_LINKS, MODELS, Document, Kpi
+from qmskit.model.findings import Finding
+from qmskit.model.frontmatter import (
+    FrontMatter,
+    FrontMatterError,
+    KeyPath,
+    Position,
+    guess_id,
+    parse,
+)
+from qmskit.model.series import Measurement, SeriesError, parse_series
 from qmskit.model.types import ID_PATTERN, KINDS
 
 if TYPE_CHECKING:
-    from qmskit.acks import Ledger
-    from qmskit.gitinfo import GitFacts
+    from qmskit.domain.acks import Ledger
+    from qmskit.git.facts import GitFacts
     from qmskit.graph import Graph
 
 _ID_RE = re.compile(ID_PATTERN)
@@ -182,7 +189,7 @@ class Qms:
     def ledger(self) -> Ledger:
         """The read-and-understood ledger, read on first use (commands that never look
         at acknowledgements never pay for it)."""
-        from qmskit.acks import read_ledger
+        from qmskit.domain.acks import read_ledger
 
         return read_ledger(self.root, self.config.ledger_path)
 
@@ -600,7 +607,7 @@ def load_qms(root: Path, config: Config, *, with_git: bool = True,
     # git reads history on the other core while this process parses files.
     git_job = None
     if with_git:
-        from qmskit.gitinfo import GitJob
+        from qmskit.git.facts import GitJob
 
         git_job = GitJob(root, config.folders, cached=cache.git if cache else None,
                          remember=cache is not None)

@@ -35,8 +35,8 @@ from mkdocs.structure.pages import Page
 if TYPE_CHECKING:
     from mkdocs.livereload import LiveReloadServer
 
-    from qmskit.checker import CheckResult
     from qmskit.loader import Qms
+    from qmskit.rules.checker import CheckResult
     from qmskit.site import SiteContext
 
 log = logging.getLogger("mkdocs.plugins.qmskit")
@@ -76,9 +76,9 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         """Load and validate the QMS before any page is read."""
-        from qmskit.checker import run_checks
         from qmskit.commands import open_qms, resolve_today
         from qmskit.errors import QmsError
+        from qmskit.rules.checker import run_checks
 
         base = Path(config.config_file_path or ".").parent
         self.root = (base / self.config.root).resolve() if self.config.root else base.resolve()
@@ -148,8 +148,8 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
         return files
 
     def _context(self, config: MkDocsConfig) -> SiteContext:
+        from qmskit.git.history import History, read_history
         from qmskit.site import Layout, SiteContext
-        from qmskit.site.history import History, read_history
 
         assert self.qms is not None
         docs_dir = os.path.relpath(Path(config.docs_dir).resolve(), self.root)

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from qmskit.commands import open_qms
+from qmskit.git.history import parse_log, read_history
 from qmskit.site import Layout, SiteContext, build_nav, generate, render_page
 from qmskit.site.documents import link_ids, split_title
-from qmskit.site.history import parse_log, read_history
 from qmskit.site.html import esc, md_text, split_blocks
 from qmskit.site.layout import relative_url
 from qmskit.site.svg import ChartPoint, MapNode, StrategyMap, kpi_chart, render_map

@@ -1,6 +1,6 @@
 """`qmskit ack ID --as HANDLE`: record that a person has read the current version.
 
-The acknowledgement goes into the ledger (see `qmskit.acks`): appended under a lock and
+The acknowledgement goes into the ledger (see `qmskit.domain.acks`): appended under a lock and
 written atomically, so two people acknowledging at the same moment both end up in it.
 Only an approved document that applies to roles (`applies_to`) can be acknowledged, and
 only by a holder of one of those roles: the ledger is evidence, so it holds only
@@ -21,7 +21,7 @@ from qmskit.errors import EXIT_CLEAN, QmsError
 def ack(root: Path, doc_id: str, handle: str, *, on: date | None = None, commit: bool = False,
         config_path: Path | None = None) -> int:
     """Append `doc_id,version,handle,date` to the ledger; exit 0, or 2 when refused."""
-    from qmskit.acks import append_ack, readers, version_of
+    from qmskit.domain.acks import append_ack, readers, version_of
 
     qms = open_qms(root, config_path, with_git=False)
     doc = qms.documents.get(doc_id)
@@ -53,7 +53,7 @@ def ack(root: Path, doc_id: str, handle: str, *, on: date | None = None, commit:
     version = version_of(doc)
     relative = qms.config.ledger_path
     if commit:
-        from qmskit.approvals import require_work_tree
+        from qmskit.domain.approvals import require_work_tree
 
         require_work_tree(qms.root)
     written = append_ack(qms.root, relative, doc_id, version, person, day)
@@ -64,7 +64,7 @@ def ack(root: Path, doc_id: str, handle: str, *, on: date | None = None, commit:
     else:
         print(f"{relative}: {person} had already acknowledged version {version} of {doc_id}")
     if commit and written:
-        from qmskit.approvals import commit_paths, trailer
+        from qmskit.domain.approvals import commit_paths, trailer
 
         sha = commit_paths(qms.root, [qms.root / relative],
                            f"Acknowledge {doc_id} (version {version})",

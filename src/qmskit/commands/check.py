@@ -23,10 +23,10 @@ def check(
     use_cache: bool = True,
 ) -> int:
     """Load, run the enabled rules, print in `output_format`; return the exit code."""
-    from qmskit.checker import CheckResult, run_checks
     from qmskit.loader import load_qms
-    from qmskit.reporters import FORMATS
+    from qmskit.reports.formats import FORMATS
     from qmskit.rules import all_rules
+    from qmskit.rules.checker import CheckResult, run_checks
 
     rules = all_rules()
     for selector in (*select, *ignore):

@@ -30,8 +30,8 @@ from qmskit.errors import EXIT_CLEAN, EXIT_FINDINGS, QmsError
 from qmskit.model.types import KIND_ORDER
 
 if TYPE_CHECKING:
-    from qmskit.findings import Finding
     from qmskit.loader import Doc, Qms
+    from qmskit.model.findings import Finding
 
 CONFIG_NAMES = ("qmskit.toml", "pyproject.toml")
 
@@ -410,8 +410,8 @@ def finding_delta(before: Sequence[Finding], after: Sequence[Finding]
 def impact(root: Path, base: str, head: str, *, today: date | None = None,
            config_path: Path | None = None) -> dict[str, Any]:
     """The whole comparison as plain data (what `--format json` prints)."""
-    from qmskit.checker import run_checks
     from qmskit.commands import resolve_today
+    from qmskit.rules.checker import run_checks
 
     old, new, holder = load_revisions(root, base, head, config_path)
     try:

@@ -40,9 +40,9 @@ def _number(value: str) -> tuple[str, float]:
 def record(root: Path, kpi_id: str, value: str, period: str, *,
            config_path: Path | None = None) -> int:
     """Append `period,value` to the KPI's data file; exit 0, or 2 when refused."""
-    from qmskit.kpidata import Measurement, Period, SeriesError, parse_series
+    from qmskit.domain.schedule import kpi_status
     from qmskit.model.documents import Kpi
-    from qmskit.schedule import kpi_status
+    from qmskit.model.series import Measurement, Period, SeriesError, parse_series
 
     qms = open_qms(root, config_path, with_git=False)
     doc = qms.documents.get(kpi_id)

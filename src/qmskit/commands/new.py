@@ -102,8 +102,8 @@ def document_values(kind: str, doc_id: str, title: str, **overrides: str) -> dic
 def validate_rendered(relative: str, text: str) -> None:
     """Refuse to write a document the loader would reject (a template bug, or a title
     that cannot be written)."""
-    from qmskit.frontmatter import FrontMatterError, parse
     from qmskit.loader import validate_document
+    from qmskit.model.frontmatter import FrontMatterError, parse
 
     try:
         fm = parse(text)

@@ -26,8 +26,8 @@ def pages(
     force: bool = False,
 ) -> int:
     """Check the QMS at `root`, then write its handbook to `out`; return the exit code."""
-    from qmskit.checker import run_checks
-    from qmskit.reporters import FORMATS
+    from qmskit.reports.formats import FORMATS
+    from qmskit.rules.checker import run_checks
     from qmskit.site import Layout, SiteContext
     from qmskit.site.tree import layout_options, read_builder_config, write_tree
 

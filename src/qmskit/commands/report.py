@@ -13,7 +13,7 @@ from qmskit.errors import EXIT_CLEAN
 def management_review(root: Path, *, since: date | None = None, output: Path | None = None,
                       today: date | None = None, config_path: Path | None = None) -> int:
     """Write the review pack to `output` (never over an existing file) or to stdout."""
-    from qmskit.reviewpack import build_pack, render_markdown
+    from qmskit.domain.reviewpack import build_pack, render_markdown
 
     qms = open_qms(root, config_path, with_git=False)
     day = resolve_today(qms, today)

@@ -12,7 +12,7 @@ Without usable history (no git, a shallow clone, a file never committed, a stamp
 committed) qmskit cannot know, so it does not guess: it keeps the version and says so;
 `--bump` raises it, `--no-bump` never does.
 
-Approval evidence (see `qmskit.approvals`): the stamp names roles; who signed, as a
+Approval evidence (see `qmskit.domain.approvals`): the stamp names roles; who signed, as a
 person, goes into the commit as trailers (`Reviewed-by: ROLE-QM (quality-lead)`,
 `Approved-by: ...`). `--commit` creates that commit with the document alone; otherwise
 the trailers are printed for the author's own commit message.
@@ -49,7 +49,7 @@ class Evidence:
 
 
 def _content(text: str) -> tuple[dict[str, Any], str, Any, Any] | None:
-    from qmskit.frontmatter import FrontMatterError, parse
+    from qmskit.model.frontmatter import FrontMatterError, parse
 
     try:
         fm = parse(text.removeprefix("\ufeff"), positions=False)
@@ -140,8 +140,8 @@ def _signer(qms: Qms, role_id: str | None, as_handle: str | None, commit: bool) 
 
 def _current_model(path: Path, doc: Doc) -> Document:
     """The document's front matter as it is on disk now (falls back to the loaded one)."""
-    from qmskit.frontmatter import FrontMatterError, parse
     from qmskit.loader import validate_document
+    from qmskit.model.frontmatter import FrontMatterError, parse
 
     try:
         fm = parse(read_text(path))
@@ -184,7 +184,7 @@ def review(root: Path, doc_id: str, *, by: str | None = None, on: date | None = 
         signing_role = None
     signer = _signer(qms, signing_role, as_handle, commit)
     if commit:
-        from qmskit.approvals import require_work_tree
+        from qmskit.domain.approvals import require_work_tree
 
         require_work_tree(qms.root)
     today = resolve_today(qms, None)
@@ -232,7 +232,7 @@ def review(root: Path, doc_id: str, *, by: str | None = None, on: date | None = 
     else:
         out.append(f"  version kept at {model.version}: {evidence.reason}")
     if signing_role is not None:
-        from qmskit.approvals import commit_paths, trailer
+        from qmskit.domain.approvals import commit_paths, trailer
 
         who = signer or "HANDLE"
         trailers = [trailer("reviewed", signing_role, who)]

@@ -143,7 +143,7 @@ class Role(Document):
 # --- Record kinds -----------------------------------------------------------------------
 # Records are evidence of the system at work (ISO 9001 7.5.3 retained information): what
 # could go wrong, what went wrong, what was done about it, and what audits and management
-# reviews found and decided. `qmskit.records` interprets them for rules, reports and health.
+# reviews found and decided. `qmskit.domain.records` interprets them for rules, reports and health.
 
 _ACTION = frozenset({"action"})
 
@@ -252,7 +252,7 @@ class ManagementReview(Document):
     """A management review (ISO 9001 9.3): inputs considered, decisions taken.
 
     `covers` declares which ISO 9.3.2 inputs were considered; inputs evidenced by the
-    linked `inputs` count as covered too (see `qmskit.records.review_coverage`).
+    linked `inputs` count as covered too (see `qmskit.domain.records.review_coverage`).
     """
 
     links: ClassVar[dict[str, frozenset[str]]] = {

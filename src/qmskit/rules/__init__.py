@@ -15,12 +15,12 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
-from qmskit.findings import Finding, Severity
+from qmskit.model.findings import Finding, Severity
 
 if TYPE_CHECKING:
     from qmskit.config import Config
+    from qmskit.domain.schedule import ReviewStatus
     from qmskit.loader import Doc, Qms
-    from qmskit.schedule import ReviewStatus
 
 FAMILIES = {
     "D": "document",
@@ -44,7 +44,7 @@ class RuleContext:
         """The document's review status as of `today` (computed once, shared by rules)."""
         status = self._reviews.get(doc.id)
         if status is None:
-            from qmskit.schedule import review_status
+            from qmskit.domain.schedule import review_status
 
             status = self._reviews[doc.id] = review_status(doc, self.config, self.today)
         return status

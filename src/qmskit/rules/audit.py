@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from qmskit.findings import Finding
+from qmskit.model.findings import Finding
 from qmskit.rules import RuleContext, rule
 
 
@@ -43,7 +43,7 @@ def clause_not_covered(ctx: RuleContext) -> Iterator[Finding]:
     config = ctx.config.coverage
     if config is None:
         return
-    from qmskit.coverage import compute
+    from qmskit.domain.coverage import compute
 
     path, line = config.source
     for row in compute(ctx.qms).uncovered():
@@ -67,8 +67,8 @@ def unknown_clause(ctx: RuleContext) -> Iterator[Finding]:
     Fix: correct the number (`qmskit coverage` lists the clauses); the hint names the
     nearest existing clause.
     """
-    from qmskit import iso9001
-    from qmskit.coverage import compute
+    from qmskit.domain.coverage import compute
+    from qmskit.model import clauses as iso9001
 
     for item in compute(ctx.qms).unknown:
         near = iso9001.suggest(item.number)
@@ -95,7 +95,7 @@ def acknowledgement_overdue(ctx: RuleContext) -> Iterator[Finding]:
     Fix: the person reads the document and runs `qmskit ack ID --as HANDLE`; if they no
     longer hold the role, update the role's `holders`.
     """
-    from qmskit.acks import obligations
+    from qmskit.domain.acks import obligations
 
     if not ctx.qms.ledger.exists:
         return
@@ -136,7 +136,7 @@ def ack_ledger(ctx: RuleContext) -> Iterator[Finding]:
 
     Fix: correct the row, or let `qmskit ack` write rows rather than editing by hand.
     """
-    from qmskit.acks import ledger_for, version_of
+    from qmskit.domain.acks import ledger_for, version_of
 
     ledger = ledger_for(ctx.qms)
     for problem in ledger.problems:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from qmskit.findings import Finding
+from qmskit.domain.schedule import kpi_status
 from qmskit.model.documents import Kpi, Objective
+from qmskit.model.findings import Finding
 from qmskit.rules import RuleContext, rule
-from qmskit.schedule import kpi_status
 
 
 def _review_pos(doc: object) -> tuple[int, int]:

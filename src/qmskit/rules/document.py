@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from qmskit.findings import Finding
+from qmskit.model.findings import Finding
 from qmskit.rules import RuleContext, rule
 
 

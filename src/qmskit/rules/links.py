@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from qmskit.findings import Finding
 from qmskit.model.documents import COMMON_LINKS
+from qmskit.model.findings import Finding
 from qmskit.rules import RuleContext, rule
 
 _PROCESS = {"procedure", "process"}

@@ -7,17 +7,14 @@ closed on faith, a high risk with no treatment, a process the audit programme fo
 management review that was skipped, half-prepared, or decided nothing.
 
 Dates come from the evaluation date (`--today`), so results are reproducible. Drafts and
-retired records are exempt; interpretation is shared with `qmskit.records`.
+retired records are exempt; interpretation is shared with `qmskit.domain.records`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from qmskit.findings import Finding
-from qmskit.loader import Doc
-from qmskit.model.documents import Action, ManagementReview, Nonconformity, Risk
-from qmskit.records import (
+from qmskit.domain.records import (
     REVIEW_INPUTS,
     audit_universe,
     effectiveness_gap,
@@ -30,6 +27,9 @@ from qmskit.records import (
     review_coverage,
     risk_score,
 )
+from qmskit.loader import Doc
+from qmskit.model.documents import Action, ManagementReview, Nonconformity, Risk
+from qmskit.model.findings import Finding
 from qmskit.rules import RuleContext, rule
 
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from qmskit.findings import Finding
 from qmskit.loader import Doc
 from qmskit.model.documents import Role
+from qmskit.model.findings import Finding
 from qmskit.rules import RuleContext, rule
 
 

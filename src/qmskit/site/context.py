@@ -13,16 +13,16 @@ from datetime import date
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from qmskit.git.history import History, read_history
 from qmskit.model.documents import Kpi, Role
-from qmskit.site.history import History, read_history
 from qmskit.site.html import esc, link
 from qmskit.site.layout import Layout
 
 if TYPE_CHECKING:
-    from qmskit.checker import CheckResult
+    from qmskit.domain.schedule import KpiStatus, ReviewStatus
     from qmskit.graph import Graph
     from qmskit.loader import Doc, Qms
-    from qmskit.schedule import KpiStatus, ReviewStatus
+    from qmskit.rules.checker import CheckResult
 
 #: Any string shaped like a document id; looked up in the QMS before it becomes a link.
 ID_RE = re.compile(r"(?<![\w/.-])[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+(?![\w-])")
@@ -68,7 +68,7 @@ class SiteContext:
 
         day = resolve_today(qms, today)
         if result is None:
-            from qmskit.checker import run_checks
+            from qmskit.rules.checker import run_checks
 
             result = run_checks(qms, day)
         if history is None:
@@ -117,7 +117,7 @@ class SiteContext:
     @cached_property
     def reviews(self) -> dict[str, ReviewStatus]:
         """Review status of every document as of `today`."""
-        from qmskit.schedule import review_status
+        from qmskit.domain.schedule import review_status
 
         return {doc_id: review_status(doc, self.qms.config, self.today)
                 for doc_id, doc in self.qms.documents.items()}
@@ -125,7 +125,7 @@ class SiteContext:
     @cached_property
     def kpis(self) -> dict[str, KpiStatus]:
         """Latest-value status of every KPI."""
-        from qmskit.schedule import kpi_status
+        from qmskit.domain.schedule import kpi_status
 
         return {doc.id: kpi_status(doc, self.qms.series.get(doc.id), self.qms.config)
                 for doc in self.qms.of_kind("kpi") if isinstance(doc.model, Kpi)}

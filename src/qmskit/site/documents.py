@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from qmskit.approvals import Meaning, Revision
+from qmskit.domain.approvals import Meaning, Revision
 from qmskit.graph import Link
 from qmskit.loader import Doc
 from qmskit.model.documents import (
@@ -323,9 +323,9 @@ def render_history(ctx: SiteContext, doc: Doc) -> str:
     Date, author and message come from the site's history; the version at each commit,
     who reviewed and approved it in which role (commit trailers, `qmskit review
     --commit`) and whether git verifies the commit's signature come from
-    `qmskit.approvals` (ISO 9001 7.5.2: review and approval of documented information).
+    `qmskit.domain.approvals` (ISO 9001 7.5.2: review and approval of documented information).
     """
-    from qmskit.approvals import revision_history
+    from qmskit.domain.approvals import revision_history
 
     history = ctx.history
     if not history.available:
@@ -368,7 +368,7 @@ _DASH = '<span class="qms-muted">—</span>'
 
 def kpi_points(ctx: SiteContext, doc: Doc) -> list[ChartPoint]:
     """A KPI's measurements with the state each had against target and warn_at."""
-    from qmskit.schedule import kpi_status
+    from qmskit.domain.schedule import kpi_status
 
     # The status of a point is that of a series ending there; only its last value counts.
     return [ChartPoint(m.period.label, m.value, kpi_status(doc, [m], ctx.qms.config).state)
@@ -403,7 +403,7 @@ def render_document(ctx: SiteContext, doc: Doc, markdown: str, src: str) -> str:
     if heading is None:
         heading = f"# {md_text(doc.title)}"
     parts = [heading]
-    from qmskit.approvals import lifecycle
+    from qmskit.domain.approvals import lifecycle
 
     banner = lifecycle(ctx.qms, doc).banner()
     if banner:

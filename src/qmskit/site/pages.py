@@ -518,7 +518,7 @@ def page_findings(ctx: SiteContext, src: str) -> str:
 
 def page_health(ctx: SiteContext, src: str) -> str:
     """Performance mode or compliance mode: `qmskit health`'s five signs, and a timeline."""
-    from qmskit.health import PRE_AUDIT_WEEKS, assess
+    from qmskit.domain.health import PRE_AUDIT_WEEKS, assess
 
     report = assess(ctx.qms, ctx.today)
     summary = (f"{badge('performance')} {report.count('performance')} "
@@ -570,7 +570,7 @@ def _body(markdown: str) -> str:
 
 def page_coverage(ctx: SiteContext, src: str) -> str:
     """ISO 9001 clause → documents, with status, exclusions and gaps (`qmskit coverage`)."""
-    from qmskit.coverage import coverage_markdown
+    from qmskit.domain.coverage import coverage_markdown
 
     return _front("Clause coverage", wide=True) + link_ids(
         ctx, src, _body(coverage_markdown(ctx.qms)))
@@ -578,7 +578,7 @@ def page_coverage(ctx: SiteContext, src: str) -> str:
 
 def page_training(ctx: SiteContext, src: str) -> str:
     """Read and understood: who owes an acknowledgement of which procedure version."""
-    from qmskit.acks import training_markdown
+    from qmskit.domain.acks import training_markdown
 
     return _front("Read and understood", wide=True) + link_ids(
         ctx, src, _body(training_markdown(ctx.qms, ctx.today)))
@@ -586,7 +586,7 @@ def page_training(ctx: SiteContext, src: str) -> str:
 
 def page_review_pack(ctx: SiteContext, src: str) -> str:
     """The management review pack as of today: every ISO 9001 9.3.2 input, drafted."""
-    from qmskit.reviewpack import build_pack, render_markdown
+    from qmskit.domain.reviewpack import build_pack, render_markdown
 
     return _front("Management review pack") + link_ids(
         ctx, src, _body(render_markdown(build_pack(ctx.qms, ctx.today), front_matter=False)))
@@ -594,7 +594,7 @@ def page_review_pack(ctx: SiteContext, src: str) -> str:
 
 def page_auditors(ctx: SiteContext, src: str) -> str:
     """Where this handbook answers the usual audit trail, for an auditor's first hour."""
-    from qmskit.auditpages import auditor_markdown
+    from qmskit.reports.auditors import auditor_markdown
 
     pages = {spec.name.removesuffix(".md"): f"[{spec.title}]("
              f"{ctx.layout.rel_md(src, ctx.layout.generated(spec.name))})" for spec in PAGES}

@@ -290,7 +290,7 @@ def lifecycle(qms: Qms, doc: Doc) -> Lifecycle:
 
 def revision_markdown(qms: Qms, doc: Doc, link: Callable[[str], str] | None = None) -> str:
     """The revision table of one document (Markdown), with its obsolete notice if any."""
-    from qmskit.auditpages import escape_md
+    from qmskit.reports.auditors import escape_md
 
     out: list[str] = []
     banner = lifecycle(qms, doc).banner(link)

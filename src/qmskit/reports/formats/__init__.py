@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from qmskit.checker import CheckResult
+from qmskit.rules.checker import CheckResult
 
 _COLOURS = {"error": "\033[31m", "warning": "\033[33m"}
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
@@ -72,14 +72,14 @@ def github(result: CheckResult, colour: bool = False) -> str:
 
 def _sarif(result: CheckResult, colour: bool = False) -> str:
     """SARIF 2.1.0 for GitHub code scanning (imported only when asked for)."""
-    from qmskit.reporters.sarif import sarif
+    from qmskit.reports.formats.sarif import sarif
 
     return sarif(result, colour)
 
 
 def _junit(result: CheckResult, colour: bool = False) -> str:
     """JUnit XML for CI test reports (imported only when asked for)."""
-    from qmskit.reporters.junit import junit
+    from qmskit.reports.formats.junit import junit
 
     return junit(result, colour)
 

@@ -218,7 +218,7 @@ def build_pdf(root: Path, out: Path, *, mkdocs_config: Path | None = None,
 
     from qmskit.commands import open_qms, resolve_today
     from qmskit.commands.pages import pages
-    from qmskit.coverage import compute
+    from qmskit.domain.coverage import compute
     from qmskit.errors import EXIT_CLEAN, EXIT_FINDINGS
 
     root = root.absolute()

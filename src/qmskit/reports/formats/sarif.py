@@ -15,7 +15,7 @@ import json
 from typing import Any
 from urllib.parse import quote
 
-from qmskit.checker import CheckResult
+from qmskit.rules.checker import CheckResult
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 

@@ -18,9 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from qmskit import iso9001
-from qmskit.auditpages import escape_md
-from qmskit.iso9001 import Clause
+from qmskit.model import clauses as iso9001
+from qmskit.model.clauses import Clause
+from qmskit.reports.auditors import escape_md
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -271,8 +271,8 @@ def training_markdown(qms: Qms, today: date | None = None,
     `link(doc_id)` turns an id into Markdown, by default the bare id for the site's
     id linker.
     """
-    from qmskit.auditpages import escape_md
     from qmskit.commands import resolve_today
+    from qmskit.reports.auditors import escape_md
 
     day = resolve_today(qms, today)
     matrix = training_matrix(qms)

@@ -7,8 +7,7 @@ links), so the same text serves the handbook, `qmskit pages` and the PDF copy:
 - `auditor_markdown`: the usual audit trail (policy, context, scope, objectives,
   processes, KPIs, risks, audits, management reviews, nonconformities and actions,
   document control, competence and awareness) mapped to where each lives;
-- `coverage_markdown` (in `qmskit.coverage`), `training_markdown` (in `qmskit.acks`) and
-  `revision_markdown` (in `qmskit.approvals`) for the other pages.
+- the coverage, training and revision pages live beside it in `qmskit.reports`.
 """
 
 from __future__ import annotations
@@ -61,7 +60,7 @@ def audit_trail(qms: Qms) -> list[TrailItem]:
     `training`, `kpis`, `reviews`, `actions`, `roles`, `strategy-map`, `traceability`)
     or root-relative paths of plain pages (`qms_docs/scope.md`).
     """
-    from qmskit.coverage import compute
+    from qmskit.domain.coverage import compute
 
     cov = compute(qms)
 
@@ -148,9 +147,9 @@ def auditor_markdown(qms: Qms, today: date | None = None,
     linker); `pages` maps a page key (see `audit_trail`) or a plain page's root-relative
     path to a Markdown link (default: the page's name, or the path in code style).
     """
-    from qmskit.acks import training_matrix
     from qmskit.commands import resolve_today
-    from qmskit.coverage import compute
+    from qmskit.domain.acks import training_matrix
+    from qmskit.domain.coverage import compute
 
     day = resolve_today(qms, today)
     show: Callable[[str], str] = link if link is not None else (lambda doc_id: doc_id)

@@ -13,7 +13,7 @@ import re
 import xml.etree.ElementTree as ET
 from itertools import groupby
 
-from qmskit.checker import CheckResult
+from qmskit.rules.checker import CheckResult
 
 # Characters XML 1.0 cannot carry at all; a message quoting a broken file may hold them.
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

@@ -17,18 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-from qmskit.kpidata import Measurement
-from qmskit.loader import Doc, Qms
-from qmskit.model.documents import (
-    Action,
-    Audit,
-    Kpi,
-    ManagementReview,
-    Nonconformity,
-    Objective,
-    Risk,
-)
-from qmskit.records import (
+from qmskit.domain.records import (
     ISO_REVIEW_INPUTS,
     REACTIVE_SOURCES,
     action_source,
@@ -42,7 +31,18 @@ from qmskit.records import (
     top_management,
     year_before,
 )
-from qmskit.schedule import kpi_status, review_status
+from qmskit.domain.schedule import kpi_status, review_status
+from qmskit.loader import Doc, Qms
+from qmskit.model.documents import (
+    Action,
+    Audit,
+    Kpi,
+    ManagementReview,
+    Nonconformity,
+    Objective,
+    Risk,
+)
+from qmskit.model.series import Measurement
 
 Trend = Literal["improving", "worsening", "stable", "n/a"]
 

@@ -22,10 +22,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-from qmskit.loader import Doc, Qms
-from qmskit.model.documents import Action, Audit, ManagementReview
-from qmskit.model.types import REVIEW_INPUT_KEYS
-from qmskit.records import (
+from qmskit.domain.records import (
     PROACTIVE_SOURCES,
     REACTIVE_SOURCES,
     action_source,
@@ -37,6 +34,9 @@ from qmskit.records import (
     top_management,
     year_before,
 )
+from qmskit.loader import Doc, Qms
+from qmskit.model.documents import Action, Audit, ManagementReview
+from qmskit.model.types import REVIEW_INPUT_KEYS
 
 Verdict = Literal["performance", "compliance", "unknown"]
 
@@ -371,7 +371,7 @@ def sign_leadership(qms: Qms, since: date, today: date) -> Sign:
 
 def sign_strategy(qms: Qms, today: date) -> Sign:
     """Sign 3: KPIs disconnected from strategy (or not measured)."""
-    from qmskit.schedule import kpi_status
+    from qmskit.domain.schedule import kpi_status
 
     traced = qms.graph.traced_to_strategy()
     kpis = [d for d in qms.of_kind("kpi") if d.status == "approved"]

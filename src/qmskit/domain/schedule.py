@@ -11,9 +11,9 @@ from datetime import date
 from typing import Literal
 
 from qmskit.config import Config
-from qmskit.kpidata import Measurement
 from qmskit.loader import Doc
 from qmskit.model.documents import Kpi
+from qmskit.model.series import Measurement
 from qmskit.model.types import Interval
 
 ReviewState = Literal["overdue", "due-soon", "current", "never-reviewed", "exempt"]
