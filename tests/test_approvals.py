@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from qmskit.cli import main
-from qmskit.commands import open_qms
 from qmskit.domain import approvals
 from qmskit.domain.approvals import lifecycle, parse_signature, revision_history, revision_markdown
+from qmskit.loader import open_qms
 
 from qmsfactory import QmsRepo, approved, git, init_git
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from qmskit.cli import main
-from qmskit.commands import open_qms
 from qmskit.domain.coverage import compute, coverage_markdown
+from qmskit.loader import open_qms
 from qmskit.model import clauses as iso9001
 
 from qmsfactory import TODAY, QmsRepo, approved, copy_example, line_of

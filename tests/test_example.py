@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from qmskit.cli import main
-from qmskit.commands import open_qms
+from qmskit.loader import open_qms
 
 #: The deliberate gaps, explained in the README ("The example QMS").
 EXPECTED_WARNINGS = {

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from qmskit.cli import main
-from qmskit.commands import open_qms
+from qmskit.loader import open_qms
 
 from qmsfactory import QmsRepo, approved
 

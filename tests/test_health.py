@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 
 from qmskit.cli import main
-from qmskit.commands import open_qms
 from qmskit.domain.health import GitActivity, assess, parse_log, read_activity
+from qmskit.loader import open_qms
 
 from qmsfactory import QmsRepo, monthly
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from qmskit.cli import main
-from qmskit.commands import open_qms
+from qmskit.loader import open_qms
 from qmskit.site.pdf import FOOTER, cover_page, git_revision, print_css
 
 from qmsfactory import copy_example, git

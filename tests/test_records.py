@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 from qmskit.cli import main
-from qmskit.commands import open_qms
 from qmskit.config import parse_config
 from qmskit.domain.records import (
     action_source,
@@ -20,6 +19,7 @@ from qmskit.domain.records import (
     top_management,
 )
 from qmskit.errors import ConfigError
+from qmskit.loader import open_qms
 
 from qmsfactory import TODAY, QmsRepo, approved, line_of
 

@@ -13,9 +13,9 @@ import pytest
 import yaml
 
 from qmskit.cli import main
-from qmskit.commands import open_qms
 from qmskit.domain.records import ISO_REVIEW_INPUTS, review_coverage
 from qmskit.domain.reviewpack import build_pack, kpi_trend, render_markdown
+from qmskit.loader import open_qms
 from qmskit.model.series import Measurement, Period
 
 from qmsfactory import QmsRepo

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from qmskit.cli import main
-from qmskit.commands import open_qms
+from qmskit.loader import open_qms
 
 from qmsfactory import QmsRepo
 

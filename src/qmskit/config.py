@@ -7,6 +7,7 @@ must not silently leave a rule at its default.
 
 from __future__ import annotations
 
+import os
 import tomllib
 from datetime import date
 from pathlib import Path, PurePosixPath
@@ -233,3 +234,19 @@ def _locate_coverage(config: Config, root: Path, path: Path, table: str) -> Conf
         pass
     config.coverage._source = (relative, line)
     return config
+
+
+def evaluation_date(config: Config, override: date | None = None) -> date:
+    """The evaluation date: `override` (`--today`), the config's `today`, `QMSKIT_TODAY`,
+    or the real date; fixed dates make results reproducible in tests and CI."""
+    if override is not None:
+        return override
+    if config.today is not None:
+        return config.today
+    env = os.environ.get("QMSKIT_TODAY")
+    if env:
+        try:
+            return date.fromisoformat(env)
+        except ValueError:
+            raise ConfigError(f"QMSKIT_TODAY={env!r} is not a date (YYYY-MM-DD)") from None
+    return date.today()

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from qmskit.errors import QmsError
 
 if TYPE_CHECKING:
-    from qmskit.loader import Doc
+    from qmskit.model.doc import Doc
 
 #: The links that carry traceability from work to strategy.
 TRACE_FIELDS = frozenset({"supports", "measures"})

@@ -15,191 +15,33 @@ import posixpath
 import re
 import stat
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import ValidationError
 
 from qmskit.cache import Cache
-from qmskit.config import Config
-from qmskit.model.documents import COMMON_LINKS, MODELS, Document, Kpi
+from qmskit.config import Config, load_config
+from qmskit.errors import QmsError
+from qmskit.git.facts import GitJob
+from qmskit.model.doc import Doc
+from qmskit.model.documents import MODELS, Document, Kpi
 from qmskit.model.findings import Finding
 from qmskit.model.frontmatter import (
     FrontMatter,
     FrontMatterError,
-    KeyPath,
-    Position,
     guess_id,
     parse,
 )
-from qmskit.model.series import Measurement, SeriesError, parse_series
+from qmskit.model.series import SeriesError, parse_series
 from qmskit.model.types import ID_PATTERN, KINDS
-
-if TYPE_CHECKING:
-    from qmskit.domain.acks import Ledger
-    from qmskit.git.facts import GitFacts
-    from qmskit.graph import Graph
+from qmskit.qms import Qms
 
 _ID_RE = re.compile(ID_PATTERN)
 _REQUIRED_PLACEHOLDERS: dict[str, Any] = {"title": "(untitled)", "status": "draft"}
-
-
-@dataclass
-class Doc:
-    """A controlled document as loaded: its validated front matter, body and positions.
-
-    Positions and body are loaded lazily: a check needs them only for the few documents
-    it reports on, so the fast path neither records nor keeps them (see `frontmatter`).
-    """
-
-    path: str
-    model: Document
-    source: str
-    body_line: int
-    _positions: dict[KeyPath, Position] | None = None
-    _key_positions: dict[KeyPath, Position] | None = None
-    _body: str | None = None
-    _links: list[tuple[str, int, str]] | None = None
-
-    def _load_source(self) -> None:
-        try:
-            with open(self.source, "rb") as handle:
-                text = handle.read().decode("utf-8-sig", "replace")
-            fm = parse(text, positions=True)
-        except (OSError, FrontMatterError):
-            # The file changed or vanished since it was loaded: fall back to no positions
-            # rather than failing the whole report.
-            fm = FrontMatter(self.model.model_dump(), "", self.body_line)
-        self._positions, self._key_positions = fm.positions, fm.key_positions
-        if self._body is None:
-            self._body = fm.body or ""
-
-    @property
-    def positions(self) -> dict[KeyPath, Position]:
-        """Line and column of every front-matter value, by key path."""
-        if self._positions is None:
-            self._load_source()
-        assert self._positions is not None
-        return self._positions
-
-    @property
-    def key_positions(self) -> dict[KeyPath, Position]:
-        """Line and column of every front-matter key, by key path."""
-        if self._key_positions is None:
-            self._load_source()
-        assert self._key_positions is not None
-        return self._key_positions
-
-    @property
-    def body(self) -> str:
-        """The Markdown after the front matter."""
-        if self._body is None:
-            self._load_source()
-        assert self._body is not None
-        return self._body
-
-    @property
-    def id(self) -> str:
-        """The stable document id, e.g. PROC-PURCH."""
-        return self.model.id
-
-    @property
-    def kind(self) -> str:
-        """The document kind (strategy, objective, procedure, ...)."""
-        return self.model.kind
-
-    @property
-    def title(self) -> str:
-        """The human title."""
-        return self.model.title
-
-    @property
-    def status(self) -> str:
-        """draft, approved or retired."""
-        return self.model.status
-
-    def pos(self, *path: str | int) -> Position:
-        """Line and column of a front-matter value, falling back to its key, then `id`."""
-        key: KeyPath = tuple(path)
-        while key:
-            if key in self.positions:
-                return self.positions[key]
-            if key in self.key_positions:
-                return self.key_positions[key]
-            key = key[:-1]
-        return self.key_positions.get(("id",), (2, 1))
-
-    def key_pos(self, name: str) -> Position:
-        """Where a field's key is written (for "missing"/"unexpected" findings)."""
-        return self.key_positions.get((name,)) or self.pos("id")
-
-    def links(self) -> list[tuple[str, int, str]]:
-        """Every outgoing link as (field, index, target id); `review.by` is one field.
-
-        Computed once per document: the graph and several rules all walk the links.
-        """
-        if self._links is None:
-            self._links = list(self._iter_links())
-        return self._links
-
-    def _iter_links(self) -> Iterator[tuple[str, int, str]]:
-        for name in (*type(self.model).links, *COMMON_LINKS):
-            if name == "review.by":
-                value: object = self.model.review.by if self.model.review else None
-            else:
-                value = getattr(self.model, name, None)
-            if isinstance(value, str):
-                yield name, -1, value
-            elif isinstance(value, list):
-                for index, target in enumerate(value):
-                    yield name, index, target
-
-    def link_pos(self, name: str, index: int) -> Position:
-        """Position of the link `name[index]` (index -1 for a single-valued field)."""
-        parts: tuple[str | int, ...] = tuple(name.split("."))
-        return self.pos(*parts, index) if index >= 0 else self.pos(*parts)
-
-
-@dataclass
-class Qms:
-    """A loaded QMS: the one object every rule, report and page generator reads."""
-
-    root: Path
-    config: Config
-    documents: dict[str, Doc] = field(default_factory=dict)
-    duplicates: list[tuple[Doc, Doc]] = field(default_factory=list)
-    broken_ids: set[str] = field(default_factory=set)
-    pages: list[str] = field(default_factory=list)
-    problems: list[Finding] = field(default_factory=list)
-    series: dict[str, list[Measurement]] = field(default_factory=dict)
-    series_paths: dict[str, str] = field(default_factory=dict)
-    git: GitFacts | None = None
-
-    @cached_property
-    def graph(self) -> Graph:
-        """The document graph, built on first use (commands that only list skip it)."""
-        from qmskit.graph import Graph
-
-        return Graph.from_documents(self.documents.values())
-
-    @cached_property
-    def ledger(self) -> Ledger:
-        """The read-and-understood ledger, read on first use (commands that never look
-        at acknowledgements never pay for it)."""
-        from qmskit.domain.acks import read_ledger
-
-        return read_ledger(self.root, self.config.ledger_path)
-
-    def of_kind(self, *kinds: str) -> list[Doc]:
-        """Documents of the given kinds, in id order (stable output for reports)."""
-        return sorted((d for d in self.documents.values() if d.kind in kinds), key=lambda d: d.id)
-
-    def relpath(self, path: Path) -> str:
-        """A path relative to the root, POSIX style, as findings print it."""
-        return path.relative_to(self.root).as_posix()
 
 
 def iter_markdown(root: Path, config: Config) -> Iterator[tuple[str, str]]:
@@ -597,8 +439,6 @@ def load_qms(root: Path, config: Config, *, with_git: bool = True,
     With `use_cache`, unchanged files, KPI series and git history are taken from
     `.qmskit-cache/` (see `qmskit.cache`); results are identical to a cold load.
     """
-    from qmskit.errors import QmsError
-
     root = root.absolute()
     if not root.is_dir():
         raise QmsError(f"{root}: not a directory; pass the root of a QMS repository")
@@ -607,8 +447,6 @@ def load_qms(root: Path, config: Config, *, with_git: bool = True,
     # git reads history on the other core while this process parses files.
     git_job = None
     if with_git:
-        from qmskit.git.facts import GitJob
-
         git_job = GitJob(root, config.folders, cached=cache.git if cache else None,
                          remember=cache is not None)
     items = list(iter_markdown(root, config))
@@ -640,3 +478,13 @@ def load_qms(root: Path, config: Config, *, with_git: bool = True,
                              | {"data:" + path for path in qms.series_paths.values()})
         cache.save()
     return qms
+
+
+def open_qms(root: Path, config_path: Path | None = None, *, with_git: bool = True,
+             use_cache: bool = False) -> Qms:
+    """Load config and QMS for a command; raises QmsError/ConfigError for the CLI to map.
+
+    `use_cache` is honoured only when the config allows it (`cache = true`, the default).
+    """
+    config, _ = load_config(root, config_path)
+    return load_qms(root, config, with_git=with_git, use_cache=use_cache and config.cache)

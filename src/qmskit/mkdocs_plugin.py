@@ -35,7 +35,7 @@ from mkdocs.structure.pages import Page
 if TYPE_CHECKING:
     from mkdocs.livereload import LiveReloadServer
 
-    from qmskit.loader import Qms
+    from qmskit.qms import Qms
     from qmskit.rules.checker import CheckResult
     from qmskit.site import SiteContext
 
@@ -76,8 +76,8 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         """Load and validate the QMS before any page is read."""
-        from qmskit.commands import open_qms, resolve_today
         from qmskit.errors import QmsError
+        from qmskit.loader import open_qms
         from qmskit.rules.checker import run_checks
 
         base = Path(config.config_file_path or ".").parent
@@ -85,7 +85,7 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
         explicit = Path(self.root, self.config.config_file) if self.config.config_file else None
         try:
             self.qms = open_qms(self.root, explicit)
-            today = resolve_today(self.qms, None)
+            today = self.qms.evaluation_date(None)
         except QmsError as error:
             raise PluginError(f"qmskit: {error}") from None
         self.site = None

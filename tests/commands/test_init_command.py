@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 from qmskit.cli import main
-from qmskit.commands import open_qms
 from qmskit.commands.init import workflow
+from qmskit.loader import open_qms
 from qmskit.model.documents import MODELS
 
 from qmsfactory import git

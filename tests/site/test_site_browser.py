@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from conftest import MKDOCS_YML, REPO_ROOT, mkdocs_build
-from qmskit.commands import open_qms
+from qmskit.loader import open_qms
 
 from qmsfactory import QmsRepo, approved
 

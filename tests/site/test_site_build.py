@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from conftest import MKDOCS_YML, REPO_ROOT, mkdocs_build
-from qmskit.commands import open_qms
+from qmskit.loader import open_qms
 
 from qmsfactory import QmsRepo, approved, init_git
 

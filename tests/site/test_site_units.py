@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from qmskit.commands import open_qms
 from qmskit.git.history import parse_log, read_history
+from qmskit.loader import open_qms
 from qmskit.site import Layout, SiteContext, build_nav, generate, render_page
 from qmskit.site.documents import link_ids, split_title
 from qmskit.site.html import esc, md_text, split_blocks

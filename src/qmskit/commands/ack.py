@@ -14,8 +14,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from qmskit.commands import open_qms, resolve_today
 from qmskit.errors import EXIT_CLEAN, QmsError
+from qmskit.loader import open_qms
 
 
 def ack(root: Path, doc_id: str, handle: str, *, on: date | None = None, commit: bool = False,
@@ -42,7 +42,7 @@ def ack(root: Path, doc_id: str, handle: str, *, on: date | None = None, commit:
         known = ", ".join(sorted(holders)) or "nobody (the roles have no holders)"
         raise QmsError(f"{person} holds none of the roles {doc_id} applies to "
                        f"({', '.join(applies)}); its readers are {known}")
-    today = resolve_today(qms, None)
+    today = qms.evaluation_date(None)
     day = on or today
     if day > today:
         raise QmsError(f"--date {day} is in the future (today is {today})")

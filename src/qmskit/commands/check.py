@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from qmskit.commands import resolve_today_from
+from qmskit.config import evaluation_date
 from qmskit.errors import EXIT_CLEAN, EXIT_FINDINGS
 
 
@@ -40,7 +40,7 @@ def check(
     from qmskit.config import load_config
 
     config, _ = load_config(root, config_path)
-    evaluation_day = resolve_today_from(config, today)
+    evaluation_day = evaluation_date(config, today)
     result_cache = None
     if use_cache and config.cache:
         from qmskit.cache import ResultCache

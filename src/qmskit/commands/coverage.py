@@ -6,8 +6,8 @@ import json
 import sys
 from pathlib import Path
 
-from qmskit.commands import open_qms
 from qmskit.errors import EXIT_CLEAN, EXIT_FINDINGS
+from qmskit.loader import open_qms
 
 
 def coverage(root: Path, *, output_format: str = "text",

@@ -30,8 +30,9 @@ from qmskit.errors import EXIT_CLEAN, EXIT_FINDINGS, QmsError
 from qmskit.model.types import KIND_ORDER
 
 if TYPE_CHECKING:
-    from qmskit.loader import Doc, Qms
+    from qmskit.model.doc import Doc
     from qmskit.model.findings import Finding
+    from qmskit.qms import Qms
 
 CONFIG_NAMES = ("qmskit.toml", "pyproject.toml")
 
@@ -410,12 +411,11 @@ def finding_delta(before: Sequence[Finding], after: Sequence[Finding]
 def impact(root: Path, base: str, head: str, *, today: date | None = None,
            config_path: Path | None = None) -> dict[str, Any]:
     """The whole comparison as plain data (what `--format json` prints)."""
-    from qmskit.commands import resolve_today
     from qmskit.rules.checker import run_checks
 
     old, new, holder = load_revisions(root, base, head, config_path)
     try:
-        day = resolve_today(new.qms, today)
+        day = new.qms.evaluation_date(today)
         before = run_checks(old.qms, day).findings
         after = run_checks(new.qms, day).findings
         affected = compare(old.qms, new.qms)

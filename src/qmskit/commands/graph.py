@@ -8,9 +8,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from qmskit.commands import open_qms
 from qmskit.errors import EXIT_CLEAN
 from qmskit.graph import Graph
+from qmskit.loader import open_qms
 
 
 def _dot_quote(text: str) -> str:

@@ -7,8 +7,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from qmskit.commands import open_qms, resolve_today
 from qmskit.errors import EXIT_CLEAN
+from qmskit.loader import open_qms
 
 
 def health(root: Path, *, output_format: str = "text", today: date | None = None,
@@ -23,7 +23,7 @@ def health(root: Path, *, output_format: str = "text", today: date | None = None
     # Health reads git itself, in one `git log` over the period (authors and dates),
     # which the check's history pass does not collect.
     qms = open_qms(root, config_path, with_git=False)
-    report = assess(qms, resolve_today(qms, today))
+    report = assess(qms, qms.evaluation_date(today))
     sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n" if output_format == "json"
                      else format_text(report))
     return EXIT_CLEAN

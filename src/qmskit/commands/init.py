@@ -18,7 +18,6 @@ from datetime import date
 from pathlib import Path
 
 from qmskit import __version__
-from qmskit.commands import resolve_today_from
 from qmskit.commands.new import (
     document_values,
     flow_list,
@@ -27,7 +26,7 @@ from qmskit.commands.new import (
     template,
     validate_rendered,
 )
-from qmskit.config import Config
+from qmskit.config import Config, evaluation_date
 from qmskit.edit import atomic_create, render_scalar
 from qmskit.errors import EXIT_CLEAN, QmsError
 from qmskit.model.documents import MODELS
@@ -145,7 +144,7 @@ def init(directory: Path, *, name: str = "Example Ltd", install: str = DEFAULT_I
 
     if not name.strip() or "\n" in name:
         raise QmsError("--name must be one line")
-    day = resolve_today_from(Config(), today)
+    day = evaluation_date(Config(), today)
     files = scaffold(name.strip(), day, install)
     codeowners = ".github/CODEOWNERS"
     targets = [*files, codeowners]

@@ -17,9 +17,9 @@ import re
 import sys
 from pathlib import Path
 
-from qmskit.commands import open_qms, resolve_today
 from qmskit.edit import atomic_create, atomic_write, locked, read_text
 from qmskit.errors import EXIT_CLEAN, QmsError
+from qmskit.loader import open_qms
 
 HEADER = "period,value"
 #: A plain decimal number; Python's float() would also take "1_000", "nan" or "inf".
@@ -62,7 +62,7 @@ def record(root: Path, kpi_id: str, value: str, period: str, *,
     if new_period.kind != model.frequency:
         raise QmsError(f"period {new_period.label} is {new_period.kind}, but {kpi_id} is "
                        f"measured {model.frequency}")
-    today = resolve_today(qms, None)
+    today = qms.evaluation_date(None)
     if new_period.start > today:
         raise QmsError(f"period {new_period.label} has not started yet (today is {today})")
 

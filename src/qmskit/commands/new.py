@@ -21,13 +21,13 @@ from importlib.resources import files
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from qmskit.commands import open_qms, resolve_today
 from qmskit.edit import atomic_create, render_scalar
 from qmskit.errors import EXIT_CLEAN, QmsError
+from qmskit.loader import open_qms
 from qmskit.model.types import ID_PATTERN, KINDS
 
 if TYPE_CHECKING:
-    from qmskit.loader import Qms
+    from qmskit.qms import Qms
 
 #: Where a kind lives by convention (the layout `qmskit init` creates).
 FOLDERS: dict[str, str] = {
@@ -175,7 +175,7 @@ def new(root: Path, kind: str, *, title: str | None = None, doc_id: str | None =
     else:
         doc_id = fresh_id(_prefix(qms, kind), title, taken)
     title = title.strip() if title else f"New {kind} {doc_id}"
-    today = resolve_today(qms, None)
+    today = qms.evaluation_date(None)
     overrides = {"owner": owner or ""}
     if kind in ("audit", "review", "nonconformity"):
         overrides["date"] = today.isoformat()

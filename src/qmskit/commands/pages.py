@@ -12,8 +12,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from qmskit.commands import open_qms, resolve_today
 from qmskit.errors import EXIT_CLEAN, EXIT_FINDINGS, QmsError
+from qmskit.loader import open_qms
 
 
 def pages(
@@ -39,7 +39,7 @@ def pages(
     if out == root or root.is_relative_to(out):
         raise QmsError(f"{out}: the output must not contain the QMS itself")
     qms = open_qms(root, config_path)
-    day = resolve_today(qms, today)
+    day = qms.evaluation_date(today)
     result = run_checks(qms, day)
     if result.errors:
         sys.stderr.write(FORMATS["text"](result, False))

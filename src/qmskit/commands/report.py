@@ -6,8 +6,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from qmskit.commands import open_qms, resolve_today
 from qmskit.errors import EXIT_CLEAN
+from qmskit.loader import open_qms
 
 
 def management_review(root: Path, *, since: date | None = None, output: Path | None = None,
@@ -16,7 +16,7 @@ def management_review(root: Path, *, since: date | None = None, output: Path | N
     from qmskit.domain.reviewpack import build_pack, render_markdown
 
     qms = open_qms(root, config_path, with_git=False)
-    day = resolve_today(qms, today)
+    day = qms.evaluation_date(today)
     if since is not None and since > day:
         from qmskit.errors import ConfigError
 

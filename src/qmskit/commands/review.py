@@ -28,13 +28,14 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qmskit.commands import open_qms, resolve_today
 from qmskit.edit import KeyPath, Scalar, edit_document, locked, read_text
 from qmskit.errors import EXIT_CLEAN, QmsError
+from qmskit.loader import open_qms
 
 if TYPE_CHECKING:
-    from qmskit.loader import Doc, Qms
+    from qmskit.model.doc import Doc
     from qmskit.model.documents import Document
+    from qmskit.qms import Qms
 
 #: Front-matter fields a review or approval stamps; changing them is not a content change.
 CONTROL_FIELDS = frozenset({"version", "approved_by", "approved_on", "review"})
@@ -187,7 +188,7 @@ def review(root: Path, doc_id: str, *, by: str | None = None, on: date | None = 
         from qmskit.domain.approvals import require_work_tree
 
         require_work_tree(qms.root)
-    today = resolve_today(qms, None)
+    today = qms.evaluation_date(None)
     day = on or today
     if day > today:
         raise QmsError(f"--date {day} is in the future (today is {today})")

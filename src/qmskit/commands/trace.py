@@ -7,11 +7,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from qmskit.commands import open_qms
 from qmskit.errors import EXIT_CLEAN, QmsError
-from qmskit.loader import Qms
+from qmskit.loader import open_qms
 from qmskit.model.documents import Role
 from qmskit.model.types import KIND_ORDER
+from qmskit.qms import Qms
 
 
 def trace_data(qms: Qms, doc_id: str) -> dict[str, Any]:

@@ -32,7 +32,8 @@ from typing import TYPE_CHECKING, Literal
 from qmskit.model.types import HANDLE_PATTERN, ID_PATTERN
 
 if TYPE_CHECKING:
-    from qmskit.loader import Doc, Qms
+    from qmskit.model.doc import Doc
+    from qmskit.qms import Qms
 
 HEADER = ("id", "version", "handle", "date")
 _ID = re.compile(ID_PATTERN)
@@ -174,8 +175,9 @@ def read_ledger(root: Path, relative: str) -> Ledger:
 
 
 def ledger_for(qms: Qms) -> Ledger:
-    """The ledger of a loaded QMS (read once, on first use, by the `Qms` itself)."""
-    return qms.ledger
+    """The ledger of a loaded QMS, read on first use and memoised on it (commands that
+    never look at acknowledgements never pay for it)."""
+    return qms.derive("ledger", lambda: read_ledger(qms.root, qms.config.ledger_path))
 
 
 # --- obligations ------------------------------------------------------------------------
@@ -271,10 +273,9 @@ def training_markdown(qms: Qms, today: date | None = None,
     `link(doc_id)` turns an id into Markdown, by default the bare id for the site's
     id linker.
     """
-    from qmskit.commands import resolve_today
     from qmskit.reports.auditors import escape_md
 
-    day = resolve_today(qms, today)
+    day = qms.evaluation_date(today)
     matrix = training_matrix(qms)
     show: Callable[[str], str] = link if link is not None else (lambda doc_id: doc_id)
     out = [

@@ -34,7 +34,8 @@ from typing import TYPE_CHECKING, Literal
 from qmskit.errors import QmsError
 
 if TYPE_CHECKING:
-    from qmskit.loader import Doc, Qms
+    from qmskit.model.doc import Doc
+    from qmskit.qms import Qms
 
 Meaning = Literal["reviewed", "approved", "acknowledged"]
 

@@ -25,7 +25,8 @@ from qmskit.reports.auditors import escape_md
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from qmskit.loader import Doc, Qms
+    from qmskit.model.doc import Doc
+    from qmskit.qms import Qms
 
 #: covered: an approved document addresses it; excluded: out of scope with a
 #: justification; uncovered: in scope, no approved document; addressed-above: a deeper

@@ -34,9 +34,10 @@ from qmskit.domain.records import (
     top_management,
     year_before,
 )
-from qmskit.loader import Doc, Qms
+from qmskit.model.doc import Doc
 from qmskit.model.documents import Action, Audit, ManagementReview
 from qmskit.model.types import REVIEW_INPUT_KEYS
+from qmskit.qms import Qms
 
 Verdict = Literal["performance", "compliance", "unknown"]
 

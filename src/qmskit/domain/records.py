@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from qmskit.loader import Doc, Qms
+from qmskit.model.doc import Doc
 from qmskit.model.documents import (
     Action,
     Audit,
@@ -27,6 +27,7 @@ from qmskit.model.documents import (
     Role,
 )
 from qmskit.model.types import REVIEW_INPUT_KEYS
+from qmskit.qms import Qms
 
 PROCESS_KINDS = frozenset({"process", "procedure"})
 

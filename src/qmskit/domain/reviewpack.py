@@ -32,7 +32,7 @@ from qmskit.domain.records import (
     year_before,
 )
 from qmskit.domain.schedule import kpi_status, review_status
-from qmskit.loader import Doc, Qms
+from qmskit.model.doc import Doc
 from qmskit.model.documents import (
     Action,
     Audit,
@@ -43,6 +43,7 @@ from qmskit.model.documents import (
     Risk,
 )
 from qmskit.model.series import Measurement
+from qmskit.qms import Qms
 
 Trend = Literal["improving", "worsening", "stable", "n/a"]
 

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Literal
 
 from qmskit.config import Config
-from qmskit.loader import Doc
+from qmskit.model.doc import Doc
 from qmskit.model.documents import Kpi
 from qmskit.model.series import Measurement
 from qmskit.model.types import Interval

@@ -20,7 +20,8 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from qmskit.loader import Doc, Qms
+    from qmskit.model.doc import Doc
+    from qmskit.qms import Qms
 
 #: Characters with a meaning inside a line of Markdown (a table cell, a list item's
 #: text); `<`, `>` and `&` are HTML-escaped first. Line-start markers (`#`, `-`, `1.`)
@@ -147,11 +148,10 @@ def auditor_markdown(qms: Qms, today: date | None = None,
     linker); `pages` maps a page key (see `audit_trail`) or a plain page's root-relative
     path to a Markdown link (default: the page's name, or the path in code style).
     """
-    from qmskit.commands import resolve_today
     from qmskit.domain.acks import training_matrix
     from qmskit.domain.coverage import compute
 
-    day = resolve_today(qms, today)
+    day = qms.evaluation_date(today)
     show: Callable[[str], str] = link if link is not None else (lambda doc_id: doc_id)
     cov = compute(qms)
     owed = training_matrix(qms).owed()

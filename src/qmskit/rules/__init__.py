@@ -20,7 +20,8 @@ from qmskit.model.findings import Finding, Severity
 if TYPE_CHECKING:
     from qmskit.config import Config
     from qmskit.domain.schedule import ReviewStatus
-    from qmskit.loader import Doc, Qms
+    from qmskit.model.doc import Doc
+    from qmskit.qms import Qms
 
 FAMILIES = {
     "D": "document",

@@ -95,9 +95,9 @@ def acknowledgement_overdue(ctx: RuleContext) -> Iterator[Finding]:
     Fix: the person reads the document and runs `qmskit ack ID --as HANDLE`; if they no
     longer hold the role, update the role's `holders`.
     """
-    from qmskit.domain.acks import obligations
+    from qmskit.domain.acks import ledger_for, obligations
 
-    if not ctx.qms.ledger.exists:
+    if not ledger_for(ctx.qms).exists:
         return
     docs = ctx.qms.documents
     for item in obligations(ctx.qms):

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from qmskit.loader import Qms
 from qmskit.model.findings import Finding, Notice, Severity
+from qmskit.qms import Qms
 from qmskit.rules import RuleContext, all_rules, matches
 
 

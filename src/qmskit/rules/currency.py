@@ -15,7 +15,7 @@ from qmskit.rules import RuleContext, rule
 
 
 def _review_pos(doc: object) -> tuple[int, int]:
-    from qmskit.loader import Doc
+    from qmskit.model.doc import Doc
 
     assert isinstance(doc, Doc)
     for key in (("review", "last"), ("approved_on",), ("review",)):

@@ -27,7 +27,7 @@ from qmskit.domain.records import (
     review_coverage,
     risk_score,
 )
-from qmskit.loader import Doc
+from qmskit.model.doc import Doc
 from qmskit.model.documents import Action, ManagementReview, Nonconformity, Risk
 from qmskit.model.findings import Finding
 from qmskit.rules import RuleContext, rule

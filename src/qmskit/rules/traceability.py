@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from qmskit.loader import Doc
+from qmskit.model.doc import Doc
 from qmskit.model.documents import Role
 from qmskit.model.findings import Finding
 from qmskit.rules import RuleContext, rule

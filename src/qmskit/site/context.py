@@ -21,7 +21,8 @@ from qmskit.site.layout import Layout
 if TYPE_CHECKING:
     from qmskit.domain.schedule import KpiStatus, ReviewStatus
     from qmskit.graph import Graph
-    from qmskit.loader import Doc, Qms
+    from qmskit.model.doc import Doc
+    from qmskit.qms import Qms
     from qmskit.rules.checker import CheckResult
 
 #: Any string shaped like a document id; looked up in the QMS before it becomes a link.
@@ -64,9 +65,8 @@ class SiteContext:
         history: History | None = None,
     ) -> SiteContext:
         """A context with defaults: the QMS's evaluation date, a fresh check, git history."""
-        from qmskit.commands import resolve_today
 
-        day = resolve_today(qms, today)
+        day = qms.evaluation_date(today)
         if result is None:
             from qmskit.rules.checker import run_checks
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from qmskit.domain.approvals import Meaning, Revision
 from qmskit.graph import Link
-from qmskit.loader import Doc
+from qmskit.model.doc import Doc
 from qmskit.model.documents import (
     Action,
     Audit,

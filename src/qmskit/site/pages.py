@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from qmskit.loader import Doc
+from qmskit.model.doc import Doc
 from qmskit.model.documents import Action, Kpi, ManagementReview, Procedure, Role
 from qmskit.site.context import KIND_LABELS, SiteContext, kind_rank
 from qmskit.site.documents import link_ids, map_node, render_kpi_chart

@@ -216,10 +216,10 @@ def build_pdf(root: Path, out: Path, *, mkdocs_config: Path | None = None,
     import contextlib
     import io
 
-    from qmskit.commands import open_qms, resolve_today
     from qmskit.commands.pages import pages
     from qmskit.domain.coverage import compute
     from qmskit.errors import EXIT_CLEAN, EXIT_FINDINGS
+    from qmskit.loader import open_qms
 
     root = root.absolute()
     out = out.absolute()
@@ -227,7 +227,7 @@ def build_pdf(root: Path, out: Path, *, mkdocs_config: Path | None = None,
         raise QmsError(f"{out.parent}: no such folder for the PDF")
     browser = find_chromium(chromium)
     qms = open_qms(root, config_path, with_git=False)
-    day = resolve_today(qms, today)
+    day = qms.evaluation_date(today)
     with tempfile.TemporaryDirectory(prefix="qmskit-pdf-") as work:
         tree = Path(work, "handbook")
         with contextlib.redirect_stdout(io.StringIO()):
