@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from qmskit.cli import main
-from qmskit.domain.acks import parse_ledger, training_markdown, training_matrix
+from qmskit.domain.acks import parse_ledger, training_matrix
 from qmskit.loader import open_qms
+from qmskit.reports.training import training_markdown
 
 from qmsfactory import QmsRepo, approved, git, init_git, line_of
 

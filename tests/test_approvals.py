@@ -9,8 +9,9 @@ import pytest
 
 from qmskit.cli import main
 from qmskit.domain import approvals
-from qmskit.domain.approvals import lifecycle, parse_signature, revision_history, revision_markdown
+from qmskit.domain.approvals import lifecycle, parse_signature, revision_history
 from qmskit.loader import open_qms
+from qmskit.reports.revisions import revision_markdown
 
 from qmsfactory import QmsRepo, approved, git, init_git
 

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from qmskit.cli import main
-from qmskit.domain.coverage import compute, coverage_markdown
+from qmskit.domain.coverage import compute
 from qmskit.loader import open_qms
 from qmskit.model import clauses as iso9001
+from qmskit.reports.coverage import coverage_markdown
 
 from qmsfactory import TODAY, QmsRepo, approved, copy_example, line_of
 

@@ -14,9 +14,10 @@ import yaml
 
 from qmskit.cli import main
 from qmskit.domain.records import ISO_REVIEW_INPUTS, review_coverage
-from qmskit.domain.reviewpack import build_pack, kpi_trend, render_markdown
+from qmskit.domain.reviewpack import build_pack, kpi_trend
 from qmskit.loader import open_qms
 from qmskit.model.series import Measurement, Period
+from qmskit.reports.reviewpack import render_markdown
 
 from qmsfactory import QmsRepo
 

@@ -114,6 +114,14 @@ class Config(BaseModel):
     #: FIRST_FOLDER/acknowledgements.csv. It must lie in one of `folders`.
     ack_ledger: Annotated[str, Field(min_length=1)] | None = None
 
+    #: Where the config was read from, for messages about its values; set by `parse_config`.
+    _source: str = PrivateAttr(default="qmskit.toml")
+
+    @property
+    def source(self) -> str:
+        """The config file (and table) the settings came from, for error messages."""
+        return self._source
+
     @model_validator(mode="after")
     def _ledger_inside_folders(self) -> Config:
         # Inside a QMS folder the result cache sees the ledger change; outside, a stale
@@ -167,22 +175,14 @@ def _format_validation_error(source: str, error: ValidationError) -> str:
 
 
 def parse_config(data: dict[str, Any], source: str) -> Config:
-    """Validate a config mapping; rule keys may be codes (T309) or names (role-owns-nothing)."""
+    """Validate a config mapping. Rule keys (codes such as T309 or names such as
+    role-owns-nothing) are resolved where rules are selected, `qmskit.rules.checker`."""
     try:
         config = Config.model_validate(data)
     except ValidationError as error:
         raise ConfigError(_format_validation_error(source, error)) from None
-    from qmskit.rules import resolve_rule_code
-
-    resolved: dict[str, RuleSetting] = {}
-    for key, setting in config.rules.items():
-        code = resolve_rule_code(key)
-        if code is None:
-            raise ConfigError(
-                f"{source}: rules.{key}: unknown rule; `qmskit rules` lists the codes and names"
-            )
-        resolved[code] = setting
-    return config.model_copy(update={"rules": resolved})
+    config._source = source
+    return config
 
 
 def load_config(root: Path, explicit: Path | None = None) -> tuple[Config, Path | None]:

@@ -9,9 +9,10 @@ import pytest
 
 from qmskit.git.history import parse_log, read_history
 from qmskit.loader import open_qms
+from qmskit.reports.escape import html_text, md_inline
 from qmskit.site import Layout, SiteContext, build_nav, generate, render_page
 from qmskit.site.documents import link_ids, split_title
-from qmskit.site.html import esc, md_text, split_blocks
+from qmskit.site.html import split_blocks
 from qmskit.site.layout import relative_url
 from qmskit.site.svg import ChartPoint, MapNode, StrategyMap, kpi_chart, render_map
 
@@ -80,8 +81,8 @@ def test_ids_in_text_become_links_but_not_in_code_headings_links_or_html(
 
 
 def test_escaping_helpers() -> None:
-    assert esc(EVIL).startswith("&lt;script&gt;alert(&quot;x&quot;)")
-    text = md_text(EVIL)
+    assert html_text(EVIL).startswith("&lt;script&gt;alert(&quot;x&quot;)")
+    text = md_inline(EVIL)
     assert "<" not in text and "[" not in text.replace("\\[", "")
     assert split_title("\n# Title\nbody") == ("# Title", "body")
     assert split_title("body\n# Later")[0] is None

@@ -23,23 +23,13 @@ def check(
     use_cache: bool = True,
 ) -> int:
     """Load, run the enabled rules, print in `output_format`; return the exit code."""
+    from qmskit.config import load_config
     from qmskit.loader import load_qms
     from qmskit.reports.formats import FORMATS
-    from qmskit.rules import all_rules
-    from qmskit.rules.checker import CheckResult, run_checks
-
-    rules = all_rules()
-    for selector in (*select, *ignore):
-        if not any(code.startswith(selector.upper()) or r.name == selector
-                   for code, r in rules.items()):
-            from qmskit.errors import ConfigError
-
-            raise ConfigError(f"--select/--ignore: {selector!r} matches no rule; "
-                              "see `qmskit rules`")
-    needs_git = "C403" in _enabled_codes(select, ignore)
-    from qmskit.config import load_config
+    from qmskit.rules.checker import CheckResult, run_checks, select_rules
 
     config, _ = load_config(root, config_path)
+    needs_git = "C403" in select_rules(config, select, ignore)
     evaluation_day = evaluation_date(config, today)
     result_cache = None
     if use_cache and config.cache:
@@ -61,11 +51,3 @@ def check(
     sys.stdout.write(FORMATS[output_format](result, colour))
     return EXIT_FINDINGS if result.errors else EXIT_CLEAN
 
-
-def _enabled_codes(select: Sequence[str], ignore: Sequence[str]) -> set[str]:
-    from qmskit.rules import all_rules, matches
-
-    return {
-        code for code in all_rules()
-        if (not select or matches(code, select)) and not (ignore and matches(code, ignore))
-    }

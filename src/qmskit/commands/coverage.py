@@ -17,10 +17,11 @@ def coverage(root: Path, *, output_format: str = "text",
     The exit code follows rule A601, so CI can gate on `qmskit coverage` alone; without a
     `[coverage]` table the matrix is informational and the exit code is 0.
     """
-    from qmskit.domain.coverage import compute, coverage_data, coverage_markdown, coverage_text
+    from qmskit.domain.coverage import coverage_of
+    from qmskit.reports.coverage import coverage_data, coverage_markdown, coverage_text
 
     qms = open_qms(root, config_path, with_git=False)
-    cov = compute(qms)
+    cov = coverage_of(qms)
     if output_format == "json":
         sys.stdout.write(json.dumps(coverage_data(cov), indent=2) + "\n")
     elif output_format == "markdown":

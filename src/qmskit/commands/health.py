@@ -18,7 +18,8 @@ def health(root: Path, *, output_format: str = "text", today: date | None = None
     A diagnostic, not a gate: it exits 0 whatever the verdicts (use `qmskit check` to
     fail a build), so that it can run in any pipeline and feed a dashboard.
     """
-    from qmskit.domain.health import assess, format_text
+    from qmskit.domain.health import assess
+    from qmskit.reports.health import format_text
 
     # Health reads git itself, in one `git log` over the period (authors and dates),
     # which the check's history pass does not collect.

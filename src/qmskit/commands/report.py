@@ -13,7 +13,8 @@ from qmskit.loader import open_qms
 def management_review(root: Path, *, since: date | None = None, output: Path | None = None,
                       today: date | None = None, config_path: Path | None = None) -> int:
     """Write the review pack to `output` (never over an existing file) or to stdout."""
-    from qmskit.domain.reviewpack import build_pack, render_markdown
+    from qmskit.domain.reviewpack import build_pack
+    from qmskit.reports.reviewpack import render_markdown
 
     qms = open_qms(root, config_path, with_git=False)
     day = qms.evaluation_date(today)

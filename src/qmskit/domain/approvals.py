@@ -289,32 +289,6 @@ def lifecycle(qms: Qms, doc: Doc) -> Lifecycle:
                      target.title if target is not None else None, replaces)
 
 
-def revision_markdown(qms: Qms, doc: Doc, link: Callable[[str], str] | None = None) -> str:
-    """The revision table of one document (Markdown), with its obsolete notice if any."""
-    from qmskit.reports.auditors import escape_md
-
-    out: list[str] = []
-    banner = lifecycle(qms, doc).banner(link)
-    if banner:
-        out += [banner, ""]
-    histories = histories_for(qms)
-    if not histories.available:
-        return "\n".join([*out, f"Revision history unavailable: {escape_md(histories.reason)}."]
-                         ) + "\n"
-    out += ["| Version | Date | Author | Reviewed by | Approved by | Commit | Signature |",
-            "|---|---|---|---|---|---|---|"]
-    for rev in revision_history(qms, doc):
-        def names(meaning: Meaning, rev: Revision = rev) -> str:
-            return "<br>".join(escape_md(f"{s.who}" + (f" ({s.role})" if s.role else ""))
-                               for s in rev.signed(meaning)) or "—"
-
-        mark = "verified" if rev.verified else escape_md(rev.signature_state)
-        out.append(f"| {rev.version or '—'} | {rev.day} | {escape_md(rev.author)} | "
-                   f"{names('reviewed')} | {names('approved')} | `{rev.commit[:10]}` | "
-                   f"{mark} |")
-    return "\n".join(out) + "\n"
-
-
 # --- writing commits --------------------------------------------------------------------
 
 def require_work_tree(root: Path) -> None:

@@ -43,10 +43,10 @@ def clause_not_covered(ctx: RuleContext) -> Iterator[Finding]:
     config = ctx.config.coverage
     if config is None:
         return
-    from qmskit.domain.coverage import compute
+    from qmskit.domain.coverage import coverage_of
 
     path, line = config.source
-    for row in compute(ctx.qms).uncovered():
+    for row in coverage_of(ctx.qms).uncovered():
         drafts = [ref.id for ref in row.documents if ref.status != "approved"]
         extra = f" (declared only by {', '.join(drafts)}, not approved)" if drafts else ""
         yield Finding(path, line, 1, "", f"ISO 9001 {row.clause.number} "
@@ -67,10 +67,10 @@ def unknown_clause(ctx: RuleContext) -> Iterator[Finding]:
     Fix: correct the number (`qmskit coverage` lists the clauses); the hint names the
     nearest existing clause.
     """
-    from qmskit.domain.coverage import compute
+    from qmskit.domain.coverage import coverage_of
     from qmskit.model import clauses as iso9001
 
-    for item in compute(ctx.qms).unknown:
+    for item in coverage_of(ctx.qms).unknown:
         near = iso9001.suggest(item.number)
         yield ctx.at(item.doc, item.doc.pos("clauses", item.index),
                      f"clause {item.number} does not exist in {iso9001.STANDARD}",

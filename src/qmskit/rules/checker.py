@@ -10,9 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from qmskit.config import Config
+from qmskit.errors import ConfigError
 from qmskit.model.findings import Finding, Notice, Severity
 from qmskit.qms import Qms
-from qmskit.rules import RuleContext, all_rules, matches
+from qmskit.rules import RuleContext, all_rules, matches, resolve_rule_code
 
 
 @dataclass
@@ -35,20 +37,38 @@ class CheckResult:
         return sum(1 for f in self.findings if f.severity == "warning")
 
 
-def enabled_rules(
-    qms: Qms, select: Sequence[str] = (), ignore: Sequence[str] = ()
+def select_rules(
+    config: Config, select: Sequence[str] = (), ignore: Sequence[str] = ()
 ) -> dict[str, Severity]:
-    """Codes of the rules that run, with the severity each reports at."""
+    """Codes of the rules that run, with the severity each reports at.
+
+    The one place that decides: the config's `[rules]` (by code or name; an unknown
+    one is a ConfigError), then `--select` / `--ignore` (a selector matching no rule is
+    a ConfigError too, so a typo never silently disables a check).
+    """
+    rules = all_rules()
+    for selector in (*select, *ignore):
+        if selector.strip() and not any(matches(code, [selector]) for code in rules):
+            raise ConfigError(f"--select/--ignore: {selector!r} matches no rule; "
+                              "see `qmskit rules`")
+    settings: dict[str, str] = {}  # code -> "error" | "warning" | "off"
+    for key, setting in config.rules.items():
+        code = resolve_rule_code(key)
+        if code is None:
+            raise ConfigError(f"{config.source}: rules.{key}: unknown rule; `qmskit rules` "
+                              "lists the codes and names")
+        settings[code] = setting
     enabled: dict[str, Severity] = {}
-    for code, registered in all_rules().items():
-        setting = qms.config.rules.get(code)
-        if setting == "off" and not (select and matches(code, select)):
+    for code, registered in rules.items():
+        configured = settings.get(code)
+        if configured == "off" and not (select and matches(code, select)):
             continue
         if select and not matches(code, select):
             continue
         if ignore and matches(code, ignore):
             continue
-        enabled[code] = setting if setting in ("error", "warning") else registered.severity
+        enabled[code] = ("error" if configured == "error" else "warning"
+                         if configured == "warning" else registered.severity)
     return enabled
 
 
@@ -59,7 +79,7 @@ def run_checks(
     ctx = RuleContext(qms, today)
     rules = all_rules()
     findings: list[Finding] = []
-    enabled = enabled_rules(qms, select, ignore)
+    enabled = select_rules(qms.config, select, ignore)
     for code, severity in enabled.items():
         findings.extend(rules[code].run(ctx, severity))
     notices = []

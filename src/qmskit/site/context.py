@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 
 from qmskit.git.history import History, read_history
 from qmskit.model.documents import Kpi, Role
-from qmskit.site.html import esc, link
+from qmskit.reports.escape import html_text
+from qmskit.site.html import link
 from qmskit.site.layout import Layout
 
 if TYPE_CHECKING:
@@ -95,16 +96,16 @@ class SiteContext:
         """HTML link to a document by id (plain text if the id is not a document)."""
         doc = self.qms.documents.get(doc_id)
         if doc is None:
-            return f'<span class="qms-missing" title="no such document">{esc(doc_id)}</span>'
+            return f'<span class="qms-missing" title="no such document">{html_text(doc_id)}</span>'
         anchor = link(self.url(from_src, doc_id), doc_id, title=doc.title, cls="qms-id")
-        return f"{anchor} {esc(doc.title)}" if with_title else anchor
+        return f"{anchor} {html_text(doc.title)}" if with_title else anchor
 
     def owner_html(self, from_src: str, owner: str | None) -> str:
         """An owner role as a link, with the people who hold it."""
         if owner is None:
             return '<span class="qms-missing">no owner</span>'
         holders = self.holders(owner)
-        people = f" ({esc(', '.join(holders))})" if holders else ""
+        people = f" ({html_text(', '.join(holders))})" if holders else ""
         return self.doc_link(from_src, owner) + people
 
     def holders(self, role_id: str) -> list[str]:

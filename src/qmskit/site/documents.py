@@ -24,8 +24,9 @@ from qmskit.model.documents import (
     Risk,
     Role,
 )
+from qmskit.reports.escape import html_text, md_inline
 from qmskit.site.context import ID_RE, KIND_LABELS, SiteContext
-from qmskit.site.html import badge, block, esc, figure, md_text, table
+from qmskit.site.html import badge, block, figure, table
 from qmskit.site.svg import ChartPoint, MapNode, kpi_chart, render_neighbourhood
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -133,20 +134,20 @@ def link_ids(ctx: SiteContext, src: str, markdown: str, *, skip: str | None = No
 
 
 def _date(value: object) -> str:
-    return esc(value) if value is not None else '<span class="qms-muted">—</span>'
+    return html_text(value) if value is not None else '<span class="qms-muted">—</span>'
 
 
 def panel_rows(ctx: SiteContext, doc: Doc, src: str) -> Iterator[tuple[str, str]]:
     """(label, HTML) pairs of the metadata panel, common fields first, then per kind."""
     model = doc.model
-    yield "Id", f"<code>{esc(doc.id)}</code>"
-    yield "Kind", esc(KIND_LABELS.get(doc.kind, doc.kind))
+    yield "Id", f"<code>{html_text(doc.id)}</code>"
+    yield "Kind", html_text(KIND_LABELS.get(doc.kind, doc.kind))
     yield "Status", badge(doc.status)
-    yield "Version", esc(model.version) if model.version is not None else _date(None)
+    yield "Version", html_text(model.version) if model.version is not None else _date(None)
     yield "Owner", ctx.owner_html(src, model.owner)
     approved = ctx.doc_link(src, model.approved_by) if model.approved_by else _date(None)
     if model.approved_on:
-        approved += f" on {esc(model.approved_on)}"
+        approved += f" on {html_text(model.approved_on)}"
     yield "Approved by", approved
     status = ctx.reviews[doc.id]
     last = _date(status.last)
@@ -155,46 +156,46 @@ def panel_rows(ctx: SiteContext, doc: Doc, src: str) -> Iterator[tuple[str, str]
     yield "Last review", last
     due = _date(status.due)
     yield "Next review", f"{due} {badge(status.state)} <span class=\"qms-muted\">every " \
-        f"{esc(status.interval)}</span>"
+        f"{html_text(status.interval)}</span>"
     if model.clauses:
-        yield "ISO 9001", esc(", ".join(model.clauses))
+        yield "ISO 9001", html_text(", ".join(model.clauses))
     if isinstance(model, Kpi):
         unit = f" {model.unit}" if model.unit else ""
         kpi = ctx.kpis[doc.id]
         if kpi.latest is not None:
-            latest = (f"{esc(_num(kpi.latest.value))}{esc(unit)} in "
-                      f"{esc(kpi.latest.period.label)} {badge(kpi.state)}")
+            latest = (f"{html_text(_num(kpi.latest.value))}{html_text(unit)} in "
+                      f"{html_text(kpi.latest.period.label)} {badge(kpi.state)}")
         else:
             latest = badge(kpi.state)
         yield "Latest", latest
         better = "higher is better" if model.direction == "higher" else "lower is better"
-        target = esc(f"{_num(model.target)}{unit}") if model.target is not None else "—"
-        warn = esc(f"{_num(model.warn_at)}{unit}") if model.warn_at is not None else "—"
-        yield "Target", f"{target} ({esc(better)}); warn at {warn}"
-        yield "Frequency", esc(model.frequency) + (
-            f", next value due {esc(kpi.next_due)}" if kpi.next_due else "")
+        target = html_text(f"{_num(model.target)}{unit}") if model.target is not None else "—"
+        warn = html_text(f"{_num(model.warn_at)}{unit}") if model.warn_at is not None else "—"
+        yield "Target", f"{target} ({html_text(better)}); warn at {warn}"
+        yield "Frequency", html_text(model.frequency) + (
+            f", next value due {html_text(kpi.next_due)}" if kpi.next_due else "")
     elif isinstance(model, Objective):
         if model.target is not None:
-            yield "Target", esc(model.target)
+            yield "Target", html_text(model.target)
         if model.due is not None:
-            yield "Due", esc(model.due)
+            yield "Due", html_text(model.due)
     elif isinstance(model, Role):
-        yield "Holders", esc(", ".join(model.holders)) if model.holders else \
+        yield "Holders", html_text(", ".join(model.holders)) if model.holders else \
             '<span class="qms-missing">no holder</span>'
         if model.deputy:
-            yield "Deputy", esc(model.deputy)
+            yield "Deputy", html_text(model.deputy)
         if model.reports_to:
             yield "Reports to", ctx.doc_link(src, model.reports_to, with_title=True)
     elif isinstance(model, Risk):
-        yield "Type", esc(model.type)
+        yield "Type", html_text(model.type)
         if model.likelihood and model.impact:
-            yield "Rating", esc(f"likelihood {model.likelihood} × impact {model.impact} = "
+            yield "Rating", html_text(f"likelihood {model.likelihood} × impact {model.impact} = "
                                 f"{model.likelihood * model.impact}")
     elif isinstance(model, Action):
         if model.type:
-            yield "Type", esc(model.type)
+            yield "Type", html_text(model.type)
         if model.source:
-            yield "Source", esc(model.source)
+            yield "Source", html_text(model.source)
         if model.origin:
             yield "Raised from", ctx.doc_link(src, model.origin, with_title=True)
         yield "Opened", _date(model.opened or model.approved_on)
@@ -204,25 +205,25 @@ def panel_rows(ctx: SiteContext, doc: Doc, src: str) -> Iterator[tuple[str, str]
         yield "Due", due
         yield "Closed", _date(model.closed) if model.closed else badge("open")
         if model.effectiveness is not None:
-            yield "Effectiveness", esc(model.effectiveness)
+            yield "Effectiveness", html_text(model.effectiveness)
     elif isinstance(model, Nonconformity):
         yield "Found", _date(model.date)
         if model.source:
-            yield "Source", esc(model.source)
+            yield "Source", html_text(model.source)
         if model.severity:
-            yield "Severity", esc(model.severity)
+            yield "Severity", html_text(model.severity)
         yield "Closed", _date(model.closed) if model.closed else badge("open")
         if model.no_action_reason:
-            yield "No action because", esc(model.no_action_reason)
+            yield "No action because", html_text(model.no_action_reason)
     elif isinstance(model, Audit):
-        yield "Type", esc(model.type)
+        yield "Type", html_text(model.type)
         yield "Date", _date(model.date)
         if model.auditors:
-            yield "Auditors", esc(", ".join(model.auditors))
+            yield "Auditors", html_text(", ".join(model.auditors))
     elif isinstance(model, ManagementReview):
         yield "Date", _date(model.date)
         if model.covers:
-            yield "Inputs covered", esc(", ".join(model.covers))
+            yield "Inputs covered", html_text(", ".join(model.covers))
     if isinstance(model, Procedure) and model.applies_to:
         yield "Must be read by", ", ".join(ctx.doc_link(src, r) for r in model.applies_to)
     if model.superseded_by:
@@ -237,9 +238,9 @@ def _num(value: float | None) -> str:
 
 def render_panel(ctx: SiteContext, doc: Doc, src: str) -> str:
     """The metadata panel as an HTML block."""
-    rows = "".join(f"<dt>{esc(label)}</dt><dd>{value}</dd>"
+    rows = "".join(f"<dt>{html_text(label)}</dt><dd>{value}</dd>"
                    for label, value in panel_rows(ctx, doc, src))
-    return f'<div class="qms-panel" data-id="{esc(doc.id)}"><dl>{rows}</dl></div>'
+    return f'<div class="qms-panel" data-id="{html_text(doc.id)}"><dl>{rows}</dl></div>'
 
 
 # --------------------------------------------------------------------- relations
@@ -282,7 +283,7 @@ def render_relations(ctx: SiteContext, doc: Doc, src: str) -> str:
     rows: list[list[str]] = []
     for incoming_side, side in ((False, outgoing), (True, incoming)):
         for label, ids in _grouped(side, incoming_side).items():
-            rows.append([esc(label), "<br>".join(ctx.doc_link(src, i, with_title=True)
+            rows.append([html_text(label), "<br>".join(ctx.doc_link(src, i, with_title=True)
                                                  for i in ids)])
     parts = []
     if doc.kind in _TRACED_KINDS:
@@ -329,7 +330,7 @@ def render_history(ctx: SiteContext, doc: Doc) -> str:
 
     history = ctx.history
     if not history.available:
-        return f'<p class="qms-muted qms-history-none">No history: {esc(history.reason)}.</p>'
+        return f'<p class="qms-muted qms-history-none">No history: {html_text(history.reason)}.</p>'
     commits = history.of(doc.path)
     if not commits:
         return '<p class="qms-muted qms-history-none">No history: not committed yet.</p>'
@@ -338,18 +339,18 @@ def render_history(ctx: SiteContext, doc: Doc) -> str:
     def signed(rev: Revision | None, meaning: Meaning) -> str:
         if rev is None:
             return _DASH
-        return "<br>".join(esc(f"{s.who} ({s.role})" if s.role else s.who)
+        return "<br>".join(html_text(f"{s.who} ({s.role})" if s.role else s.who)
                            for s in rev.signed(meaning)) or _DASH
 
     rows = []
     for c in commits[:HISTORY_LIMIT]:
         rev = evidence.get(c.sha)
-        version = esc(rev.version) if rev is not None and rev.version is not None else _DASH
+        version = html_text(rev.version) if rev is not None and rev.version is not None else _DASH
         check = (badge("current", "verified") if rev is not None and rev.verified
-                 else esc(rev.signature_state) if rev is not None else _DASH)
-        rows.append([version, esc(c.day), esc(c.author), esc(c.subject),
+                 else html_text(rev.signature_state) if rev is not None else _DASH)
+        rows.append([version, html_text(c.day), html_text(c.author), html_text(c.subject),
                      signed(rev, "reviewed"), signed(rev, "approved"),
-                     f"<code>{esc(c.sha[:8])}</code>", check])
+                     f"<code>{html_text(c.sha[:8])}</code>", check])
     html = table(["Version", "Date", "Author", "Change", "Reviewed by", "Approved by",
                   "Commit", "Signature"], rows, cls="qms-history")
     if len(commits) > HISTORY_LIMIT:
@@ -401,7 +402,7 @@ def render_document(ctx: SiteContext, doc: Doc, markdown: str, src: str) -> str:
     """The full Markdown of a controlled document's page (front matter already removed)."""
     heading, body = split_title(markdown)
     if heading is None:
-        heading = f"# {md_text(doc.title)}"
+        heading = f"# {md_inline(doc.title)}"
     parts = [heading]
     from qmskit.domain.approvals import lifecycle
 
@@ -410,14 +411,14 @@ def render_document(ctx: SiteContext, doc: Doc, markdown: str, src: str) -> str:
         # A retired document stays readable but must not be mistaken for one in force
         # (ISO 9001 7.5.3.2 d).
         parts.append(block(f'<div class="admonition danger qms-obsolete"><p>'
-                           f"{esc(banner.replace('**', ''))}</p></div>"))
+                           f"{html_text(banner.replace('**', ''))}</p></div>"))
     parts += [block(render_panel(ctx, doc, src)), link_ids(ctx, src, body, skip=doc.id)]
     if isinstance(doc.model, Kpi):
         dashboard = ctx.layout.rel_url(src, ctx.layout.generated("kpis.md"), doc.id.lower())
         parts.append("\n\n## Trend\n")
         parts.append(figure(f'<figure class="qms-figure qms-figure--chart">'
                             f"{render_kpi_chart(ctx, doc)}<figcaption>"
-                            f'<a href="{esc(dashboard)}">All KPIs on the dashboard</a>'
+                            f'<a href="{html_text(dashboard)}">All KPIs on the dashboard</a>'
                             "</figcaption></figure>"))
     parts.append("\n\n## Place in the system\n")
     parts.append(render_relations(ctx, doc, src))

@@ -8,32 +8,20 @@ helpers take *text* and return *HTML*; only arguments named `html` are trusted m
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable, Iterable, Sequence
 
-#: Characters Python-Markdown gives a meaning to when they are backslash-escaped.
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
-
-
-def esc(text: object) -> str:
-    """Text as HTML: `<`, `>`, `&` and both quotes escaped (safe in attributes too)."""
-    return html.escape(str(text), quote=True)
-
-
-def md_text(text: object) -> str:
-    """Text as inline Markdown that renders literally: HTML-escaped, then Markdown-escaped."""
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=False))
+from qmskit.reports.escape import html_text
 
 
 def link(href: str, text: object, *, title: str | None = None, cls: str | None = None) -> str:
     """An `<a>` element; `href` is a URL this package computed, `text` is escaped."""
-    attrs = f' href="{esc(href)}"'
+    attrs = f' href="{html_text(href)}"'
     if title:
-        attrs += f' title="{esc(title)}"'
+        attrs += f' title="{html_text(title)}"'
     if cls:
-        attrs += f' class="{esc(cls)}"'
-    return f"<a{attrs}>{esc(text)}</a>"
+        attrs += f' class="{html_text(cls)}"'
+    return f"<a{attrs}>{html_text(text)}</a>"
 
 
 #: Badge wording for review and KPI states; the state is also the CSS modifier.
@@ -64,7 +52,7 @@ BADGE_LABELS = {
 def badge(state: str, label: str | None = None) -> str:
     """A coloured status label; colours come from `qmskit.css` (`qms-badge--STATE`)."""
     text = label if label is not None else BADGE_LABELS.get(state, state)
-    return f'<span class="qms-badge qms-badge--{esc(state)}">{esc(text)}</span>'
+    return f'<span class="qms-badge qms-badge--{html_text(state)}">{html_text(text)}</span>'
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, cls: str = "") -> str:
@@ -72,10 +60,10 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, cls: str = "
 
     No class on the `<table>` itself, so Material styles it like a Markdown table.
     """
-    head = "".join(f"<th>{esc(h)}</th>" for h in headers)
+    head = "".join(f"<th>{html_text(h)}</th>" for h in headers)
     body = "\n".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>"
                      for row in rows)
-    wrapper = f' class="qms-table {esc(cls)}"' if cls else ' class="qms-table"'
+    wrapper = f' class="qms-table {html_text(cls)}"' if cls else ' class="qms-table"'
     return (f"<div{wrapper}>\n<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n"
             "</tbody>\n</table>\n</div>")
 

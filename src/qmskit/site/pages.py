@@ -15,9 +15,10 @@ from datetime import date
 
 from qmskit.model.doc import Doc
 from qmskit.model.documents import Action, Kpi, ManagementReview, Procedure, Role
+from qmskit.reports.escape import html_text, md_inline
 from qmskit.site.context import KIND_LABELS, SiteContext, kind_rank
 from qmskit.site.documents import link_ids, map_node, render_kpi_chart
-from qmskit.site.html import badge, block, esc, figure, link, md_text, table
+from qmskit.site.html import badge, block, figure, link, table
 from qmskit.site.svg import MapEdge, StrategyMap, activity_chart, order_columns, render_map
 
 
@@ -36,11 +37,11 @@ def _front(title: str, *, wide: bool = False, widest: bool = False) -> str:
     # YAML scalars, which keeps any title safe in front matter.
     hide = "hide:\n  - toc\n" if wide or widest else ""
     hide += "  - navigation\n" if widest else ""
-    return f"---\ntitle: {json.dumps(title)}\n{hide}---\n\n# {md_text(title)}\n\n"
+    return f"---\ntitle: {json.dumps(title)}\n{hide}---\n\n# {md_inline(title)}\n\n"
 
 
 def _missing(text: str) -> str:
-    return f'<span class="qms-missing">{esc(text)}</span>'
+    return f'<span class="qms-missing">{html_text(text)}</span>'
 
 
 def _dash() -> str:
@@ -92,7 +93,7 @@ def page_strategy_map(ctx: SiteContext, src: str) -> str:
     """The strategy map page: the whole chain from strategy to owners, clickable."""
     legend = "".join(
         f'<span class="qms-legend-item qms-kind-{kind}"><span class="qms-swatch"></span>'
-        f"{esc(KIND_LABELS[kind])}</span>"
+        f"{html_text(KIND_LABELS[kind])}</span>"
         for kind in ("strategy", "objective", "process", "procedure", "kpi", "role")
     )
     untraced = [d for d in ctx.sorted_docs("objective", "process", "procedure", "kpi")
@@ -110,7 +111,7 @@ def page_strategy_map(ctx: SiteContext, src: str) -> str:
         figure(f'<figure class="qms-figure qms-figure--map">{strategy_map(ctx, src)}</figure>'),
     ]
     if untraced:
-        rows = [[_doc_cell(ctx, src, d), esc(KIND_LABELS[d.kind]), _owner_cell(ctx, src, d)]
+        rows = [[_doc_cell(ctx, src, d), html_text(KIND_LABELS[d.kind]), _owner_cell(ctx, src, d)]
                 for d in untraced]
         parts.append("## Not traced to a strategy\n")
         parts.append(block(table(["Document", "Kind", "Owner"], rows)))
@@ -134,7 +135,7 @@ def page_kpis(ctx: SiteContext, src: str) -> str:
                        for state in sorted(counts, key=lambda s: _KPI_SEVERITY.get(s, 9)))
     parts = [
         _front("KPI dashboard"),
-        f"Latest measurements as of {md_text(ctx.today)}, worst first. The green band is "
+        f"Latest measurements as of {md_inline(ctx.today)}, worst first. The green band is "
         "on target, amber is between the target and the warning threshold (`warn_at`), "
         "red is beyond it.\n",
         block(f'<p class="qms-summary">{summary or "No KPIs defined yet."}</p>'),
@@ -144,8 +145,8 @@ def page_kpis(ctx: SiteContext, src: str) -> str:
         assert isinstance(model, Kpi)
         status = ctx.kpis[doc.id]
         unit = f" {model.unit}" if model.unit else ""
-        latest = (f'<span class="qms-kpi-value">{esc(f"{status.latest.value:g}")}'
-                  f"{esc(unit)}</span> in {esc(status.latest.period.label)}"
+        latest = (f'<span class="qms-kpi-value">{html_text(f"{status.latest.value:g}")}'
+                  f"{html_text(unit)}</span> in {html_text(status.latest.period.label)}"
                   if status.latest else _missing("no measurements"))
         target = f"{model.target:g}{unit}" if model.target is not None else "none"
         warn = f"{model.warn_at:g}{unit}" if model.warn_at is not None else "none"
@@ -154,23 +155,24 @@ def page_kpis(ctx: SiteContext, src: str) -> str:
         better = "higher" if model.direction == "higher" else "lower"
         facts = [
             ("Latest", f"{latest} {badge(status.state)}"),
-            ("Target", f"{esc(target)} ({better} is better)"),
-            ("Warn at", esc(warn)),
-            ("Frequency", esc(f"{model.frequency}{next_due}")),
+            ("Target", f"{html_text(target)} ({better} is better)"),
+            ("Warn at", html_text(warn)),
+            ("Frequency", html_text(f"{model.frequency}{next_due}")),
             ("Owner", ctx.owner_html(src, model.owner)),
             ("Measures", measures),
         ]
-        facts_html = "".join(f"<div><dt>{esc(k)}</dt><dd>{v}</dd></div>" for k, v in facts)
-        parts.append(block(f'<div class="qms-anchor" id="{esc(doc.id.lower())}"></div>'))
-        parts.append(f"## {md_text(doc.id)} · {md_text(doc.title)}\n")
+        facts_html = "".join(f"<div><dt>{html_text(k)}</dt><dd>{v}</dd></div>" for k, v in facts)
+        parts.append(block(f'<div class="qms-anchor" id="{html_text(doc.id.lower())}"></div>'))
+        parts.append(f"## {md_inline(doc.id)} · {md_inline(doc.title)}\n")
         parts.append(block(
-            f'<div class="qms-kpi qms-kpi--{esc(status.state)}" data-id="{esc(doc.id)}">'
+            f'<div class="qms-kpi qms-kpi--{html_text(status.state)}" '
+            f'data-id="{html_text(doc.id)}">'
             f'<div class="qms-kpi-facts"><dl>{facts_html}</dl><p>'
             f'{link(ctx.url(src, doc.id), "Definition and history")}</p></div></div>'
         ))
         parts.append(figure(
             f'<figure class="qms-figure qms-figure--chart qms-kpi-chart qms-kpi-chart--'
-            f'{esc(status.state)}">{render_kpi_chart(ctx, doc)}</figure>'
+            f'{html_text(status.state)}">{render_kpi_chart(ctx, doc)}</figure>'
         ))
     return "".join(parts)
 
@@ -183,9 +185,9 @@ def _review_rows(ctx: SiteContext, src: str, docs: Iterable[Doc]) -> list[list[s
     for doc in docs:
         status = ctx.reviews[doc.id]
         rows.append([
-            _doc_cell(ctx, src, doc), esc(KIND_LABELS.get(doc.kind, doc.kind)),
-            _owner_cell(ctx, src, doc), esc(status.last) if status.last else _dash(),
-            esc(status.due) if status.due else _dash(), badge(status.state),
+            _doc_cell(ctx, src, doc), html_text(KIND_LABELS.get(doc.kind, doc.kind)),
+            _owner_cell(ctx, src, doc), html_text(status.last) if status.last else _dash(),
+            html_text(status.due) if status.due else _dash(), badge(status.state),
         ])
     return rows
 
@@ -210,7 +212,7 @@ def page_reviews(ctx: SiteContext, src: str) -> str:
     window_days = (window_end - today).days
     parts = [
         _front("Review calendar"),
-        f"Document reviews (ISO 9001 7.5.2) as of {md_text(today)}. A review is due one "
+        f"Document reviews (ISO 9001 7.5.2) as of {md_inline(today)}. A review is due one "
         "review interval after the last one; approval counts as the first review.\n",
         block('<p class="qms-summary">'
               f'{badge("overdue")} {len(overdue)} '
@@ -221,9 +223,9 @@ def page_reviews(ctx: SiteContext, src: str) -> str:
                 (f"Due within {window_days} days", soon, "Nothing falls due in this window."),
                 ("Due within 90 days", quarter, "Nothing else falls due within 90 days."))
     for title, docs, empty in sections:
-        parts.append(f"## {md_text(title)}\n")
+        parts.append(f"## {md_inline(title)}\n")
         parts.append(block(table(_REVIEW_HEADERS, _review_rows(ctx, src, docs))
-                           if docs else f'<p class="qms-muted">{esc(empty)}</p>'))
+                           if docs else f'<p class="qms-muted">{html_text(empty)}</p>'))
     parts.append("## The year ahead\n")
     months: dict[str, list[Doc]] = {}
     year_end = date(today.year + 1, today.month, 1)
@@ -237,8 +239,8 @@ def page_reviews(ctx: SiteContext, src: str) -> str:
         key = cursor.strftime("%Y-%m")
         docs = months.get(key, [])
         items = "".join(f"<li>{ctx.doc_link(src, d.id)}</li>" for d in docs)
-        cells.append(f'<div class="qms-month" data-month="{esc(key)}"><h4>'
-                     f'{esc(cursor.strftime("%B %Y"))} <span class="qms-muted">({len(docs)})'
+        cells.append(f'<div class="qms-month" data-month="{html_text(key)}"><h4>'
+                     f'{html_text(cursor.strftime("%B %Y"))} <span class="qms-muted">({len(docs)})'
                      f"</span></h4><ul>{items}</ul></div>")
         cursor = date(cursor.year + cursor.month // 12, cursor.month % 12 + 1, 1)
     parts.append(block(f'<div class="qms-calendar">{"".join(cells)}</div>'))
@@ -256,9 +258,9 @@ def page_reviews(ctx: SiteContext, src: str) -> str:
         model = doc.model
         assert isinstance(model, Kpi)
         kpi_rows.append((status.next_due or date.min, [
-            _doc_cell(ctx, src, doc), esc(model.frequency),
-            esc(status.latest.period.label) if status.latest else _dash(),
-            esc(status.next_due) if status.next_due else _dash(),
+            _doc_cell(ctx, src, doc), html_text(model.frequency),
+            html_text(status.latest.period.label) if status.latest else _dash(),
+            html_text(status.next_due) if status.next_due else _dash(),
             badge(state, "data overdue" if state == "overdue" else "on time"),
         ]))
     kpi_rows.sort(key=lambda pair: pair[0])
@@ -268,7 +270,7 @@ def page_reviews(ctx: SiteContext, src: str) -> str:
     if exempt:
         parts.append("## Not under review (drafts and retired documents)\n")
         parts.append(block(table(["Document", "Kind", "Owner", "Status"], [
-            [_doc_cell(ctx, src, d), esc(KIND_LABELS.get(d.kind, d.kind)),
+            [_doc_cell(ctx, src, d), html_text(KIND_LABELS.get(d.kind, d.kind)),
              _owner_cell(ctx, src, d), badge(d.status)] for d in exempt])))
     return "".join(parts)
 
@@ -283,14 +285,15 @@ def page_register(ctx: SiteContext, src: str) -> str:
         model, status = doc.model, ctx.reviews[doc.id]
         approved = ctx.doc_link(src, model.approved_by) if model.approved_by else _dash()
         if model.approved_on:
-            approved += f"<br>{esc(model.approved_on)}"
+            approved += f"<br>{html_text(model.approved_on)}"
         rows.append([
-            ctx.doc_link(src, doc.id), esc(doc.title), esc(KIND_LABELS.get(doc.kind, doc.kind)),
-            esc(model.version) if model.version is not None else _dash(), badge(doc.status),
+            ctx.doc_link(src, doc.id), html_text(doc.title),
+            html_text(KIND_LABELS.get(doc.kind, doc.kind)),
+            html_text(model.version) if model.version is not None else _dash(), badge(doc.status),
             _owner_cell(ctx, src, doc), approved,
-            esc(status.last) if status.last else _dash(),
-            (esc(status.due) + " " if status.due else "") + badge(status.state),
-            f"<code>{esc(doc.path)}</code>",
+            html_text(status.last) if status.last else _dash(),
+            (html_text(status.due) + " " if status.due else "") + badge(status.state),
+            f"<code>{html_text(doc.path)}</code>",
         ])
     counts: dict[str, int] = {}
     for doc in ctx.qms.documents.values():
@@ -299,7 +302,7 @@ def page_register(ctx: SiteContext, src: str) -> str:
     return "".join([
         _front("Document register", wide=True),
         f"The master list of controlled documents (ISO 9001 7.5): {len(ctx.qms.documents)} "
-        f"documents ({md_text(summary or 'none')}). Generated from the repository on every "
+        f"documents ({md_inline(summary or 'none')}). Generated from the repository on every "
         "build, so it cannot drift from the documents themselves.\n",
         block(table(["Id", "Title", "Kind", "Version", "Status", "Owner", "Approved",
                      "Last review", "Next review", "File"], rows, cls="qms-register")),
@@ -346,10 +349,10 @@ def page_roles(ctx: SiteContext, src: str) -> str:
         assert isinstance(model, Role)
         role_rows.append([
             _doc_cell(ctx, src, role),
-            esc(", ".join(model.holders)) if model.holders else _missing("no holder"),
-            esc(model.deputy) if model.deputy else _dash(),
+            html_text(", ".join(model.holders)) if model.holders else _missing("no holder"),
+            html_text(model.deputy) if model.deputy else _dash(),
             ctx.doc_link(src, model.reports_to) if model.reports_to else _dash(),
-            esc(owns.get(role.id, 0)) if owns.get(role.id) else _missing("owns nothing"),
+            html_text(owns.get(role.id, 0)) if owns.get(role.id) else _missing("owns nothing"),
         ])
     columns = [r.id for r in roles]
     prefix = "ROLE-" if all(c.startswith("ROLE-") for c in columns) else ""
@@ -361,10 +364,10 @@ def page_roles(ctx: SiteContext, src: str) -> str:
         cells = [ctx.doc_link(src, doc.id, with_title=False)]
         for role_id in columns:
             marks = "".join(letters.get(role_id, []))
-            cells.append(f'<span class="qms-raci" title="{esc(role_id)}: {esc(marks)}">'
-                         f"{esc(marks)}</span>" if marks else "")
+            cells.append(f'<span class="qms-raci" title="{html_text(role_id)}: {html_text(marks)}">'
+                         f"{html_text(marks)}</span>" if marks else "")
         matrix_rows.append(cells)
-    legend = "; ".join(f"<b>{esc(letter)}</b> {esc(text)}" for letter, text in _LETTERS)
+    legend = "; ".join(f"<b>{html_text(letter)}</b> {html_text(text)}" for letter, text in _LETTERS)
     headers = ["Document", *(c.removeprefix(prefix) for c in columns)]
     return "".join([
         _front("Roles and responsibilities", wide=True),
@@ -392,7 +395,7 @@ def page_traceability(ctx: SiteContext, src: str) -> str:
     ]
     strategies = [d for d in ctx.sorted_docs("strategy") if d.status != "retired"]
     for strategy in strategies:
-        parts.append(f"## {md_text(strategy.id)} · {md_text(strategy.title)}\n")
+        parts.append(f"## {md_inline(strategy.id)} · {md_inline(strategy.title)}\n")
         objectives = sorted(lk.source for lk in graph.incoming(strategy.id, ("supports",))
                             if graph.kind(lk.source) == "objective")
         if not objectives:
@@ -437,7 +440,7 @@ def page_traceability(ctx: SiteContext, src: str) -> str:
     parts.append("## Not traced to a strategy\n")
     parts.append(block(
         table(["Document", "Kind", "Owner"],
-              [[_doc_cell(ctx, src, d), esc(KIND_LABELS[d.kind]), _owner_cell(ctx, src, d)]
+              [[_doc_cell(ctx, src, d), html_text(KIND_LABELS[d.kind]), _owner_cell(ctx, src, d)]
                for d in untraced])
         if untraced else '<p class="qms-muted">Every objective, process and KPI traces to '
         "a strategy.</p>"))
@@ -465,10 +468,10 @@ def page_actions(ctx: SiteContext, src: str) -> str:
             origin = ", ".join(ctx.doc_link(src, i) for i in dict.fromkeys(raised_by))
             late = model.closed is None and model.due is not None and model.due < ctx.today
             state = badge("overdue") if late else badge("closed" if model.closed else "open")
-            result.append([_doc_cell(ctx, src, doc), esc(model.source or "—"),
+            result.append([_doc_cell(ctx, src, doc), html_text(model.source or "—"),
                            origin or _dash(), _owner_cell(ctx, src, doc),
-                           esc(model.due) if model.due else _dash(),
-                           esc(model.closed) if model.closed else _dash(), state])
+                           html_text(model.due) if model.due else _dash(),
+                           html_text(model.closed) if model.closed else _dash(), state])
         return result
 
     headers = ["Action", "Source", "Raised by", "Owner", "Due", "Closed", "State"]
@@ -490,25 +493,25 @@ def page_findings(ctx: SiteContext, src: str) -> str:
     result = ctx.result
     parts = [
         _front("Check findings", wide=True),
-        f"What `qmskit check` reports as of {md_text(ctx.today)}: {result.errors} errors, "
+        f"What `qmskit check` reports as of {md_inline(ctx.today)}: {result.errors} errors, "
         f"{result.warnings} warnings, {result.documents} documents checked. Errors stop the "
         "build, so a published handbook shows warnings only.\n",
     ]
     rows = []
     for finding in result.findings:
-        where = f"<code>{esc(finding.location())}</code>"
+        where = f"<code>{html_text(finding.location())}</code>"
         if finding.doc_id and finding.doc_id in ctx.qms.documents:
             where = f"{ctx.doc_link(src, finding.doc_id)}<br>{where}"
-        message = esc(finding.message)
+        message = html_text(finding.message)
         if finding.hint:
-            message += f'<br><span class="qms-muted">hint: {esc(finding.hint)}</span>'
-        rows.append([badge(finding.severity), f"<code>{esc(finding.code)}</code>", where,
+            message += f'<br><span class="qms-muted">hint: {html_text(finding.hint)}</span>'
+        rows.append([badge(finding.severity), f"<code>{html_text(finding.code)}</code>", where,
                      message])
     parts.append(block(table(["Severity", "Rule", "Where", "Finding"], rows,
                              cls="qms-findings")
                        if rows else '<p class="qms-muted">No findings: the QMS is clean.</p>'))
     if result.notices:
-        parts.append(block("".join(f'<p class="qms-muted">note: {esc(n.message)}</p>'
+        parts.append(block("".join(f'<p class="qms-muted">note: {html_text(n.message)}</p>'
                                    for n in result.notices)))
     return "".join(parts)
 
@@ -528,7 +531,7 @@ def page_health(ctx: SiteContext, src: str) -> str:
         _front("System health"),
         f"Is this QMS used to run the business (performance mode) or kept for the "
         f"certificate (compliance mode)? Five signs, measured from the repository for the "
-        f"twelve months from {md_text(report.since)} to {md_text(report.today)}; the same "
+        f"twelve months from {md_inline(report.since)} to {md_inline(report.today)}; the same "
         "figures as `qmskit health`.\n",
         block(f'<p class="qms-summary">{summary}</p>'),
         "## Activity through the year\n",
@@ -540,19 +543,19 @@ def page_health(ctx: SiteContext, src: str) -> str:
     ]
     if not report.git.available:
         parts.append(block(f'<p class="qms-muted">Git history not used: '
-                           f"{esc(report.git.reason)}.</p>"))
+                           f"{html_text(report.git.reason)}.</p>"))
     for sign in report.signs:
-        parts.append(f"## {sign.number}. {md_text(sign.title)}\n")
+        parts.append(f"## {sign.number}. {md_inline(sign.title)}\n")
         rows = []
         for measure in sign.measures:
             unit = " %" if measure.unit == "%" else measure.unit
             value = "n/a" if measure.value is None else f"{measure.value:g}{unit}"
             words = "at least" if measure.comparison == ">=" else "at most"
-            rows.append([esc(measure.name), esc(value),
-                         esc(f"{words} {measure.threshold:g}{unit}"),
-                         badge(measure.verdict), esc(measure.detail)])
+            rows.append([html_text(measure.name), html_text(value),
+                         html_text(f"{words} {measure.threshold:g}{unit}"),
+                         badge(measure.verdict), html_text(measure.detail)])
         parts.append(block(
-            f'<p>{badge(sign.verdict)} <em>{esc(sign.question)}</em></p>\n'
+            f'<p>{badge(sign.verdict)} <em>{html_text(sign.question)}</em></p>\n'
             + table(["Measure", "Value", "Threshold", "Verdict", "Evidence"], rows)))
     return "".join(parts)
 
@@ -570,7 +573,7 @@ def _body(markdown: str) -> str:
 
 def page_coverage(ctx: SiteContext, src: str) -> str:
     """ISO 9001 clause → documents, with status, exclusions and gaps (`qmskit coverage`)."""
-    from qmskit.domain.coverage import coverage_markdown
+    from qmskit.reports.coverage import coverage_markdown
 
     return _front("Clause coverage", wide=True) + link_ids(
         ctx, src, _body(coverage_markdown(ctx.qms)))
@@ -578,7 +581,7 @@ def page_coverage(ctx: SiteContext, src: str) -> str:
 
 def page_training(ctx: SiteContext, src: str) -> str:
     """Read and understood: who owes an acknowledgement of which procedure version."""
-    from qmskit.domain.acks import training_markdown
+    from qmskit.reports.training import training_markdown
 
     return _front("Read and understood", wide=True) + link_ids(
         ctx, src, _body(training_markdown(ctx.qms, ctx.today)))
@@ -586,7 +589,8 @@ def page_training(ctx: SiteContext, src: str) -> str:
 
 def page_review_pack(ctx: SiteContext, src: str) -> str:
     """The management review pack as of today: every ISO 9001 9.3.2 input, drafted."""
-    from qmskit.domain.reviewpack import build_pack, render_markdown
+    from qmskit.domain.reviewpack import build_pack
+    from qmskit.reports.reviewpack import render_markdown
 
     return _front("Management review pack") + link_ids(
         ctx, src, _body(render_markdown(build_pack(ctx.qms, ctx.today), front_matter=False)))
@@ -666,14 +670,15 @@ def page_index(ctx: SiteContext, src: str) -> str:
         ("Check warnings", str(ctx.result.warnings), "findings.md"),
     ]
     tile_html = "".join(
-        f'<a class="qms-tile" href="{esc(ctx.layout.rel_url(src, ctx.layout.generated(page)))}">'
-        f'<span class="qms-tile-value">{esc(value)}</span>'
-        f'<span class="qms-tile-label">{esc(label)}</span></a>'
+        f'<a class="qms-tile" '
+        f'href="{html_text(ctx.layout.rel_url(src, ctx.layout.generated(page)))}">'
+        f'<span class="qms-tile-value">{html_text(value)}</span>'
+        f'<span class="qms-tile-label">{html_text(label)}</span></a>'
         for label, value, page in tiles
     )
     items = "".join(
         f"<li>{link(ctx.layout.rel_url(src, ctx.layout.generated(spec.name)), spec.title)}"
-        f" — {esc(spec.summary.replace('`', ''))}</li>" for spec in PAGES
+        f" — {html_text(spec.summary.replace('`', ''))}</li>" for spec in PAGES
     )
     kinds: dict[str, int] = {}
     for doc in ctx.qms.documents.values():
@@ -682,8 +687,8 @@ def page_index(ctx: SiteContext, src: str) -> str:
                     sorted(kinds.items(), key=lambda kv: kind_rank(kv[0])))
     return "".join([
         _front("The system at a glance"),
-        f"Generated from the repository on {md_text(ctx.today)}: "
-        f"{md_text(mix or 'no documents')}.\n",
+        f"Generated from the repository on {md_inline(ctx.today)}: "
+        f"{md_inline(mix or 'no documents')}.\n",
         block(f'<div class="qms-tiles">{tile_html}</div>'),
         block(f'<ul class="qms-pages">{items}</ul>'),
     ])

@@ -217,7 +217,7 @@ def build_pdf(root: Path, out: Path, *, mkdocs_config: Path | None = None,
     import io
 
     from qmskit.commands.pages import pages
-    from qmskit.domain.coverage import compute
+    from qmskit.domain.coverage import coverage_of
     from qmskit.errors import EXIT_CLEAN, EXIT_FINDINGS
     from qmskit.loader import open_qms
 
@@ -242,7 +242,7 @@ def build_pdf(root: Path, out: Path, *, mkdocs_config: Path | None = None,
                       or "Quality manual")
         revision = git_revision(root, qms.config.folders)
         (tree / COVER).write_text(cover_page(company, revision, day, len(qms.documents),
-                                             compute(qms).summary()), encoding="utf-8")
+                                             coverage_of(qms).summary()), encoding="utf-8")
         css = tree / "docs" / PRINT_CSS
         css.parent.mkdir(parents=True, exist_ok=True)
         css.write_text(print_css(day, f"{company} — revision {revision.label()}"),

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from qmskit.site.html import esc
+from qmskit.reports.escape import html_text
 
 # ----------------------------------------------------------------------------- charts
 
@@ -79,10 +79,10 @@ def kpi_chart(
     unit_suffix = f" {unit}" if unit and unit != "%" else unit
     label = f"{title}: trend" if title else "trend"
     parts = [
-        f'<svg class="qms-chart" id="{esc(chart_id)}" xmlns="http://www.w3.org/2000/svg" '
+        f'<svg class="qms-chart" id="{html_text(chart_id)}" xmlns="http://www.w3.org/2000/svg" '
         f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
-        f'aria-label="{esc(label)}">',
-        f"<title>{esc(label)}</title>",
+        f'aria-label="{html_text(label)}">',
+        f"<title>{html_text(label)}</title>",
     ]
     # Bands: good side of the target, amber between target and warn_at, red beyond.
     if target is not None:
@@ -111,7 +111,7 @@ def kpi_chart(
         parts.append(f'<line class="qms-grid" x1="{left}" x2="{left + plot_w}" '
                      f'y1="{ty:.1f}" y2="{ty:.1f}"/>')
         parts.append(f'<text class="qms-axis" x="{left - 6}" y="{ty + 4:.1f}" '
-                     f'text-anchor="end">{esc(_fmt(tick))}</text>')
+                     f'text-anchor="end">{html_text(_fmt(tick))}</text>')
         tick += step
     every = max(1, math.ceil(len(points) / 8))
     last_x = x(len(points) - 1)
@@ -120,25 +120,27 @@ def kpi_chart(
         # Every n-th period is labelled, and always the latest, without overlapping it.
         if is_last or (index % every == 0 and last_x - x(index) >= 56):
             parts.append(f'<text class="qms-axis" x="{x(index):.1f}" y="{height - 12}" '
-                         f'text-anchor="middle">{esc(point.label)}</text>')
+                         f'text-anchor="middle">{html_text(point.label)}</text>')
     for value, kind, name in ((target, "target", "target"), (warn_at, "warn", "warn at")):
         if value is None:
             continue
         ly = y(value)
         parts.append(f'<line class="qms-line qms-line--{kind}" x1="{left}" '
                      f'x2="{left + plot_w}" y1="{ly:.1f}" y2="{ly:.1f}"><title>'
-                     f"{esc(name)} {esc(_fmt(value))}{esc(unit_suffix)}</title></line>")
+                     f"{html_text(name)} {html_text(_fmt(value))}{html_text(unit_suffix)}"
+                     "</title></line>")
         parts.append(f'<text class="qms-line-label qms-line-label--{kind}" '
-                     f'x="{left + plot_w + 6}" y="{ly + 4:.1f}">{esc(name)} '
-                     f"{esc(_fmt(value))}{esc(unit_suffix)}</text>")
+                     f'x="{left + plot_w + 6}" y="{ly + 4:.1f}">{html_text(name)} '
+                     f"{html_text(_fmt(value))}{html_text(unit_suffix)}</text>")
     if points:
         path = " ".join(f"{x(i):.1f},{y(p.value):.1f}" for i, p in enumerate(points))
         parts.append(f'<polyline class="qms-series" points="{path}"/>')
         for index, point in enumerate(points):
             parts.append(
-                f'<circle class="qms-point qms-point--{esc(point.state)}" cx="{x(index):.1f}" '
-                f'cy="{y(point.value):.1f}" r="3.5"><title>{esc(point.label)}: '
-                f"{esc(_fmt(point.value))}{esc(unit_suffix)}</title></circle>"
+                f'<circle class="qms-point qms-point--{html_text(point.state)}" '
+                f'cx="{x(index):.1f}" '
+                f'cy="{y(point.value):.1f}" r="3.5"><title>{html_text(point.label)}: '
+                f"{html_text(_fmt(point.value))}{html_text(unit_suffix)}</title></circle>"
             )
     else:
         parts.append(f'<text class="qms-axis" x="{left + plot_w / 2}" y="{top + plot_h / 2}" '
@@ -238,21 +240,22 @@ def order_columns(smap: StrategyMap, sweeps: int = 4,
 
 
 def _node_svg(node: MapNode, x: float) -> str:
-    classes = f"qms-node qms-kind-{esc(node.kind)} qms-status-{esc(node.status)}"
+    classes = f"qms-node qms-kind-{html_text(node.kind)} qms-status-{html_text(node.status)}"
     if node.highlight:
         classes += " qms-node--focus"
     tooltip = node.tooltip or f"{node.id}: {node.title}"
     marker = ""
     if node.marker:
-        marker = (f'<circle class="qms-point qms-point--{esc(node.marker)}" '
+        marker = (f'<circle class="qms-point qms-point--{html_text(node.marker)}" '
                   f'cx="{x + NODE_W - 10:.1f}" cy="{node.y + 11:.1f}" r="4.5"/>')
     return (
-        f'<a class="{classes}" href="{esc(node.href)}" data-id="{esc(node.id)}">'
-        f"<title>{esc(tooltip)}</title>"
+        f'<a class="{classes}" href="{html_text(node.href)}" data-id="{html_text(node.id)}">'
+        f"<title>{html_text(tooltip)}</title>"
         f'<rect x="{x:.1f}" y="{node.y:.1f}" width="{NODE_W}" height="{NODE_H}" rx="5"/>'
-        f'<text class="qms-node-id" x="{x + 8:.1f}" y="{node.y + 15:.1f}">{esc(node.id)}</text>'
+        f'<text class="qms-node-id" x="{x + 8:.1f}" y="{node.y + 15:.1f}">'
+        f'{html_text(node.id)}</text>'
         f'<text class="qms-node-title" x="{x + 8:.1f}" y="{node.y + 31:.1f}">'
-        f"{esc(_truncate(node.title, _TITLE_CHARS))}</text>{marker}</a>"
+        f"{html_text(_truncate(node.title, _TITLE_CHARS))}</text>{marker}</a>"
     )
 
 
@@ -288,14 +291,14 @@ def render_map(smap: StrategyMap, map_id: str, label: str, *, col_gap: int = COL
         for index, node in enumerate(nodes):
             node.y = start + index * (NODE_H + ROW_GAP)
     parts = [
-        f'<svg class="qms-map" id="{esc(map_id)}" xmlns="http://www.w3.org/2000/svg" '
+        f'<svg class="qms-map" id="{html_text(map_id)}" xmlns="http://www.w3.org/2000/svg" '
         f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
-        f'aria-label="{esc(label)}"><title>{esc(label)}</title>'
+        f'aria-label="{html_text(label)}"><title>{html_text(label)}</title>'
     ]
     for column in used:
         parts.append(f'<text class="qms-map-heading" x="{col_x(column) + NODE_W / 2:.1f}" '
                      f'y="{MARGIN + 10}" text-anchor="middle">'
-                     f"{esc(smap.columns[column])}</text>")
+                     f"{html_text(smap.columns[column])}</text>")
     parts.append('<g class="qms-edges">')
     for edge in smap.edges:
         source, target = smap.nodes[edge.source], smap.nodes[edge.target]
@@ -310,8 +313,8 @@ def render_map(smap: StrategyMap, map_id: str, label: str, *, col_gap: int = COL
             d = (f"M{sx + NODE_W:.1f},{sy:.1f} C{bulge:.1f},{sy:.1f} {bulge:.1f},{ty:.1f} "
                  f"{sx + NODE_W:.1f},{ty:.1f}")
         title = f"{edge.source} {edge.label or edge.field} {edge.target}"
-        parts.append(f'<path class="qms-edge qms-edge--{esc(edge.field.replace(".", "-"))}" '
-                     f'd="{d}"><title>{esc(title)}</title></path>')
+        parts.append(f'<path class="qms-edge qms-edge--{html_text(edge.field.replace(".", "-"))}" '
+                     f'd="{d}"><title>{html_text(title)}</title></path>')
         if edge_labels and edge.label and source.column != target.column:
             # Beside the outer end (the node that is not in focus), above the curve.
             outer, inner = (target, source) if source.highlight else (source, target)
@@ -321,7 +324,7 @@ def render_map(smap: StrategyMap, map_id: str, label: str, *, col_gap: int = COL
             else:
                 lx, anchor = ox - 4, "end"
             parts.append(f'<text class="qms-edge-label" x="{lx:.1f}" y="{ly:.1f}" '
-                         f'text-anchor="{anchor}">{esc(edge.label)}</text>')
+                         f'text-anchor="{anchor}">{html_text(edge.label)}</text>')
     parts.append("</g>")
     for column in used:
         x = col_x(column)
@@ -371,7 +374,7 @@ def render_neighbourhood(
                 smap.edges.append(MapEdge(key, centre.id, "link", label))
     svg = render_map(smap, map_id, f"{centre.id} and its direct links", col_gap=104,
                      edge_labels=True)
-    return svg + "".join(f'<p class="qms-map-more">{esc(note)}</p>' for note in notes)
+    return svg + "".join(f'<p class="qms-map-more">{html_text(note)}</p>' for note in notes)
 
 
 # --------------------------------------------------------------------------- timeline
@@ -395,7 +398,7 @@ def activity_chart(chart_id: str, weeks: Sequence[tuple[date, int]], audits: Seq
         return left + plot_w * (day - since).days / span
 
     parts = [
-        f'<svg class="qms-chart qms-activity" id="{esc(chart_id)}" '
+        f'<svg class="qms-chart qms-activity" id="{html_text(chart_id)}" '
         f'xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
         f'height="{height}" role="img" aria-label="QMS activity per week">'
         "<title>QMS activity per week: changes and reviews, with audit dates</title>"
@@ -407,7 +410,7 @@ def activity_chart(chart_id: str, weeks: Sequence[tuple[date, int]], audits: Seq
         parts.append(f'<rect class="qms-band qms-band--amber" x="{x(start):.1f}" y="{top}" '
                      f'width="{max(x(min(audit, today)) - x(start), 1):.1f}" '
                      f'height="{plot_h}"><title>{window_weeks} weeks before the audit on '
-                     f"{esc(audit)}</title></rect>")
+                     f"{html_text(audit)}</title></rect>")
     parts.append(f'<line class="qms-grid" x1="{left}" x2="{left + plot_w}" '
                  f'y1="{top + plot_h}" y2="{top + plot_h}"/>')
     parts.append(f'<text class="qms-axis" x="{left - 6}" y="{top + 4}" '
@@ -419,7 +422,7 @@ def activity_chart(chart_id: str, weeks: Sequence[tuple[date, int]], audits: Seq
             continue
         bar_h = plot_h * count / peak
         parts.append(f'<rect class="qms-bar" x="{x(week):.1f}" y="{top + plot_h - bar_h:.1f}" '
-                     f'width="{bar_w:.1f}" height="{bar_h:.1f}"><title>week of {esc(week)}: '
+                     f'width="{bar_w:.1f}" height="{bar_h:.1f}"><title>week of {html_text(week)}: '
                      f"{count} change{'s' if count != 1 else ''} or review"
                      f"{'s' if count != 1 else ''}</title></rect>")
     for audit in audits:
@@ -428,12 +431,12 @@ def activity_chart(chart_id: str, weeks: Sequence[tuple[date, int]], audits: Seq
             parts.append(f'<line class="qms-line qms-line--warn" x1="{ax:.1f}" x2="{ax:.1f}" '
                          f'y1="{top - 8}" y2="{top + plot_h}"/>')
             parts.append(f'<text class="qms-line-label qms-line-label--warn" x="{ax:.1f}" '
-                         f'y="{top - 10}" text-anchor="middle">audit {esc(audit)}</text>')
+                         f'y="{top - 10}" text-anchor="middle">audit {html_text(audit)}</text>')
     month = date(since.year, since.month, 1)
     while month <= today:
         if month >= since and (today - month).days > 20:
             parts.append(f'<text class="qms-axis" x="{x(month):.1f}" y="{height - 10}" '
-                         f'text-anchor="middle">{esc(month.strftime("%b %y"))}</text>')
+                         f'text-anchor="middle">{html_text(month.strftime("%b %y"))}</text>')
         month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
         # Every other month keeps the labels apart on a year-wide axis.
         month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
