@@ -16,6 +16,7 @@ from pathlib import Path
 
 from qmskit.errors import EXIT_CLEAN, QmsError
 from qmskit.loader import open_qms
+from qmskit.model.types import handle_key
 
 
 def ack(root: Path, doc_id: str, handle: str, *, on: date | None = None, commit: bool = False,
@@ -36,7 +37,7 @@ def ack(root: Path, doc_id: str, handle: str, *, on: date | None = None, commit:
     if doc.status != "approved":
         raise QmsError(f"{doc_id} is {doc.status}; only an approved version is read and "
                        "acknowledged")
-    person = handle.removeprefix("@")
+    person = handle_key(handle)
     holders = readers(qms, doc)
     if person not in holders:
         known = ", ".join(sorted(holders)) or "nobody (the roles have no holders)"

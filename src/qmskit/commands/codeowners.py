@@ -41,14 +41,14 @@ def _pattern(path: str) -> str | None:
 
 def entries(qms: Qms, prefix: str = "") -> list[str]:
     """The block's lines: one per document (and KPI data file), sorted by path."""
-    from qmskit.commands.diff import handle
     from qmskit.model.documents import Role
+    from qmskit.model.types import mention
 
     rows: dict[str, str] = {}
     for doc in qms.documents.values():
         owner = doc.model.owner
         role = qms.documents.get(owner) if owner else None
-        holders = (list(dict.fromkeys(handle(h) for h in role.model.holders))
+        holders = (list(dict.fromkeys(mention(h) for h in role.model.holders))
                    if role is not None and isinstance(role.model, Role) else [])
         paths = [doc.path]
         if doc.id in qms.series_paths:

@@ -27,7 +27,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from qmskit.errors import EXIT_CLEAN, EXIT_FINDINGS, QmsError
-from qmskit.model.types import KIND_ORDER
+from qmskit.model.types import kind_rank, mention
 
 if TYPE_CHECKING:
     from qmskit.model.doc import Doc
@@ -336,14 +336,7 @@ def compare(base: Qms, head: Qms) -> list[Affected]:
                                    if side.graph.kind(i) == "objective"})
         entry.kpis = downstream_kpis(side, entry.id)
     order = {"changed": 0, "added": 1, "retired": 2, "removed": 3}
-    return sorted(affected, key=lambda a: (order[a.change], KIND_ORDER.index(a.kind)
-                                           if a.kind in KIND_ORDER else 99, a.id))
-
-
-def handle(holder: str) -> str:
-    """A holder as a GitHub mention: `quality-lead` and `@quality-lead` both give
-    `@quality-lead`."""
-    return holder if holder.startswith("@") else "@" + holder
+    return sorted(affected, key=lambda a: (order[a.change], kind_rank(a.kind), a.id))
 
 
 @dataclass
@@ -463,7 +456,7 @@ def code(text: str) -> str:
 
 
 def _mentions(holders: Sequence[str]) -> str:
-    return ", ".join(handle(h) for h in holders) or "*(no holder)*"
+    return ", ".join(mention(h) for h in holders) or "*(no holder)*"
 
 
 def _and(items: Sequence[str]) -> str:

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from qmskit.edit import KeyPath, Scalar, edit_document, locked, read_text
 from qmskit.errors import EXIT_CLEAN, QmsError
 from qmskit.loader import open_qms
+from qmskit.model.types import handle_key
 
 if TYPE_CHECKING:
     from qmskit.model.doc import Doc
@@ -123,11 +124,11 @@ def _signer(qms: Qms, role_id: str | None, as_handle: str | None, commit: bool) 
                            "role the signature is given in")
         return None
     role = qms.documents[role_id].model
-    holders = [h.removeprefix("@") for h in getattr(role, "holders", [])]
+    holders = [handle_key(h) for h in getattr(role, "holders", [])]
     deputy = getattr(role, "deputy", None)
-    entitled = [*holders, *([deputy.removeprefix("@")] if deputy else [])]
+    entitled = [*holders, *([handle_key(deputy)] if deputy else [])]
     if as_handle is not None:
-        handle = as_handle.removeprefix("@")
+        handle = handle_key(as_handle)
         if handle not in entitled:
             raise QmsError(f"--as {as_handle}: not a holder or the deputy of {role_id} "
                            f"({', '.join(entitled) or 'no holders'})")

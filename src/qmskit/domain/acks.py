@@ -28,7 +28,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from qmskit.model.types import HANDLE_PATTERN, ID_PATTERN
+from qmskit.model.types import HANDLE_PATTERN, ID_PATTERN, handle_key
 
 if TYPE_CHECKING:
     from qmskit.model.doc import Doc
@@ -92,7 +92,7 @@ class Ledger:
 
 def key_of(doc_id: str, handle: str) -> tuple[str, str]:
     """The ledger's lookup key; handles are compared without a leading `@`."""
-    return doc_id, handle.removeprefix("@")
+    return doc_id, handle_key(handle)
 
 
 def parse_ledger(text: str, path: str) -> Ledger:
@@ -141,7 +141,7 @@ def parse_ledger(text: str, path: str) -> Ledger:
             ledger.problems.append(LedgerProblem(number, cols[3],
                                                  f"{day_text!r} is not a date (YYYY-MM-DD)"))
             continue
-        ledger.acks.append(Ack(doc_id, int(version_text), handle.removeprefix("@"), day,
+        ledger.acks.append(Ack(doc_id, int(version_text), handle_key(handle), day,
                                number, cols[1]))
     return ledger
 
@@ -213,7 +213,7 @@ def readers(qms: Qms, doc: Doc) -> dict[str, list[str]]:
         if role is None or role.kind != "role":
             continue
         for handle in getattr(role.model, "holders", []):
-            found.setdefault(handle.removeprefix("@"), []).append(role_id)
+            found.setdefault(handle_key(handle), []).append(role_id)
     return found
 
 

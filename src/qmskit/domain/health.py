@@ -36,7 +36,7 @@ from qmskit.domain.records import (
 )
 from qmskit.model.doc import Doc
 from qmskit.model.documents import Action, Audit, ManagementReview
-from qmskit.model.types import REVIEW_INPUT_KEYS
+from qmskit.model.types import REVIEW_INPUT_KEYS, handle_key
 from qmskit.qms import Qms
 
 Verdict = Literal["performance", "compliance", "unknown"]
@@ -444,7 +444,7 @@ def sign_ownership(qms: Qms, since: date, today: date, git: GitActivity) -> Sign
         mapped: set[str] = set()
         handle = None
         for name in (commit.author, commit.email.split("@", 1)[0]):
-            key = name.strip().lstrip("@").lower()
+            key = handle_key(name)
             if key in handles:
                 mapped |= handles[key]
                 handle = handle or key

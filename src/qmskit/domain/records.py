@@ -26,7 +26,7 @@ from qmskit.model.documents import (
     Risk,
     Role,
 )
-from qmskit.model.types import REVIEW_INPUT_KEYS
+from qmskit.model.types import REVIEW_INPUT_KEYS, handle_key
 from qmskit.qms import Qms
 
 PROCESS_KINDS = frozenset({"process", "procedure"})
@@ -412,5 +412,5 @@ def role_handles(qms: Qms) -> dict[str, set[str]]:
         if doc.status == "retired" or not isinstance(model, Role):
             continue
         for handle in [*model.holders, *([model.deputy] if model.deputy else [])]:
-            handles.setdefault(handle.lstrip("@").lower(), set()).add(doc.id)
+            handles.setdefault(handle_key(handle), set()).add(doc.id)
     return handles

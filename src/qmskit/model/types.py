@@ -13,14 +13,32 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Annotated, Literal, cast, get_args
 
-from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, WithJsonSchema
 
 ID_PATTERN = r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$"
 HANDLE_PATTERN = r"^@?[a-z0-9][a-z0-9._-]*$"
 
 DocId = Annotated[str, Field(pattern=ID_PATTERN, description="A document id, e.g. PROC-PURCH")]
+
+
+def handle_key(text: str) -> str:
+    """A person's handle as qmskit compares and stores it: no `@`, lower case, trimmed.
+
+    The one normalisation of handles: role holders, `--as`, ledger rows, git authors and
+    CODEOWNERS entries all go through it, so `@Quality-Lead` and `quality-lead` are one
+    person everywhere.
+    """
+    return text.strip().removeprefix("@").lower()
+
+
+def mention(handle: str) -> str:
+    """A handle as a GitHub mention (`@quality-lead`), e.g. for CODEOWNERS and PR comments."""
+    return "@" + handle_key(handle)
+
+
 Handle = Annotated[
-    str, Field(pattern=HANDLE_PATTERN, description="A person's generic handle, e.g. quality-lead")
+    str, Field(pattern=HANDLE_PATTERN, description="A person's generic handle, e.g. quality-lead"),
+    AfterValidator(handle_key),
 ]
 
 Kind = Literal[
@@ -37,10 +55,16 @@ Kind = Literal[
     "nonconformity",
 ]
 KINDS: tuple[str, ...] = get_args(Kind)
-#: The order in which kinds are listed to people: from strategy down to the records.
+#: The order in which kinds are listed to people: the chain from strategy to the work,
+#: then the records (a nonconformity before the action it leads to).
 KIND_ORDER: tuple[str, ...] = ("strategy", "objective", "process", "procedure", "kpi", "role",
-                               "risk", "action", "nonconformity", "audit", "review")
+                               "risk", "nonconformity", "action", "audit", "review")
 assert sorted(KIND_ORDER) == sorted(KINDS)
+
+
+def kind_rank(kind: str) -> int:
+    """Position of a kind in `KIND_ORDER` (kinds it does not list come last)."""
+    return KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER)
 Status = Literal["draft", "approved", "retired"]
 Direction = Literal["higher", "lower"]
 Frequency = Literal["weekly", "monthly", "quarterly", "yearly"]

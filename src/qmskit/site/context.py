@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from qmskit.git.history import History, read_history
 from qmskit.model.documents import Kpi, Role
+from qmskit.model.types import kind_rank
 from qmskit.reports.escape import html_text
 from qmskit.site.html import link
 from qmskit.site.layout import Layout
@@ -29,20 +30,12 @@ if TYPE_CHECKING:
 #: Any string shaped like a document id; looked up in the QMS before it becomes a link.
 ID_RE = re.compile(r"(?<![\w/.-])[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+(?![\w-])")
 
-#: Kinds in the order the chain from strategy to the work runs; pages list them so.
-KIND_ORDER = ("strategy", "objective", "process", "procedure", "kpi", "role", "risk",
-              "nonconformity", "action", "audit", "review")
 KIND_LABELS = {
     "strategy": "Strategy", "objective": "Objective", "process": "Process",
     "procedure": "Procedure", "kpi": "KPI", "role": "Role", "risk": "Risk",
     "nonconformity": "Nonconformity", "action": "Action", "audit": "Audit",
     "review": "Management review",
 }
-
-
-def kind_rank(kind: str) -> int:
-    """Position of a kind in the strategy-to-work chain (unknown kinds last)."""
-    return KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER)
 
 
 @dataclass

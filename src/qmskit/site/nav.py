@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from qmskit.site.context import SiteContext, kind_rank
+from qmskit.model.types import kind_rank
+from qmskit.site.context import SiteContext
 
 NavItem = str | dict[str, Any]
 

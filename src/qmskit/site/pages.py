@@ -15,8 +15,9 @@ from datetime import date
 
 from qmskit.model.doc import Doc
 from qmskit.model.documents import Action, Kpi, ManagementReview, Procedure, Role
+from qmskit.model.types import kind_rank
 from qmskit.reports.escape import html_text, md_inline
-from qmskit.site.context import KIND_LABELS, SiteContext, kind_rank
+from qmskit.site.context import KIND_LABELS, SiteContext
 from qmskit.site.documents import link_ids, map_node, render_kpi_chart
 from qmskit.site.html import badge, block, figure, link, table
 from qmskit.site.svg import MapEdge, StrategyMap, activity_chart, order_columns, render_map
