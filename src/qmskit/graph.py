@@ -260,3 +260,39 @@ class Graph:
         if down:
             chosen |= self.downstream(doc_id)
         return chosen
+
+    def chains_to_strategy(self, doc_id: str) -> list[list[str]]:
+        """For each strategy `doc_id` serves, the shortest supports/measures path to it
+        (`doc_id` first); a strategy's own chain is itself."""
+        if doc_id not in self._nodes:
+            return []
+        parent: dict[str, str | None] = {doc_id: None}
+        queue = deque([doc_id])
+        found: list[str] = []
+        while queue:
+            current = queue.popleft()
+            if self.kind(current) == "strategy" and current != doc_id:
+                found.append(current)
+                continue
+            for link in sorted(self.outgoing(current, TRACE_FIELDS), key=lambda lk: lk.target):
+                if link.target not in parent:
+                    parent[link.target] = current
+                    queue.append(link.target)
+        chains = []
+        for strategy in sorted(found):
+            chain: list[str] = []
+            node: str | None = strategy
+            while node is not None:
+                chain.append(node)
+                node = parent[node]
+            chains.append(list(reversed(chain)))
+        if self.kind(doc_id) == "strategy":
+            chains.insert(0, [doc_id])
+        return chains
+
+    def downstream_of_kind(self, doc_id: str, kind: str) -> list[str]:
+        """Documents of `kind` that serve or measure `doc_id`, transitively, sorted (e.g.
+        the KPIs a change to an objective may move)."""
+        if doc_id not in self._nodes:
+            return []
+        return sorted(d for d in self.downstream(doc_id) if self.kind(d) == kind)

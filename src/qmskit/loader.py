@@ -14,11 +14,12 @@ import os
 import posixpath
 import re
 import stat
+import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from pydantic import ValidationError
@@ -27,6 +28,7 @@ from qmskit.cache import Cache
 from qmskit.config import Config, load_config
 from qmskit.errors import QmsError
 from qmskit.git.facts import GitJob
+from qmskit.git.repo import GitRepo, TreeEntry
 from qmskit.model.doc import Doc
 from qmskit.model.documents import MODELS, Document, Kpi
 from qmskit.model.findings import Finding
@@ -488,3 +490,87 @@ def open_qms(root: Path, config_path: Path | None = None, *, with_git: bool = Tr
     """
     config, _ = load_config(root, config_path)
     return load_qms(root, config, with_git=with_git, use_cache=use_cache and config.cache)
+
+
+CONFIG_NAMES = ("qmskit.toml", "pyproject.toml")
+
+
+@dataclass
+class Revision:
+    """One side of the comparison: the revision asked for, its commit and loaded QMS."""
+
+    rev: str
+    commit: str
+    qms: Qms = field(init=False)
+
+
+def _safe_relative(path: str, prefix: str) -> str | None:
+    if not path.startswith(prefix):
+        return None
+    relative = path[len(prefix):]
+    pure = PurePosixPath(relative)
+    if pure.is_absolute() or ".." in pure.parts or not relative:
+        return None
+    return relative
+
+
+def load_revisions(root: Path, base: str, head: str, config_path: Path | None = None
+                   ) -> tuple[Revision, Revision, tempfile.TemporaryDirectory[str]]:
+    """Load the QMS as of `base` and `head` into temporary folders (kept alive by the
+    returned TemporaryDirectory; clean it up when done)."""
+    repo = GitRepo.at(root)
+    sides = [Revision(base, repo.commit(base)), Revision(head, repo.commit(head))]
+    holder = tempfile.TemporaryDirectory(prefix="qmskit-diff-")
+    try:
+        trees = [repo.tree(side.commit) for side in sides]
+        wanted: dict[str, None] = {}
+        plans: list[list[tuple[str, TreeEntry]]] = []
+        configs = []
+        # Config files first: they decide which folders hold the QMS at that revision.
+        config_entries = [[e for e in tree if _safe_relative(e.path, repo.prefix)
+                           in CONFIG_NAMES] for tree in trees]
+        blobs = dict(zip((e.sha for entries in config_entries for e in entries),
+                         repo.cat([e.sha for entries in config_entries for e in entries]),
+                         strict=True))
+        for index, side in enumerate(sides):
+            dest = Path(holder.name, f"{index}-{side.commit[:12]}")
+            dest.mkdir()
+            for entry in config_entries[index]:
+                content = blobs[entry.sha]
+                relative = _safe_relative(entry.path, repo.prefix)
+                if content is not None and relative is not None:
+                    (dest / relative).write_bytes(content)
+            try:
+                config, _ = load_config(dest, config_path)
+            except QmsError as error:
+                raise QmsError(f"at {side.rev}: {error}") from None
+            configs.append(config)
+            folders = [folder.strip("/") + "/" for folder in config.folders]
+            plan = []
+            for entry in trees[index]:
+                relative = _safe_relative(entry.path, repo.prefix)
+                if relative is None or not any(relative.startswith(f) for f in folders):
+                    continue
+                plan.append((relative, entry))
+                if entry.size <= config.max_file_size:
+                    wanted[entry.sha] = None
+            plans.append(plan)
+        contents = dict(zip(wanted, repo.cat(list(wanted)), strict=True))
+        for index, side in enumerate(sides):
+            dest = Path(holder.name, f"{index}-{side.commit[:12]}")
+            for relative, entry in plans[index]:
+                target = dest / relative
+                target.parent.mkdir(parents=True, exist_ok=True)
+                content = contents.get(entry.sha)
+                if content is None:
+                    # Too large to extract: a sparse file of the same size lets the loader
+                    # report it exactly as it would in a checkout.
+                    with target.open("wb") as handle:
+                        handle.truncate(entry.size)
+                else:
+                    target.write_bytes(content)
+            side.qms = load_qms(dest, configs[index], with_git=False)
+    except BaseException:
+        holder.cleanup()
+        raise
+    return sides[0], sides[1], holder

@@ -144,8 +144,8 @@ def test_titles_cannot_inject_markdown_or_mentions(history: QmsRepo,
     git(history.root, "commit", "-qm", "Sneaky")
     assert main(["diff", "HEAD~1", "HEAD", "--root", str(history.root)]) == 0
     out = capsys.readouterr().out
-    assert ("#### PROC-X · \\<img src=x\\> \\[click\\](http://evil) &#64;everyone \\*bold\\*"
-            in out)
+    assert ("#### PROC-X · &lt;img src=x&gt; \\[click\\](http://evil) &#64;everyone "
+            "\\*bold\\*" in out)
     assert not re.search(r"(?<!\\)<img", out) and "@everyone" not in out
 
 

@@ -87,7 +87,7 @@ def render(existing: str | None, lines: list[str]) -> str:
 
 def default_location(root: Path) -> tuple[Path, str]:
     """Where CODEOWNERS lives (an existing one wins) and the QMS root's prefix in it."""
-    from qmskit.commands.diff import GitRepo
+    from qmskit.git.repo import GitRepo
 
     try:
         repo = GitRepo.at(root)

@@ -69,7 +69,7 @@ def _content(text: str) -> tuple[dict[str, Any], str, Any, Any] | None:
 
 def content_changed_since_review(root: Path, relative: str) -> Evidence:
     """Compare the document now with its content at the commit of its last review."""
-    from qmskit.commands.diff import GitRepo
+    from qmskit.git.repo import GitRepo
 
     try:
         repo = GitRepo.at(root)
