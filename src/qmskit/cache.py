@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from qmskit.walk import walk
+
 CACHE_DIR = ".qmskit-cache"
 _FORMAT = 2
 #: Like git's "racy" check: a file modified this close to when the cache was written may
@@ -152,21 +154,15 @@ class Cache:
         self.dirty = False
 
 
-def _stat_files(root: Path, folders: list[str], extra: list[str]) -> list[tuple[str, StatKey]]:
-    """Stat keys of every visible file under the QMS folders plus `extra` paths."""
+def _stat_files(root: Path, folders: list[str], exclude: list[str],
+                extra: list[str]) -> list[tuple[str, StatKey]]:
+    """Stat keys of every QMS file (the one walker's view) plus `extra` paths."""
     found: list[tuple[str, StatKey]] = []
-    root_text = str(root)
-    for folder in folders:
-        for current, dirs, files in os.walk(os.path.join(root_text, folder)):  # noqa: PTH118
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            for name in sorted(files):
-                if name.startswith("."):
-                    continue
-                path = os.path.join(current, name)  # noqa: PTH118
-                try:
-                    found.append((path, stat_key(os.stat(path))))  # noqa: PTH116
-                except OSError:
-                    found.append((path, (-1, -1, -1)))
+    for path, _ in walk(root, folders, exclude):
+        try:
+            found.append((path, stat_key(os.stat(path))))  # noqa: PTH116
+        except OSError:
+            found.append((path, (-1, -1, -1)))
     for relative in extra:
         try:
             found.append((relative, stat_key(os.stat(root / relative))))  # noqa: PTH116
@@ -199,10 +195,12 @@ class ResultCache:
     the racy window of the cached run, means a full check.
     """
 
-    def __init__(self, root: Path, folders: list[str], settings: str) -> None:
+    def __init__(self, root: Path, folders: list[str], settings: str,
+                 exclude: list[str] | None = None) -> None:
         self.path = root / CACHE_DIR / "result.pickle"
         self.root = root
         self.folders = folders
+        self.exclude = exclude or []
         self.settings = settings
         self.extra: list[str] = []
         stored: dict[str, Any] = {}
@@ -223,7 +221,7 @@ class ResultCache:
         hasher.update(_code_fingerprint().encode())
         hasher.update(self.settings.encode())
         newest = 0
-        for path, key in _stat_files(self.root, self.folders, extra):
+        for path, key in _stat_files(self.root, self.folders, self.exclude, extra):
             hasher.update(f"{path}\0{key}\n".encode())
             newest = max(newest, key[1])
         hasher.update(_git_state(self.root))

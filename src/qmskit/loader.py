@@ -9,7 +9,6 @@ file is still checked.
 from __future__ import annotations
 
 import difflib
-import fnmatch
 import os
 import posixpath
 import re
@@ -41,40 +40,16 @@ from qmskit.model.frontmatter import (
 from qmskit.model.series import SeriesError, parse_series
 from qmskit.model.types import ID_PATTERN, KINDS
 from qmskit.qms import Qms
+from qmskit.walk import walk
 
 _ID_RE = re.compile(ID_PATTERN)
 _REQUIRED_PLACEHOLDERS: dict[str, Any] = {"title": "(untitled)", "status": "draft"}
 
 
 def iter_markdown(root: Path, config: Config) -> Iterator[tuple[str, str]]:
-    """(absolute path, root-relative POSIX path) of the Markdown files in the QMS folders.
-
-    Hidden folders and `exclude` patterns are skipped; directory symlinks are not
-    followed (no loops, no escape from the repository). Plain strings, not Path objects:
-    this runs for every file and pathlib's overhead showed up in profiles.
-    """
-    seen: set[str] = set()
-    root_text = str(root)
-    prefix_len = len(root_text) + 1
-    for folder in config.folders:
-        base = os.path.join(root_text, folder)
-        if not os.path.isdir(base):
-            continue
-        for current, dirs, files in os.walk(base):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            for name in sorted(files):
-                if not name.endswith(".md") or name.startswith("."):
-                    continue
-                path = os.path.join(current, name)
-                if path in seen:
-                    continue
-                seen.add(path)
-                relative = path[prefix_len:].replace(os.sep, "/")
-                if config.exclude and any(
-                    fnmatch.fnmatch(relative, pattern) for pattern in config.exclude
-                ):
-                    continue
-                yield path, relative
+    """(absolute path, root-relative POSIX path) of the Markdown files in the QMS folders,
+    from the one walker (`qmskit.walk`), so the check reads exactly what the site shows."""
+    return walk(root, config.folders, config.exclude, ".md")
 
 
 @dataclass

@@ -37,7 +37,7 @@ def check(
 
         settings = "|".join([config.model_dump_json(), evaluation_day.isoformat(),
                              ",".join(select), ",".join(ignore), str(needs_git)])
-        result_cache = ResultCache(root.absolute(), config.folders, settings)
+        result_cache = ResultCache(root.absolute(), config.folders, settings, config.exclude)
         cached = result_cache.load()
         if isinstance(cached, CheckResult):
             sys.stdout.write(FORMATS[output_format](cached, colour))
