@@ -140,3 +140,54 @@ def located(text: str, path: str, code: str | None = None) -> bool:
     wanted = re.escape(code) if code else r"[A-Z]\d+"
     pattern = rf"^{re.escape(path)}:\d+:\d+: {wanted}\b"
     return re.search(pattern, text, flags=re.MULTILINE) is not None
+
+
+class FolderWatch:
+    """Calls `on_event(mask, name)` from a thread for inotify events in one folder (Linux).
+
+    Lets a test act at the exact moment another process touches a file (a second writer
+    appending right after qmskit read the file, or a kill right after it created its
+    temporary file) without patching qmskit.
+    """
+
+    CLOSE_NOWRITE = 0x10  # a file opened read-only was closed: someone just read it
+    CREATE = 0x100  # a name was created in the folder
+
+    def __init__(self, folder: Path, mask: int, on_event: Callable[[int, str], None]) -> None:
+        import ctypes
+        import ctypes.util
+        import threading
+
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        self.fd = libc.inotify_init1(os.O_NONBLOCK | os.O_CLOEXEC)
+        if self.fd < 0 or libc.inotify_add_watch(self.fd, os.fsencode(folder), mask) < 0:
+            raise OSError(ctypes.get_errno(), "inotify is not available")
+        self.on_event = on_event
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        import select
+        import struct
+
+        while not self.stopping.is_set():
+            ready, _, _ = select.select([self.fd], [], [], 0.02)
+            if not ready:
+                continue
+            data = os.read(self.fd, 65536)
+            offset = 0
+            while offset < len(data):
+                _wd, mask, _cookie, length = struct.unpack_from("iIII", data, offset)
+                name = data[offset + 16:offset + 16 + length].rstrip(b"\0").decode()
+                offset += 16 + length
+                self.on_event(mask, name)
+
+    def close(self) -> None:
+        """Stop after the events already queued have been handled."""
+        import time
+
+        time.sleep(0.1)
+        self.stopping.set()
+        self.thread.join()
+        os.close(self.fd)
