@@ -381,9 +381,16 @@ def test_init_default_install_is_a_marked_placeholder(
     assert cli(["init", str(root)], capsys).code == 0
     text = (root / ".github/workflows/qms.yml").read_text(encoding="utf-8")
     assert "qmskit==0.1.0" not in text
-    assert _install_steps(root)
+    runs = _install_steps(root)
+    assert runs
     # Assumes the placeholder says so in words a reader cannot miss.
     assert re.search(r"placeholder|replace|todo", text, flags=re.IGNORECASE), text
+    # The same repository (and tag) as the pre-commit hook, when the hook names one.
+    hooks = yaml.safe_load((root / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    for source in hooks["repos"]:
+        if source["repo"] not in ("local", "meta"):
+            assert any(source["repo"] in step and source["rev"] in step for step in runs), (
+                source, runs)
 
 
 # --- 10. `qmskit pages OUT` and settings that point at files ---------------------------
