@@ -307,8 +307,6 @@ def test_ledger_symlinked_outside_is_not_printed(link: str, tmp_path: Path,
         assert SENTINEL not in result.text, output_format
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.16: a QMS folder symlinked outside the "
-                   "repository is read")
 def test_qms_folder_symlinked_outside_is_not_read(tmp_path: Path,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
     elsewhere = outside(tmp_path) / "procedures"
