@@ -180,8 +180,6 @@ def test_adding_front_matter_to_an_old_page_is_the_baseline(
 
 # --- 4. Draft actions on the site's Actions page ------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="issue 11.4: the Actions page shows a draft action as "
-                   "open and overdue")
 def test_draft_action_is_not_shown_open_or_overdue(tmp_path: Path,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     repo = QmsRepo(tmp_path / "repo").baseline()
@@ -215,8 +213,6 @@ Body.
 
 # --- 5. Review pack and R505 agree about never-audited processes ---------------------
 
-@pytest.mark.xfail(strict=True, reason="issue 11.5: the review pack and R505 disagree about "
-                   "never-audited processes")
 def test_review_pack_and_r505_agree_on_overdue_audits(tmp_path: Path,
                                                       capsys: pytest.CaptureFixture[str]) -> None:
     repo = QmsRepo(tmp_path / "repo").baseline()

@@ -26,6 +26,7 @@ from qmskit.domain.records import (
     PROACTIVE_SOURCES,
     REACTIVE_SOURCES,
     action_source,
+    action_state,
     held,
     quality_team,
     record_date,
@@ -411,8 +412,10 @@ def sign_strategy(qms: Qms, today: date) -> Sign:
 
 def sign_reactive(qms: Qms, since: date, today: date) -> Sign:
     """Sign 4: improvement only reacts to audit findings and nonconformities."""
+    # Proposals (drafts) and withdrawn actions were never raised: `action_state` decides.
     actions = [d for d in qms.of_kind("action")
-               if d.status != "retired" and _in(record_date(d), since, today)]
+               if action_state(d, today) not in ("draft", "retired")
+               and _in(record_date(d), since, today)]
     by_source: dict[str, int] = {}
     for doc in actions:
         assert isinstance(doc.model, Action)

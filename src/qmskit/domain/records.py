@@ -160,8 +160,20 @@ def is_proactive(source: str | None) -> bool | None:
     return None
 
 
+#: How each state reads to people; a draft action is a proposal, not yet an action.
+ACTION_STATE_LABELS: dict[str, str] = {
+    "open": "open", "overdue": "overdue", "closed": "closed", "draft": "proposed",
+    "retired": "retired",
+}
+
+
 def action_state(doc: Doc, today: date) -> ActionState:
-    """open, overdue (past `due`, not closed), closed, draft (proposed) or retired."""
+    """open, overdue (past `due`, not closed), closed, draft (proposed) or retired.
+
+    The one answer to "where does this action stand": R502 and R503, the review pack,
+    `qmskit health` and every page of the handbook ask here, so a draft (a proposal
+    nobody has approved) is never shown or counted as open or overdue anywhere.
+    """
     model = doc.model
     assert isinstance(model, Action)
     if doc.status == "retired":
@@ -262,6 +274,42 @@ def last_audited(qms: Qms, today: date) -> dict[str, tuple[date, str]]:
         for target in model.scope:
             latest[target] = (day, audit.id)  # oldest first, so the newest wins
     return latest
+
+
+@dataclass(frozen=True)
+class AuditDue:
+    """Where one process of the internal audit programme stands (ISO 9001 9.2.2)."""
+
+    doc: Doc
+    #: Date and id of its latest held internal audit; None when never audited.
+    last: tuple[date, str] | None
+    #: When its next audit is due: `audit_interval` after the last audit or, for a
+    #: process never audited, after its approval; None when there is neither.
+    due: date | None
+    #: Past due (or never audited and never approved) in a repository that keeps audit
+    #: records. Without any `kind: audit` record qmskit cannot tell "no audits" from
+    #: "audits kept elsewhere", so nothing is overdue.
+    overdue: bool
+
+
+def audit_programme(qms: Qms, today: date) -> list[AuditDue]:
+    """Every process the internal audit programme must cover, with its last audit, its
+    due date and whether it is overdue.
+
+    The one definition of "overdue for audit": R505 reports the overdue rows and the
+    management review pack lists the same rows, so the two can never disagree (a
+    process never audited counts from its approval in both).
+    """
+    kept = bool(qms.of_kind("audit"))
+    interval = qms.config.audit_interval
+    latest = last_audited(qms, today)
+    rows = []
+    for doc in audit_universe(qms):
+        last = latest.get(doc.id)
+        since = last[0] if last else doc.model.approved_on
+        due = interval.after(since) if since is not None else None
+        rows.append(AuditDue(doc, last, due, kept and (due is None or due < today)))
+    return rows
 
 
 def next_planned_audit(qms: Qms, process_id: str, today: date) -> Doc | None:

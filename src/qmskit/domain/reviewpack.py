@@ -21,6 +21,7 @@ from qmskit.domain.records import (
     REACTIVE_SOURCES,
     action_source,
     action_state,
+    audit_programme,
     has_clause,
     held,
     is_high_risk,
@@ -100,6 +101,8 @@ class ProcessRow:
     kpis: list[tuple[str, str]]
     last_audit: tuple[date, str] | None
     next_audit_due: date | None
+    #: Overdue for audit, by `audit_programme` (the definition R505 uses).
+    audit_overdue: bool = False
 
 
 @dataclass
@@ -207,6 +210,8 @@ class ReviewPack:
     supplier_kpis: list[str] = field(default_factory=list)
     resource_kpis: list[str] = field(default_factory=list)
     audit_interval: str = "12 months"
+    #: Processes overdue for audit (`audit_programme`, as R505 reports them).
+    audits_overdue: list[str] = field(default_factory=list)
     covers: list[str] = field(default_factory=list)
     inputs: list[str] = field(default_factory=list)
 
@@ -289,13 +294,15 @@ def _is_corrective(qms: Qms, doc: Doc) -> bool:
 
 
 def _relevant(doc: Doc, since: date, today: date) -> bool:
-    """Open actions, and actions opened or closed in the period."""
+    """Actions not closed (open, overdue or proposed), and actions opened or closed in
+    the period; their state is `action_state`'s, as everywhere."""
     model = doc.model
     assert isinstance(model, Action)
-    if doc.status == "retired":
+    state = action_state(doc, today)
+    if state == "retired":
         return False
     opened = record_date(doc)
-    return (model.closed is None or since <= model.closed <= today
+    return (state != "closed" or (model.closed is not None and since <= model.closed <= today)
             or (opened is not None and since <= opened <= today))
 
 
@@ -380,15 +387,20 @@ def build_pack(qms: Qms, today: date, since: date | None = None) -> ReviewPack:
             model.due, kpis, _objective_state([s for _, s in kpis])))
     audited = last_audited(qms, today)
     interval = qms.config.audit_interval
+    programme = {row.doc.id: row for row in audit_programme(qms, today)}
+    pack.audits_overdue = [row.doc.id for row in programme.values() if row.overdue]
     for doc in qms.of_kind("process", "procedure"):
         if doc.status != "approved":
             continue
         kpis = [(k, states[k]) for k in measured_by.get(doc.id, [])]
         audit = audited.get(doc.id)
-        if doc.kind == "process" or kpis or audit:
+        in_programme = programme.get(doc.id)
+        if doc.kind == "process" or kpis or audit or in_programme:
+            due = (in_programme.due if in_programme
+                   else interval.after(audit[0]) if audit else None)
             pack.processes.append(ProcessRow(
-                doc.id, doc.title, doc.kind, doc.model.owner, kpis, audit,
-                interval.after(audit[0]) if audit else None))
+                doc.id, doc.title, doc.kind, doc.model.owner, kpis, audit, due,
+                in_programme is not None and in_programme.overdue))
 
     # c) 4 nonconformities and corrective actions; f) improvement actions
     for doc in qms.of_kind("nonconformity"):

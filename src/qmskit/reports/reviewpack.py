@@ -128,7 +128,8 @@ def _section(pack: ReviewPack, key: str) -> list[str]:
                         "Next audit due"],
                        [[f"{p.id} {md_inline(p.title)}", md_inline(p.owner or "—"), _states(p.kpis),
                          f"{_d(p.last_audit[0])} ({p.last_audit[1]})" if p.last_audit
-                         else "not in the audit records", _d(p.next_audit_due)]
+                         else "not in the audit records",
+                         _d(p.next_audit_due) + (" (overdue)" if p.audit_overdue else "")]
                         for p in pack.processes])]
     if key == "nonconformities":
         if not pack.nonconformities and not pack.corrective_actions:
@@ -195,8 +196,6 @@ def _summary(pack: ReviewPack) -> str:
     effective = [a for a in closed if a.effectiveness.startswith("effective")]
     high = [r for r in pack.risks if r.high]
     untreated = [r for r in high if not r.treated_by]
-    late = [p for p in pack.processes if p.kind == "process"
-            and (p.next_audit_due is None or p.next_audit_due < pack.today)]
     rows = [
         ["KPIs", _kpi_counts(pack.kpis) or "none"],
         ["Objectives", ", ".join(f"{o.id} {o.state}" for o in pack.objectives) or "none"],
@@ -206,7 +205,7 @@ def _summary(pack: ReviewPack) -> str:
                             f"open, {sum(1 for n in pack.nonconformities if n.state == 'closed')}"
                             " closed in the period"],
         ["Audits", f"{len(pack.audits)} held in the period; processes overdue for audit: "
-                   + (", ".join(p.id for p in late) or "none")],
+                   + (", ".join(pack.audits_overdue) or "none")],
         ["Risks", f"{len(high)} high, {len(untreated)} without treatment"],
         ["Document reviews",
          f"{sum(1 for r in pack.reviews_due if r.state == 'overdue')} overdue, "

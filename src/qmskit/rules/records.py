@@ -16,11 +16,11 @@ from collections.abc import Iterator
 
 from qmskit.domain.records import (
     REVIEW_INPUTS,
-    audit_universe,
+    action_state,
+    audit_programme,
     effectiveness_gap,
     held,
     is_high_risk,
-    last_audited,
     next_planned_audit,
     planned,
     record_date,
@@ -109,9 +109,8 @@ def action_overdue(ctx: RuleContext) -> Iterator[Finding]:
     for doc in ctx.qms.of_kind("action"):
         model = doc.model
         assert isinstance(model, Action)
-        if doc.status != "approved" or model.closed is not None or model.due is None:
-            continue
-        if model.due < ctx.today:
+        if action_state(doc, ctx.today) == "overdue":
+            assert model.due is not None
             days = (ctx.today - model.due).days
             yield ctx.at(doc, doc.pos("due"),
                          f"action {doc.id} was due on {model.due} ({days} days ago) and is "
@@ -152,7 +151,7 @@ def closed_without_effectiveness(ctx: RuleContext) -> Iterator[Finding]:
     for doc in ctx.qms.of_kind("action"):
         model = doc.model
         assert isinstance(model, Action)
-        if doc.status == "retired" or model.closed is None:
+        if action_state(doc, ctx.today) != "closed":
             continue
         gap = effectiveness_gap(model)
         if gap is None:
@@ -217,25 +216,21 @@ def process_unaudited(ctx: RuleContext) -> Iterator[Finding]:
 
     Fix: plan and hold the audit, then record it; spread audits over the year.
     """
-    if not ctx.qms.of_kind("audit"):
-        return
     interval = ctx.config.audit_interval
-    latest = last_audited(ctx.qms, ctx.today)
-    for doc in audit_universe(ctx.qms):
-        last = latest.get(doc.id)
-        since = last[0] if last else doc.model.approved_on
-        if since is not None and interval.after(since) >= ctx.today:
+    for row in audit_programme(ctx.qms, ctx.today):
+        if not row.overdue:
             continue
+        doc = row.doc
         upcoming = next_planned_audit(ctx.qms, doc.id, ctx.today)
         hint = (f"the next planned audit is {upcoming.id} on {record_date(upcoming)}; "
                 "bring it forward" if upcoming else
                 "plan an internal audit of it and record it as a kind: audit document")
-        if last is not None:
-            message = (f"{doc.kind} {doc.id} was last audited on {last[0]} ({last[1]}), "
-                       f"more than {interval} ago")
-        elif since is not None:
+        if row.last is not None:
+            message = (f"{doc.kind} {doc.id} was last audited on {row.last[0]} "
+                       f"({row.last[1]}), more than {interval} ago")
+        elif doc.model.approved_on is not None:
             message = (f"{doc.kind} {doc.id} has not been audited since its approval on "
-                       f"{since} ({interval} allowed)")
+                       f"{doc.model.approved_on} ({interval} allowed)")
         else:
             message = f"{doc.kind} {doc.id} has never been audited"
         yield ctx.at(doc, doc.pos("id"), message, hint)

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 
 from qmskit.domain.approvals import Meaning, Revision
+from qmskit.domain.records import ACTION_STATE_LABELS, action_state
 from qmskit.graph import Link
 from qmskit.model.doc import Doc
 from qmskit.model.documents import (
@@ -199,11 +200,13 @@ def panel_rows(ctx: SiteContext, doc: Doc, src: str) -> Iterator[tuple[str, str]
         if model.origin:
             yield "Raised from", ctx.doc_link(src, model.origin, with_title=True)
         yield "Opened", _date(model.opened or model.approved_on)
+        state = action_state(doc, ctx.today)
         due = _date(model.due)
-        if model.closed is None and model.due is not None and model.due < ctx.today:
+        if state == "overdue":
             due += " " + badge("overdue")
         yield "Due", due
-        yield "Closed", _date(model.closed) if model.closed else badge("open")
+        yield "Closed", _date(model.closed) if model.closed else badge(
+            state, ACTION_STATE_LABELS[state])
         if model.effectiveness is not None:
             yield "Effectiveness", html_text(model.effectiveness)
     elif isinstance(model, Nonconformity):

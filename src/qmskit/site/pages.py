@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from qmskit.domain.records import ACTION_STATE_LABELS, action_state
 from qmskit.model.doc import Doc
 from qmskit.model.documents import Action, Kpi, ManagementReview, Procedure, Role
 from qmskit.model.types import kind_rank
@@ -452,11 +453,14 @@ def page_traceability(ctx: SiteContext, src: str) -> str:
 
 
 def page_actions(ctx: SiteContext, src: str) -> str:
-    """Open corrective, preventive and improvement actions, overdue first."""
-    actions = ctx.sorted_docs("action")
-    open_actions = [d for d in actions if getattr(d.model, "closed", None) is None
-                    and d.status != "retired"]
-    closed = [d for d in actions if d not in open_actions]
+    """Corrective, preventive and improvement actions by state, overdue first.
+
+    The state of each action is `action_state`, the answer R502, the review pack and
+    `qmskit health` use too: a draft is a proposal, never open or overdue.
+    """
+    by_state: dict[str, list[Doc]] = {}
+    for doc in ctx.sorted_docs("action"):
+        by_state.setdefault(action_state(doc, ctx.today), []).append(doc)
 
     def rows(docs: list[Doc]) -> list[list[str]]:
         result = []
@@ -467,22 +471,25 @@ def page_actions(ctx: SiteContext, src: str) -> str:
                          if lk.field in ("findings", "decisions", "treated_by", "actions")]
             raised_by += [lk.target for lk in ctx.links.outgoing(doc.id, ("origin",))]
             origin = ", ".join(ctx.doc_link(src, i) for i in dict.fromkeys(raised_by))
-            late = model.closed is None and model.due is not None and model.due < ctx.today
-            state = badge("overdue") if late else badge("closed" if model.closed else "open")
+            state = action_state(doc, ctx.today)
             result.append([_doc_cell(ctx, src, doc), html_text(model.source or "—"),
                            origin or _dash(), _owner_cell(ctx, src, doc),
                            html_text(model.due) if model.due else _dash(),
-                           html_text(model.closed) if model.closed else _dash(), state])
+                           html_text(model.closed) if model.closed else _dash(),
+                           badge(state, ACTION_STATE_LABELS[state])])
         return result
 
     headers = ["Action", "Source", "Raised by", "Owner", "Due", "Closed", "State"]
+    open_actions = by_state.get("overdue", []) + by_state.get("open", [])
     parts = [_front("Actions", wide=True),
              "Corrective, preventive and improvement actions (ISO 9001 10.2, 10.3).\n",
              "## Open\n",
              block(table(headers, rows(open_actions)) if open_actions
                    else '<p class="qms-muted">No open actions.</p>')]
-    if closed:
-        parts += ["## Closed\n", block(table(headers, rows(closed)))]
+    for state, heading in (("draft", "Proposed (drafts, not yet approved)"),
+                           ("closed", "Closed"), ("retired", "Retired")):
+        if by_state.get(state):
+            parts += [f"## {heading}\n", block(table(headers, rows(by_state[state])))]
     return "".join(parts)
 
 
