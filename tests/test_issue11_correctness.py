@@ -318,7 +318,6 @@ def test_site_coverage_table_survives_special_text(tmp_path: Path,
 
 # --- 7. version: 0 ---------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="issue 11.7: version 0 is refused")
 @pytest.mark.parametrize("status", ["draft", "approved"])
 def test_version_zero_is_accepted(status: str, tmp_path: Path,
                                   capsys: pytest.CaptureFixture[str]) -> None:

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from qmskit.edit import KeyPath, Scalar, edit_document, locked, read_text
 from qmskit.errors import EXIT_CLEAN, QmsError
 from qmskit.loader import open_qms
-from qmskit.model.types import handle_key
+from qmskit.model.types import effective_version, handle_key, next_version
 
 if TYPE_CHECKING:
     from qmskit.model.doc import Doc
@@ -215,7 +215,7 @@ def review(root: Path, doc_id: str, *, by: str | None = None, on: date | None = 
                     Evidence(None, "not bumped (--no-bump)") if bump is False else
                     content_changed_since_review(qms.root, doc.path))
         raise_version = bump is True or (bump is None and evidence.changed is True)
-        new_version = (model.version or 1) + 1
+        new_version = next_version(model.version)
         if raise_version:
             changes.append((("version",), new_version))
 
@@ -227,7 +227,8 @@ def review(root: Path, doc_id: str, *, by: str | None = None, on: date | None = 
         out.append(f"  approved by {by} on {day}"
                    + (" (status draft → approved)" if doc.status == "draft" else ""))
     if raise_version:
-        out.append(f"  version {model.version or 1} → {new_version}: {evidence.reason}")
+        out.append(f"  version {effective_version(model.version)} → {new_version}: "
+                   f"{evidence.reason}")
     elif evidence.changed is None and bump is None:
         out.append(f"  version kept at {model.version}: cannot tell whether the content "
                    f"changed ({evidence.reason}); pass --bump if it did")
@@ -240,7 +241,7 @@ def review(root: Path, doc_id: str, *, by: str | None = None, on: date | None = 
         trailers = [trailer("reviewed", signing_role, who)]
         if approve:
             trailers.append(trailer("approved", signing_role, who))
-        version = new_version if raise_version else (model.version or 1)
+        version = new_version if raise_version else effective_version(model.version)
         subject = f"{'Approve' if approve else 'Review'} {doc_id} (version {version})"
         if commit:
             try:

@@ -28,7 +28,13 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from qmskit.model.types import HANDLE_PATTERN, ID_PATTERN, handle_key
+from qmskit.model.types import (
+    HANDLE_PATTERN,
+    ID_PATTERN,
+    effective_version,
+    handle_key,
+    parse_version,
+)
 
 if TYPE_CHECKING:
     from qmskit.model.doc import Doc
@@ -124,10 +130,10 @@ def parse_ledger(text: str, path: str) -> Ledger:
             ledger.problems.append(LedgerProblem(number, cols[0],
                                                  f"{doc_id!r} is not a document id"))
             continue
-        if not version_text.isdigit() or int(version_text) < 1:
-            ledger.problems.append(LedgerProblem(number, cols[1],
-                                                 f"version {version_text!r} is not a "
-                                                 "positive whole number"))
+        try:
+            version = parse_version(version_text)
+        except ValueError as error:
+            ledger.problems.append(LedgerProblem(number, cols[1], str(error)))
             continue
         if not _HANDLE.match(handle):
             ledger.problems.append(LedgerProblem(number, cols[2],
@@ -141,7 +147,7 @@ def parse_ledger(text: str, path: str) -> Ledger:
             ledger.problems.append(LedgerProblem(number, cols[3],
                                                  f"{day_text!r} is not a date (YYYY-MM-DD)"))
             continue
-        ledger.acks.append(Ack(doc_id, int(version_text), handle_key(handle), day,
+        ledger.acks.append(Ack(doc_id, version, handle_key(handle), day,
                                number, cols[1]))
     return ledger
 
@@ -201,8 +207,8 @@ class Obligation:
 
 
 def version_of(doc: Doc) -> int:
-    """The document's version; an unnumbered document is version 1."""
-    return doc.model.version or 1
+    """The document's version; an unnumbered document is version 1 (0 stays 0)."""
+    return effective_version(doc.model.version)
 
 
 def readers(qms: Qms, doc: Doc) -> dict[str, list[str]]:

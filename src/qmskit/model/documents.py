@@ -27,6 +27,7 @@ from qmskit.model.types import (
     ReviewInputKey,
     RiskType,
     Status,
+    Version,
 )
 
 
@@ -53,7 +54,7 @@ class Document(BaseModel):
     title: Annotated[str, Field(min_length=1, max_length=300)]
     owner: DocId | None = None
     status: Status
-    version: Annotated[int, Field(ge=1)] | None = None
+    version: Version | None = None
     approved_by: DocId | None = None
     approved_on: Date | None = None
     review: ReviewInfo | None = None

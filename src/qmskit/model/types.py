@@ -66,6 +66,31 @@ def kind_rank(kind: str) -> int:
     """Position of a kind in `KIND_ORDER` (kinds it does not list come last)."""
     return KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER)
 Status = Literal["draft", "approved", "retired"]
+
+#: A document's version: a whole number from 0 (Rev 0 is often the first issue). The
+#: one type for every version qmskit reads or writes (front matter, ledger, approvals),
+#: so that widening it (labels such as `B` or `1.0`) changes this type, `parse_version`
+#: and `next_version`, and nothing else.
+Version = Annotated[int, Field(ge=0, description="The document's version, e.g. 0, 1, 2")]
+_VERSION_RE = re.compile(r"[0-9]{1,9}")
+
+
+def parse_version(text: str) -> int:
+    """A version written as text (the ledger's column); raise ValueError when it is not
+    a whole number >= 0 written in ASCII digits."""
+    if not _VERSION_RE.fullmatch(text):
+        raise ValueError(f"version {text!r} is not a whole number >= 0")
+    return int(text)
+
+
+def effective_version(version: int | None) -> int:
+    """The version a document is at: as written, and 1 for an unnumbered document."""
+    return 1 if version is None else version
+
+
+def next_version(version: int | None) -> int:
+    """The version a review raises `version` to."""
+    return effective_version(version) + 1
 Direction = Literal["higher", "lower"]
 Frequency = Literal["weekly", "monthly", "quarterly", "yearly"]
 

@@ -29,7 +29,8 @@ def revision_markdown(qms: Qms, doc: Doc, link: Callable[[str], str] | None = No
                                for s in rev.signed(meaning)) or "—"
 
         mark = "verified" if rev.verified else md_inline(rev.signature_state)
-        out.append(f"| {rev.version or '—'} | {rev.day} | {md_inline(rev.author)} | "
+        version = "—" if rev.version is None else rev.version
+        out.append(f"| {version} | {rev.day} | {md_inline(rev.author)} | "
                    f"{names('reviewed')} | {names('approved')} | `{rev.commit[:10]}` | "
                    f"{mark} |")
     return "\n".join(out) + "\n"
