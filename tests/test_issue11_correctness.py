@@ -330,8 +330,6 @@ def test_version_zero_is_accepted(status: str, tmp_path: Path,
 
 # --- 8. One bad holder hides all holders ----------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="issue 11.8: one invalid holder also reports T308 "
-                   "'role has no holders'")
 def test_one_bad_holder_keeps_the_valid_ones(tmp_path: Path,
                                              capsys: pytest.CaptureFixture[str]) -> None:
     repo = QmsRepo(tmp_path / "repo").baseline()

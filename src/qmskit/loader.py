@@ -34,6 +34,8 @@ from qmskit.model.findings import Finding
 from qmskit.model.frontmatter import (
     FrontMatter,
     FrontMatterError,
+    KeyPath,
+    Position,
     guess_id,
     parse,
 )
@@ -138,16 +140,26 @@ def parse_bytes(path: str, relative: str, raw: bytes, positions: bool = True) ->
     return FileResult(relative, front_matter=front_matter, source=path)
 
 
+def _position(table: dict[KeyPath, Position], loc: tuple[str | int, ...]) -> Position | None:
+    """Where the longest prefix of `loc` is written: pydantic appends parts that are not
+    in the YAML (a union member such as `('target', 'float')`)."""
+    for end in range(len(loc), 0, -1):
+        found = table.get(loc[:end])
+        if found is not None:
+            return found
+    return None
+
+
 def _validation_findings(
     relative: str, fm: FrontMatter, model: type[Document], error: ValidationError
-) -> tuple[list[Finding], set[str]]:
+) -> tuple[list[Finding], list[tuple[str | int, ...]]]:
+    """D102 findings, and the locations of the invalid values (for `_salvage`)."""
     findings: list[Finding] = []
-    bad_keys: set[str] = set()
+    bad: list[tuple[str | int, ...]] = []
     known = list(model.model_fields)
     for item in error.errors():
         loc = tuple(item["loc"])
-        top = str(loc[0]) if loc else ""
-        bad_keys.add(top)
+        bad.append(loc)
         where = ".".join(str(part) for part in loc)
         hint = ""
         if item["type"] == "extra_forbidden":
@@ -160,7 +172,7 @@ def _validation_findings(
             message = f"missing required field '{where}'"
             hint = f"add '{where}:' to the front matter"
         else:
-            pos = fm.positions.get(loc) or fm.key_positions.get(loc) or (2, 1)
+            pos = _position(fm.positions, loc) or _position(fm.key_positions, loc) or (2, 1)
             text = str(item["msg"]).removeprefix("Value error, ")
             message = f"{where}: {text}"
             value = item.get("input")
@@ -168,7 +180,62 @@ def _validation_findings(
                 # YAML's implicit typing: `title: 2026-01-01` or `unit: 100` are not strings.
                 hint = f"YAML read this as a {type(value).__name__}; quote it: '{value}'"
         findings.append(Finding(relative, pos[0], pos[1], "D102", message, hint=hint))
-    return findings, bad_keys
+    return findings, bad
+
+
+def _drop(value: Any, loc: tuple[str | int, ...]) -> Any:
+    """`value` without the item at `loc`: a list item or a mapping key, as deep as the
+    data goes. A `loc` that runs past the data (a union member's name) drops the last
+    item that exists; a key that is missing (a required field) drops nothing."""
+    if not loc:
+        return _DROPPED
+    head, rest = loc[0], loc[1:]
+    if isinstance(value, dict):
+        if head not in value:
+            return value
+        inner = _drop(value[head], rest)
+        return {k: v for k, v in value.items() if k != head} if inner is _DROPPED \
+            else {**value, head: inner}
+    if isinstance(value, list) and isinstance(head, int) and 0 <= head < len(value):
+        inner = _drop(value[head], rest)
+        # A placeholder keeps the other indices of this error list valid; removed below.
+        return [(_DROPPED if inner is _DROPPED else inner) if i == head else v
+                for i, v in enumerate(value)]
+    return _DROPPED
+
+
+def _compact(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _compact(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_compact(v) for v in value if v is not _DROPPED]
+    return value
+
+
+_DROPPED = object()
+
+
+def _salvage(data: dict[str, Any], bad: list[tuple[str | int, ...]]) -> list[dict[str, Any]]:
+    """What is left of the front matter without its invalid values, finest first.
+
+    First only the invalid items (one bad entry of `holders` leaves the valid holders,
+    one bad key of `review` leaves the others), so one typo does not cascade into a
+    second, false finding such as "role has no holders"; then, should that still not
+    validate, without each field that held an invalid value.
+    """
+    fine: Any = data
+    for loc in bad:
+        fine = _drop(fine, loc) if loc else fine
+    fine = _compact(fine)
+    tops = {loc[0] for loc in bad if loc}
+    coarse = {k: v for k, v in data.items() if k not in tops}
+    found = []
+    for candidate in (fine, coarse):
+        candidate = dict(candidate)
+        for name, placeholder in _REQUIRED_PLACEHOLDERS.items():
+            candidate.setdefault(name, placeholder)
+        found.append(candidate)
+    return found
 
 
 def validate_document(
@@ -226,14 +293,15 @@ def _validate(
     try:
         model = model_type.model_validate(data)
     except ValidationError as error:
-        schema_findings, bad_keys = _validation_findings(relative, fm, model_type, error)
-        findings.extend(f for f in schema_findings)
-        salvage = {k: v for k, v in data.items() if k not in bad_keys}
-        for name, placeholder in _REQUIRED_PLACEHOLDERS.items():
-            salvage.setdefault(name, placeholder)
-        try:
-            model = model_type.model_validate(salvage)
-        except ValidationError:
+        schema_findings, bad = _validation_findings(relative, fm, model_type, error)
+        findings.extend(schema_findings)
+        for salvage in _salvage(data, bad):
+            try:
+                model = model_type.model_validate(salvage)
+                break
+            except ValidationError:
+                continue
+        else:
             return None, findings, doc_id
     doc = Doc(relative, model, source, fm.body_line)
     if fm.has_positions:
