@@ -18,7 +18,7 @@ import pytest
 from qmskit.cli import main
 
 from plants import PLANTS
-from qmsfactory import TODAY, QmsRepo, approved, git, init_git
+from qmsfactory import TODAY, QmsRepo, approved, git, init_git, line_of
 
 Case = Callable[[QmsRepo], tuple[str, str, int] | None]
 
@@ -145,6 +145,41 @@ def data_symlink_outside(repo: QmsRepo) -> tuple[str, str, int]:
     return "D105", "qms_docs/kpis/KPI-X.md", line
 
 
+# --- dates near the end of the calendar (issue 11 item 19): findings, never a crash ---
+
+def review_last_9999(repo: QmsRepo) -> None:
+    repo.write("PROC-FAR", "procedure", owner="ROLE-QM", supports=["OBJ-A"],
+               **approved(review={"last": "9999-12-01", "interval": "12 months"}))
+
+
+def interval_8000_years(repo: QmsRepo) -> tuple[str, str, int]:
+    path = repo.write("PROC-FAR", "procedure", owner="ROLE-QM", supports=["OBJ-A"],
+                      **approved(review={"last": "2026-06-01", "interval": "8000 years"}))
+    return "D102", "procedures/PROC-FAR.md", line_of(path, "interval: 8000 years")
+
+
+def approved_on_9999_with_readers(repo: QmsRepo) -> None:
+    repo.write("PROC-FAR", "procedure", owner="ROLE-QM", supports=["OBJ-A"],
+               applies_to=["ROLE-QM"], **approved(approved_on="9999-12-20"))
+    repo.write_raw("qms_docs/acknowledgements.csv", "id,version,handle,date\n")
+
+
+def _weekly_kpi(repo: QmsRepo, rows: str) -> None:
+    repo.write("KPI-WEEK", "kpi", owner="ROLE-QM", measures=["OBJ-A"], unit="%",
+               direction="higher", target=95.0, warn_at=90.0, frequency="weekly",
+               data="data/KPI-WEEK.csv", **approved())
+    repo.data("KPI-WEEK", "period,value\n2026-W46,96\n" + rows)
+
+
+def period_9999_w52(repo: QmsRepo) -> tuple[str, str, int]:
+    _weekly_kpi(repo, "9999-W52,96\n")  # the week would end in the year 10000
+    return "D105", "qms_docs/kpis/data/KPI-WEEK.csv", 3
+
+
+def period_9999_w51(repo: QmsRepo) -> None:
+    _weekly_kpi(repo, "9999-W51,96\n")  # the last whole week: it has no successor
+
+
 def no_commits(repo: QmsRepo) -> None:
     git(repo.root, "init", "-q")
 
@@ -173,7 +208,8 @@ CASES: dict[str, Case] = {fn.__name__: fn for fn in (
     duplicate_keys, anchors_and_aliases, alias_bomb, deep_nesting, huge_file,
     date_as_string_and_string_as_date, odd_ids, spaces_and_non_ascii_names, symlink_loop,
     symlink_outside, data_path_outside, data_symlink_outside, no_commits, shallow_clone,
-    detached_head,
+    detached_head, review_last_9999, interval_8000_years, approved_on_9999_with_readers,
+    period_9999_w52, period_9999_w51,
 )}
 
 

@@ -29,6 +29,10 @@ def _check(root: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple
         ("folders = ['../outside']\n", "inside the repository"),
         ("[review_interval]\nprocedur = '6 months'\n", "unknown kind 'procedur'"),
         ("today = 'yesterday'\n", "today"),
+        ("review_window = '9999 years'\n", "review_window: '9999 years' is longer than 100 years"),
+        ("audit_interval = '8000 years'\n", "audit_interval"),
+        ("[kpi_grace]\nmonthly = '200 years'\n", "kpi_grace.monthly"),
+        ('folders = ["qms_docs\\u0000x"]\n', "contains a control character"),
         ("this is not toml\n", "not valid TOML"),
     ],
 )

@@ -24,7 +24,8 @@ from qmskit.model.types import Interval
 def test_periods(text: str, start: date, end: date, following: str) -> None:
     period = Period.parse(text)
     assert (period.start, period.end) == (start, end)
-    assert period.next().label == following
+    following_period = period.next()
+    assert following_period is not None and following_period.label == following
 
 
 @pytest.mark.parametrize("text", ["2026-13", "2026-W54", "2025-W53", "2026-Q5", "26", "Jan"])
@@ -77,3 +78,44 @@ def test_interval_arithmetic(interval: str, start: date, after: date) -> None:
 def test_bad_intervals(text: str) -> None:
     with pytest.raises(ValueError):
         Interval.parse(text)
+
+
+# --- dates near the end of the calendar (issue 11 item 19) ------------------------------
+
+@pytest.mark.parametrize(
+    ("interval", "start"),
+    [
+        ("12 months", date(9999, 12, 1)),
+        ("100 years", date(9950, 1, 1)),
+        ("30 days", date(9999, 12, 20)),
+        ("2 weeks", date(9999, 12, 25)),
+    ],
+)
+def test_an_interval_past_the_end_of_the_calendar_is_never_due(interval: str,
+                                                               start: date) -> None:
+    assert Interval.parse(interval).after(start) == date.max
+
+
+@pytest.mark.parametrize("text", ["8000 years", "101 years", "1201 months", "5219 weeks",
+                                  "5300 weeks"])
+def test_intervals_longer_than_a_century_are_refused(text: str) -> None:
+    with pytest.raises(ValueError, match="longer than 100 years"):
+        Interval.parse(text)
+
+
+def test_the_longest_intervals_are_accepted() -> None:
+    for text in ("100 years", "1200 months", "5218 weeks", "9999 days"):
+        Interval.parse(text)
+
+
+@pytest.mark.parametrize("text", ["9999-12", "9999-Q4", "9999", "9999-W51"])
+def test_the_last_periods_of_the_calendar_have_no_successor(text: str) -> None:
+    period = Period.parse(text)
+    assert period.end <= date.max
+    assert period.next() is None
+
+
+def test_a_week_that_ends_after_the_calendar_is_a_located_error() -> None:
+    with pytest.raises(SeriesError) as caught:
+        parse_series("period,value\n2026-W46,96\n9999-W52,96\n", "weekly")
+    assert caught.value.line == 3 and "end of the calendar" in caught.value.message

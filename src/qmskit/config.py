@@ -150,6 +150,9 @@ class Config(BaseModel):
             pure = PurePosixPath(folder)
             if pure.is_absolute() or ".." in pure.parts:
                 raise ValueError(f"folder {folder!r} must be a relative path inside the repository")
+            if any(ord(char) < 32 or ord(char) == 127 for char in folder):
+                raise ValueError(f"folder {folder!r} contains a control character (a NUL "
+                                 "byte or a line break); write the folder's name")
         return folders
 
     @field_validator("review_interval")
@@ -169,7 +172,8 @@ def _format_validation_error(source: str, error: ValidationError) -> str:
     lines = [f"{source}: invalid qmskit configuration"]
     for item in error.errors():
         where = ".".join(str(part) for part in item["loc"]) or "(top level)"
-        message = "unknown key" if item["type"] == "extra_forbidden" else item["msg"]
+        message = ("unknown key" if item["type"] == "extra_forbidden"
+                   else str(item["msg"]).removeprefix("Value error, "))
         lines.append(f"  {where}: {message}")
     return "\n".join(lines)
 

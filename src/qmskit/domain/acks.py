@@ -24,13 +24,14 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from qmskit.model.types import (
     HANDLE_PATTERN,
     ID_PATTERN,
+    Interval,
     effective_version,
     handle_key,
     parse_version,
@@ -231,14 +232,14 @@ def must_acknowledge(doc: Doc) -> bool:
 def obligations(qms: Qms, ledger: Ledger | None = None) -> list[Obligation]:
     """Every (document, person) obligation of the QMS, in document then handle order."""
     ledger = ledger if ledger is not None else ledger_for(qms)
-    window = timedelta(days=qms.config.ack_days)
+    window = Interval(qms.config.ack_days, "day")
     found: list[Obligation] = []
     for doc in sorted(qms.documents.values(), key=lambda d: d.id):
         if not must_acknowledge(doc):
             continue
         version = version_of(doc)
         approved_on = doc.model.approved_on
-        due = approved_on + window if approved_on is not None else None
+        due = window.after(approved_on) if approved_on is not None else None
         for handle, roles in sorted(readers(qms, doc).items()):
             ack = ledger.latest(doc.id, handle)
             status: AckStatus = ("missing" if ack is None

@@ -100,6 +100,8 @@ def clause_inputs(model: Document) -> set[str]:
 def year_before(today: date) -> date:
     """The same day twelve months earlier (clamped at month end): the default period of
     the health diagnostic and of a review pack with no previous review."""
+    if today.year == date.min.year:
+        return date.min
     day = min(today.day, calendar.monthrange(today.year - 1, today.month)[1])
     return date(today.year - 1, today.month, day)
 

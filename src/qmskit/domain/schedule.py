@@ -13,7 +13,7 @@ from typing import Literal
 from qmskit.config import Config
 from qmskit.model.doc import Doc
 from qmskit.model.documents import Kpi
-from qmskit.model.series import Measurement
+from qmskit.model.series import Measurement, Period
 from qmskit.model.types import Interval
 
 ReviewState = Literal["overdue", "due-soon", "current", "never-reviewed", "exempt"]
@@ -66,6 +66,9 @@ class KpiStatus:
     state: KpiState
     latest: Measurement | None
     next_due: date | None
+    #: The period awaited next (its value is due by `next_due`); None without data or
+    #: at the end of the calendar.
+    awaited: Period | None = None
 
 
 def _worse(value: float, limit: float, direction: str) -> bool:
@@ -83,11 +86,12 @@ def kpi_status(doc: Doc, series: list[Measurement] | None, config: Config) -> Kp
     if not series:
         return KpiStatus("no-data", None, None)
     latest = series[-1]
-    next_due = config.kpi_grace[model.frequency].after(latest.period.next().end)
+    awaited = latest.period.next()
+    next_due = config.kpi_grace[model.frequency].after(awaited.end) if awaited else None
     if model.target is None:
-        return KpiStatus("no-target", latest, next_due)
+        return KpiStatus("no-target", latest, next_due, awaited)
     if not _worse(latest.value, model.target, model.direction):
-        return KpiStatus("on-target", latest, next_due)
+        return KpiStatus("on-target", latest, next_due, awaited)
     if model.warn_at is not None and not _worse(latest.value, model.warn_at, model.direction):
-        return KpiStatus("amber", latest, next_due)
-    return KpiStatus("red", latest, next_due)
+        return KpiStatus("amber", latest, next_due, awaited)
+    return KpiStatus("red", latest, next_due, awaited)

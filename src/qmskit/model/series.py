@@ -7,6 +7,7 @@ error rather than a silently mis-sorted chart.
 
 from __future__ import annotations
 
+import calendar
 import csv
 import math
 import re
@@ -55,35 +56,60 @@ class Period:
 
     @classmethod
     def of(cls, kind: PeriodKind, year: int, number: int) -> Period:
-        """The `number`-th period of `kind` in `year` (number is ignored for years)."""
+        """The `number`-th period of `kind` in `year` (number is ignored for years).
+
+        Raises ValueError for a period the calendar cannot hold (year 0, or a week that
+        would end after 9999-12-31).
+        """
         if kind == "monthly":
             start = date(year, number, 1)
-            end = (date(year + number // 12, number % 12 + 1, 1)) - timedelta(days=1)
+            end = date(year, number, calendar.monthrange(year, number)[1])
             return cls(start, end, kind, f"{year:04d}-{number:02d}")
         if kind == "weekly":
             try:
                 start = date.fromisocalendar(year, number, 1)
             except ValueError:
                 raise ValueError(f"{year} has no ISO week {number}") from None
-            return cls(start, start + timedelta(days=6), kind, f"{year:04d}-W{number:02d}")
+            try:
+                end = start + timedelta(days=6)
+            except OverflowError:
+                raise ValueError(f"week {year}-W{number:02d} ends after 9999-12-31, the end "
+                                 "of the calendar") from None
+            return cls(start, end, kind, f"{year:04d}-W{number:02d}")
         if kind == "quarterly":
             start = date(year, 3 * number - 2, 1)
-            end_month = 3 * number
-            end = date(year + end_month // 12, end_month % 12 + 1, 1) - timedelta(days=1)
+            end = date(year, 3 * number, calendar.monthrange(year, 3 * number)[1])
             return cls(start, end, kind, f"{year:04d}-Q{number}")
         return cls(date(year, 1, 1), date(year, 12, 31), kind, f"{year:04d}")
 
-    def next(self) -> Period:
-        """The period that follows this one."""
+    def next(self) -> Period | None:
+        """The period that follows this one; None at the end of the calendar (9999).
+
+        Where periods advance, and the only place: a period near the calendar's end has
+        no successor, so nothing after it is ever due.
+        """
+        if self.end == date.max:
+            return None
         following = self.end + timedelta(days=1)
-        if self.kind == "weekly":
-            iso = following.isocalendar()
-            return Period.of("weekly", iso.year, iso.week)
-        if self.kind == "monthly":
-            return Period.of("monthly", following.year, following.month)
-        if self.kind == "quarterly":
-            return Period.of("quarterly", following.year, (following.month - 1) // 3 + 1)
-        return Period.of("yearly", following.year, 1)
+        try:
+            if self.kind == "weekly":
+                iso = following.isocalendar()
+                return Period.of("weekly", iso.year, iso.week)
+            if self.kind == "monthly":
+                return Period.of("monthly", following.year, following.month)
+            if self.kind == "quarterly":
+                return Period.of("quarterly", following.year, (following.month - 1) // 3 + 1)
+            return Period.of("yearly", following.year, 1)
+        except ValueError:
+            return None
+
+    def ended(self, today: date) -> bool:
+        """True once the period is over on `today` (its last day has passed).
+
+        The one rule for "may this period have a value yet?": `qmskit kpi record` refuses
+        a period that has not ended and `qmskit check` reports one (C407).
+        """
+        return self.end < today
 
 
 class Measurement(NamedTuple):

@@ -126,7 +126,10 @@ ReviewInputKey = Literal[
 ]
 REVIEW_INPUT_KEYS: tuple[str, ...] = get_args(ReviewInputKey)
 
-_INTERVAL_RE = re.compile(r"^\s*(\d{1,4})\s*(day|week|month|year)s?\s*$")
+_INTERVAL_RE = re.compile(r"^\s*(\d{1,4})\s*(day|week|month|year)s?\s*$", re.ASCII)
+#: The longest interval qmskit accepts, per unit: a hundred years. Longer ones are typos
+#: (`8000 years`) whose due dates would fall off the calendar.
+MAX_INTERVAL: dict[str, int] = {"day": 36_525, "week": 5_218, "month": 1_200, "year": 100}
 
 
 @dataclass(frozen=True)
@@ -146,19 +149,31 @@ class Interval:
                 "'N months' or 'N years' with N >= 1"
             )
         unit = cast(Literal["day", "week", "month", "year"], match.group(2))
-        return cls(int(match.group(1)), unit)
+        count = int(match.group(1))
+        if count > MAX_INTERVAL[unit]:
+            raise ValueError(f"{text!r} is longer than 100 years; write at most "
+                             f"{MAX_INTERVAL[unit]} {unit}s")
+        return cls(count, unit)
 
     def after(self, start: date) -> date:
-        """The date this interval after `start`, clamping the day for short months."""
-        if self.unit == "day":
-            return start + timedelta(days=self.count)
-        if self.unit == "week":
-            return start + timedelta(weeks=self.count)
-        months = self.count * (12 if self.unit == "year" else 1)
-        total = start.month - 1 + months
-        year, month = start.year + total // 12, total % 12 + 1
-        day = min(start.day, calendar.monthrange(year, month)[1])
-        return date(year, month, day)
+        """The date this interval after `start`, clamping the day for short months.
+
+        The one place qmskit adds an interval to a date. A result beyond the end of the
+        calendar (a review stamped `9999-12-01`) is `date.max`: due so far away that it
+        is never due, instead of an OverflowError in the middle of a check.
+        """
+        try:
+            if self.unit == "day":
+                return start + timedelta(days=self.count)
+            if self.unit == "week":
+                return start + timedelta(weeks=self.count)
+            months = self.count * (12 if self.unit == "year" else 1)
+            total = start.month - 1 + months
+            year, month = start.year + total // 12, total % 12 + 1
+            day = min(start.day, calendar.monthrange(year, month)[1])
+            return date(year, month, day)
+        except (OverflowError, ValueError):
+            return date.max
 
     def __str__(self) -> str:
         return f"{self.count} {self.unit}{'s' if self.count != 1 else ''}"
@@ -186,7 +201,7 @@ IntervalField = Annotated[
         {
             "type": "string",
             "pattern": r"^\s*[1-9]\d{0,3}\s*(day|week|month|year)s?\s*$",
-            "description": "N days|weeks|months|years, e.g. '12 months'",
+            "description": "N days|weeks|months|years, e.g. '12 months' (at most 100 years)",
         }
     ),
 ]

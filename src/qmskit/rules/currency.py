@@ -132,8 +132,9 @@ def kpi_data_overdue(ctx: RuleContext) -> Iterator[Finding]:
         if status.latest is None:
             yield ctx.at(doc, doc.pos("data"), f"KPI {doc.id} has no measurements yet",
                          "record the first period")
-        elif status.next_due is not None and status.next_due < ctx.today:
-            missing = status.latest.period.next().label
+        elif (status.next_due is not None and status.next_due < ctx.today
+              and status.awaited is not None):
+            missing = status.awaited.label
             yield ctx.at(doc, doc.pos("data"),
                          f"KPI data overdue: latest period is {status.latest.period.label}; "
                          f"{missing} was due by {status.next_due}",
