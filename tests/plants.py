@@ -205,6 +205,14 @@ def c406_objective_past_due(repo: QmsRepo) -> Expected:
     return Expected("C406", _rel(repo, path), line_of(path, "due: 2026-06-30"))
 
 
+def c407_dated_in_the_future(repo: QmsRepo) -> Expected:
+    # November is recorded on 24 November: the period has not ended yet.
+    repo.write("KPI-EARLY", "kpi", owner="ROLE-QM", measures=["PROC-A"], target=1.0,
+               data="data/KPI-EARLY.csv", **approved())
+    path = repo.data("KPI-EARLY", monthly(1, 11, 2.0))
+    return Expected("C407", _rel(repo, path), line_of(path, "2026-11,"))
+
+
 #: Rule code -> plant, e.g. "L201" -> l201_dangling_link.
 PLANTS: dict[str, Plant] = {
     name.split("_")[0].upper(): fn

@@ -18,7 +18,7 @@ import pytest
 from qmskit.cli import main
 
 from plants import PLANTS
-from qmsfactory import TODAY, QmsRepo, approved, git, init_git, line_of
+from qmsfactory import TODAY, QmsRepo, approved, git, init_git, line_of, monthly
 
 Case = Callable[[QmsRepo], tuple[str, str, int] | None]
 
@@ -147,9 +147,10 @@ def data_symlink_outside(repo: QmsRepo) -> tuple[str, str, int]:
 
 # --- dates near the end of the calendar (issue 11 item 19): findings, never a crash ---
 
-def review_last_9999(repo: QmsRepo) -> None:
-    repo.write("PROC-FAR", "procedure", owner="ROLE-QM", supports=["OBJ-A"],
-               **approved(review={"last": "9999-12-01", "interval": "12 months"}))
+def review_last_9999(repo: QmsRepo) -> tuple[str, str, int]:
+    path = repo.write("PROC-FAR", "procedure", owner="ROLE-QM", supports=["OBJ-A"],
+                      **approved(review={"last": "9999-12-01", "interval": "12 months"}))
+    return "C407", "procedures/PROC-FAR.md", line_of(path, "last: 9999-12-01")
 
 
 def interval_8000_years(repo: QmsRepo) -> tuple[str, str, int]:
@@ -158,10 +159,11 @@ def interval_8000_years(repo: QmsRepo) -> tuple[str, str, int]:
     return "D102", "procedures/PROC-FAR.md", line_of(path, "interval: 8000 years")
 
 
-def approved_on_9999_with_readers(repo: QmsRepo) -> None:
-    repo.write("PROC-FAR", "procedure", owner="ROLE-QM", supports=["OBJ-A"],
-               applies_to=["ROLE-QM"], **approved(approved_on="9999-12-20"))
+def approved_on_9999_with_readers(repo: QmsRepo) -> tuple[str, str, int]:
+    path = repo.write("PROC-FAR", "procedure", owner="ROLE-QM", supports=["OBJ-A"],
+                      applies_to=["ROLE-QM"], **approved(approved_on="9999-12-20"))
     repo.write_raw("qms_docs/acknowledgements.csv", "id,version,handle,date\n")
+    return "C407", "procedures/PROC-FAR.md", line_of(path, "approved_on: 9999-12-20")
 
 
 def _weekly_kpi(repo: QmsRepo, rows: str) -> None:
@@ -176,8 +178,36 @@ def period_9999_w52(repo: QmsRepo) -> tuple[str, str, int]:
     return "D105", "qms_docs/kpis/data/KPI-WEEK.csv", 3
 
 
-def period_9999_w51(repo: QmsRepo) -> None:
+def period_9999_w51(repo: QmsRepo) -> tuple[str, str, int]:
     _weekly_kpi(repo, "9999-W51,96\n")  # the last whole week: it has no successor
+    return "C407", "qms_docs/kpis/data/KPI-WEEK.csv", 3
+
+
+# --- KPI values and periods the writer refuses (issue 11 item 18) -----------------------
+
+def _kpi_row(repo: QmsRepo, row: str, code: str) -> tuple[str, str, int]:
+    repo.data("KPI-A", monthly(1, 9) + row + "\n")
+    return code, "qms_docs/kpis/data/KPI-A.csv", 11
+
+
+def kpi_decimal_comma(repo: QmsRepo) -> tuple[str, str, int]:
+    return _kpi_row(repo, "2026-10,61,9", "D105")  # not 61
+
+
+def kpi_underscore_digits(repo: QmsRepo) -> tuple[str, str, int]:
+    return _kpi_row(repo, "2026-10,7_0", "D105")  # float() reads 70
+
+
+def kpi_unicode_digits(repo: QmsRepo) -> tuple[str, str, int]:
+    return _kpi_row(repo, "2026-10,٧٠", "D105")  # float() reads 70
+
+
+def kpi_n_a_without_reason(repo: QmsRepo) -> tuple[str, str, int]:
+    return _kpi_row(repo, "2026-10,n/a", "D105")
+
+
+def kpi_future_period(repo: QmsRepo) -> tuple[str, str, int]:
+    return _kpi_row(repo, "2062-10,96", "C407")  # a typo for 2026-10
 
 
 def no_commits(repo: QmsRepo) -> None:
@@ -209,7 +239,8 @@ CASES: dict[str, Case] = {fn.__name__: fn for fn in (
     date_as_string_and_string_as_date, odd_ids, spaces_and_non_ascii_names, symlink_loop,
     symlink_outside, data_path_outside, data_symlink_outside, no_commits, shallow_clone,
     detached_head, review_last_9999, interval_8000_years, approved_on_9999_with_readers,
-    period_9999_w52, period_9999_w51,
+    period_9999_w52, period_9999_w51, kpi_decimal_comma, kpi_underscore_digits,
+    kpi_unicode_digits, kpi_n_a_without_reason, kpi_future_period,
 )}
 
 

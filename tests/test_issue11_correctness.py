@@ -544,8 +544,6 @@ def test_scaffold_precommit_hooks_do_not_need_qmskit_on_path(
 
 # --- 13. KPI entry edge cases ------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="issue 11.13: kpi record accepts a period that has not "
-                   "ended")
 def test_kpi_record_refuses_a_period_that_has_not_ended(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -559,7 +557,6 @@ def test_kpi_record_refuses_a_period_that_has_not_ended(
     assert data.read_bytes() == before
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.13: no way to record 'no data' for a period")
 def test_kpi_record_no_data_with_a_reason_silences_c404(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

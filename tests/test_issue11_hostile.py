@@ -433,8 +433,6 @@ BAD_ROWS = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.18: bad KPI data read as a number or a "
-                   "period without a word")
 @pytest.mark.parametrize("case", sorted(BAD_ROWS))
 def test_bad_kpi_rows_are_findings(case: str, tmp_path: Path,
                                    capsys: pytest.CaptureFixture[str]) -> None:
@@ -448,7 +446,6 @@ def test_bad_kpi_rows_are_findings(case: str, tmp_path: Path,
     assert result.code == 1 or (case == "future-period" and result.code == 0), result.text
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.18: kpi record writes Unicode digits as typed")
 def test_kpi_record_refuses_unicode_digits(tmp_path: Path,
                                            capsys: pytest.CaptureFixture[str]) -> None:
     repo = QmsRepo(tmp_path / "repo").baseline()

@@ -6,7 +6,15 @@ from datetime import date
 
 import pytest
 
-from qmskit.model.series import Period, SeriesError, parse_series
+from qmskit.model.series import (
+    Measurement,
+    NoData,
+    Period,
+    SeriesError,
+    parse_number,
+    parse_series,
+    values,
+)
 from qmskit.model.types import Interval
 
 
@@ -46,7 +54,8 @@ def test_series_parses_in_order() -> None:
         ("", 1, "empty"),
         ("month,value\n", 1, "header"),
         ("period,value\n2026-01,abc\n", 2, "not a number"),
-        ("period,value\n2026-01,nan\n", 2, "not finite"),
+        ("period,value\n2026-01,nan\n", 2, "not a number"),
+        ("period,value\n2026-01,1e999\n", 2, "not a finite number"),
         ("period,value\n2026-02,1\n2026-01,1\n", 3, "comes before"),
         ("period,value\n2026-02,1\n2026-02,1\n", 3, "repeats"),
         ("period,value\n2026-Q1,1\n", 2, "quarterly"),
@@ -119,3 +128,56 @@ def test_a_week_that_ends_after_the_calendar_is_a_located_error() -> None:
     with pytest.raises(SeriesError) as caught:
         parse_series("period,value\n2026-W46,96\n9999-W52,96\n", "weekly")
     assert caught.value.line == 3 and "end of the calendar" in caught.value.message
+
+
+# --- one strict number parser; n/a rows (issue 11 items 13 and 18) ----------------------
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("96.4", 96.4), ("-3", -3.0), ("+5", 5.0), (".5", 0.5), ("7.", 7.0), ("1.2e3", 1200.0),
+    (" 96 ", 96.0),
+])
+def test_parse_number(text: str, value: float) -> None:
+    assert parse_number(text) == value
+
+
+@pytest.mark.parametrize("text", ["7_0", "٧٠", "９６", "96,4", "1,000", "nan", "inf", "0x10",
+                                  "96 %", "", "\u200796"])
+def test_parse_number_refuses_what_float_would_take(text: str) -> None:
+    with pytest.raises(ValueError, match="not a number"):
+        parse_number(text)
+
+
+def test_n_a_rows_keep_their_reason() -> None:
+    rows = parse_series('period,value\n2026-09,2\n2026-10,n/a,plant shutdown, no shipments\n'
+                        '2026-11,N/A,"quoted, with a comma"\n', "monthly")
+    assert rows == [Measurement(Period.parse("2026-09"), 2.0, 2),
+                    NoData(Period.parse("2026-10"), "plant shutdown, no shipments", 3),
+                    NoData(Period.parse("2026-11"), "quoted, with a comma", 4)]
+    assert values(rows) == rows[:1]
+
+
+@pytest.mark.parametrize(("row", "col", "fragment"), [
+    ("2026-10,61,9", 12, "a decimal comma? write 61.9"),
+    ("2026-10,61,note", 12, "row has 3 values where one belongs"),
+    ("2026-10,n/a", 9, "n/a needs a reason"),
+    ("2026-10,n/a,  ", 9, "n/a needs a reason"),
+    ("2026-10,7_0", 9, "not a number"),
+    ("2026-10,٧٠", 9, "not a number"),
+])
+def test_bad_values_are_located(row: str, col: int, fragment: str) -> None:
+    with pytest.raises(SeriesError) as caught:
+        parse_series(f"period,value\n2026-09,1\n{row}\n", "monthly")
+    assert (caught.value.line, caught.value.col) == (3, col)
+    assert fragment in caught.value.message
+
+
+def test_an_empty_third_cell_is_no_value() -> None:
+    # A spreadsheet that has a note column exports `2026-10,61,` for a row without note.
+    assert [r.line for r in parse_series("period,value,note\n2026-10,61,\n", "monthly")] == [2]
+
+
+def test_periods_end_on_their_last_day() -> None:
+    november = Period.parse("2026-11")
+    assert not november.ended(date(2026, 11, 30))
+    assert november.ended(date(2026, 12, 1))
+    assert Period.parse("2026-W47").ended(date(2026, 11, 23))

@@ -270,16 +270,20 @@ def kpi_group() -> None:
 @kpi_group.command("record")
 @click.argument("kpi_id", metavar="KPI")
 @click.argument("value")
-@click.option("--period", required=True, help="YYYY-MM, YYYY-Www, YYYY-Qn or YYYY.")
+@click.option("--period", required=True, help="YYYY-MM, YYYY-Www, YYYY-Qn or YYYY; "
+              "a period that has ended.")
+@click.option("--reason", help="With VALUE n/a: why the period has no data (recorded in "
+              "the row, e.g. 'plant shutdown').")
 @_QMS_ROOT
 @_CONFIG
-def kpi_record_command(kpi_id: str, value: str, period: str, root: Path,
+def kpi_record_command(kpi_id: str, value: str, period: str, reason: str | None, root: Path,
                        config_path: Path | None) -> int:
     """Append VALUE for --period to the data file of KPI; refuses duplicates, periods out
-    of order and non-numbers."""
+    of order or not yet ended, and non-numbers. VALUE n/a with --reason records a period
+    that had nothing to measure."""
     from qmskit.commands.kpi import record
 
-    return record(root, kpi_id, value, period, config_path=config_path)
+    return record(root, kpi_id, value, period, reason=reason, config_path=config_path)
 
 
 # --- performance mode: management review pack and health (records) ---

@@ -18,7 +18,7 @@ from qmskit.config import Config, evaluation_date
 from qmskit.graph import Graph
 from qmskit.model.doc import Doc
 from qmskit.model.findings import Finding
-from qmskit.model.series import Measurement
+from qmskit.model.series import Row
 
 if TYPE_CHECKING:
     from qmskit.git.facts import GitFacts
@@ -37,7 +37,8 @@ class Qms:
     broken_ids: set[str] = field(default_factory=set)
     pages: list[str] = field(default_factory=list)
     problems: list[Finding] = field(default_factory=list)
-    series: dict[str, list[Measurement]] = field(default_factory=dict)
+    #: KPI id -> the rows of its data file: measurements and periods recorded as n/a.
+    series: dict[str, list[Row]] = field(default_factory=dict)
     series_paths: dict[str, str] = field(default_factory=dict)
     git: GitFacts | None = None
 

@@ -19,24 +19,24 @@ def _record(repo: QmsRepo, *args: str) -> int:
 
 def test_appends_one_row_and_keeps_every_byte(clean: QmsRepo,
                                               capsys: pytest.CaptureFixture[str]) -> None:
-    path = clean.root / DATA
+    path = clean.data("KPI-A", monthly(1, 9))
     before = path.read_bytes()
-    assert _record(clean, "KPI-A", "96.4", "--period", "2026-11") == 0
-    assert path.read_bytes() == before + b"2026-11,96.4\n"
-    assert "KPI-A 2026-11 = 96.4 % (target 95 %, on target)" in capsys.readouterr().out
+    assert _record(clean, "KPI-A", "96.4", "--period", "2026-10") == 0
+    assert path.read_bytes() == before + b"2026-10,96.4\n"
+    assert "KPI-A 2026-10 = 96.4 % (target 95 %, on target)" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(("existing", "expected"), [
-    (b"period,value\r\n2026-10,96\r\n", b"period,value\r\n2026-10,96\r\n2026-11,91\r\n"),
-    (b"period,value\n2026-10,96", b"period,value\n2026-10,96\n2026-11,91\n"),
-    (b"\xef\xbb\xbfperiod,value\n2026-10,96\n",
-     b"\xef\xbb\xbfperiod,value\n2026-10,96\n2026-11,91\n"),
+    (b"period,value\r\n2026-09,96\r\n", b"period,value\r\n2026-09,96\r\n2026-10,91\r\n"),
+    (b"period,value\n2026-09,96", b"period,value\n2026-09,96\n2026-10,91\n"),
+    (b"\xef\xbb\xbfperiod,value\n2026-09,96\n",
+     b"\xef\xbb\xbfperiod,value\n2026-09,96\n2026-10,91\n"),
 ])
 def test_line_endings_and_bom_are_kept(clean: QmsRepo, capsys: pytest.CaptureFixture[str],
                                        existing: bytes, expected: bytes) -> None:
     path = clean.root / DATA
     path.write_bytes(existing)
-    assert _record(clean, "KPI-A", "91", "--period", "2026-11") == 0
+    assert _record(clean, "KPI-A", "91", "--period", "2026-10") == 0
     assert path.read_bytes() == expected
     assert "amber" in capsys.readouterr().out
 
@@ -44,14 +44,19 @@ def test_line_endings_and_bom_are_kept(clean: QmsRepo, capsys: pytest.CaptureFix
 @pytest.mark.parametrize(("args", "message"), [
     (["KPI-A", "97", "--period", "2026-10"], "2026-10 is already recorded (line 11)"),
     (["KPI-A", "97", "--period", "2026-03"], "comes before the latest recorded period 2026-10"),
-    (["KPI-A", "n/a", "--period", "2026-11"], "is not a number"),
+    (["KPI-A", "n/a", "--period", "2026-11"], "n/a needs --reason TEXT"),
+    (["KPI-A", "96", "--reason", "why", "--period", "2026-11"], "--reason goes with the value n/a"),
+    (["KPI-A", "n/a", "--reason", " ", "--period", "2026-11"], "--reason: n/a needs a reason"),
+    (["KPI-A", "٩٦", "--period", "2026-11"], "is not a number"),
+    (["KPI-A", "96 %", "--period", "2026-11"], "is not a number"),
     (["KPI-A", "96,4", "--period", "2026-11"], "is not a number"),
     (["KPI-A", "nan", "--period", "2026-11"], "is not a number"),
     (["KPI-A", "1e999", "--period", "2026-11"], "not a finite number"),
     (["KPI-A", "1_000", "--period", "2026-11"], "is not a number"),
     (["KPI-A", "97", "--period", "2026-Q4"], "is quarterly, but KPI-A is measured monthly"),
     (["KPI-A", "97", "--period", "Nov 2026"], "is not a period"),
-    (["KPI-A", "97", "--period", "2027-01"], "has not started yet"),
+    (["KPI-A", "97", "--period", "2027-01"], "has not ended yet: it ends on 2027-01-31"),
+    (["KPI-A", "97", "--period", "2026-11"], "has not ended yet: it ends on 2026-11-30"),
     (["OBJ-A", "97", "--period", "2026-11"], "OBJ-A is the objective"),
     (["KPI-X", "97", "--period", "2026-11"], "no document in this QMS"),
 ])
@@ -72,8 +77,8 @@ def test_missing_period_option_is_usage_error(clean: QmsRepo,
 
 def test_a_broken_data_file_is_not_appended_to(clean: QmsRepo,
                                                capsys: pytest.CaptureFixture[str]) -> None:
-    path = clean.data("KPI-A", "period,value\n2026-09,1\n2026-10,oops\n")
-    assert _record(clean, "KPI-A", "97", "--period", "2026-11") == 2
+    path = clean.data("KPI-A", "period,value\n2026-08,1\n2026-09,oops\n")
+    assert _record(clean, "KPI-A", "97", "--period", "2026-10") == 2
     assert f"{DATA}:3:9: value 'oops' is not a number" in capsys.readouterr().err
     assert path.read_text(encoding="utf-8").endswith("oops\n")
 

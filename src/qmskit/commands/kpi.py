@@ -5,44 +5,70 @@ existing bytes stay as they are and one `period,value` row is added (atomically,
 temporary file). Anything that would make the series wrong is refused before writing:
 a value that is not a finite number, a period in the wrong form or for the wrong
 frequency, a period that repeats or precedes the latest one, a period that has not
-started yet, and a data file that is already broken.
+ended yet, and a data file that is already broken. The value and the period are
+validated by the same functions the check reads the file with (`parse_number`,
+`Period.ended`), so `kpi record` never writes what `qmskit check` refuses.
+
+`VALUE` `n/a` with `--reason TEXT` records that the period had nothing to measure (a
+KPI of rare events): the row `2026-10,n/a,plant shutdown` keeps C404 quiet for that
+period and shows as a gap in the charts, never as an invented zero.
 """
 
 from __future__ import annotations
 
-import math
+import csv
+import io
 import os
 import posixpath
-import re
 import sys
 from pathlib import Path
 
 from qmskit.edit import atomic_create, atomic_write, locked, read_text
 from qmskit.errors import EXIT_CLEAN, QmsError
 from qmskit.loader import open_qms
+from qmskit.model.series import (
+    NOT_AVAILABLE,
+    Measurement,
+    NoData,
+    Period,
+    Row,
+    SeriesError,
+    check_reason,
+    parse_number,
+    parse_series,
+)
 
 HEADER = "period,value"
-#: A plain decimal number; Python's float() would also take "1_000", "nan" or "inf".
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
-def _number(value: str) -> tuple[str, float]:
-    text = value.strip()
-    if not _NUMBER.match(text):
-        raise QmsError(f"value {value!r} is not a number; write it like 96.4 "
-                       "(a dot for decimals, no unit)")
-    number = float(text)
-    if not math.isfinite(number):
-        raise QmsError(f"value {value!r} is not a finite number")
-    return text, number
+def _cells(value: str, reason: str | None, period: Period, line: int) -> tuple[str, Row]:
+    """The text of the row after the period, and the row as the check will read it."""
+    if value.strip().lower() == NOT_AVAILABLE:
+        if reason is None:
+            raise QmsError("n/a needs --reason TEXT: why the period has no data (e.g. "
+                           "--reason 'plant shutdown')")
+        try:
+            text = check_reason(reason)
+        except ValueError as error:
+            raise QmsError(f"--reason: {error}") from None
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="").writerow([NOT_AVAILABLE, text])
+        return buffer.getvalue(), NoData(period, text, line)
+    if reason is not None:
+        raise QmsError("--reason goes with the value n/a only; a measured value needs none")
+    try:
+        number = parse_number(value)
+    except ValueError as error:
+        raise QmsError(str(error)) from None
+    return value.strip(" \t"), Measurement(period, number, line)
 
 
-def record(root: Path, kpi_id: str, value: str, period: str, *,
+def record(root: Path, kpi_id: str, value: str, period: str, *, reason: str | None = None,
            config_path: Path | None = None) -> int:
-    """Append `period,value` to the KPI's data file; exit 0, or 2 when refused."""
+    """Append `period,value` (or `period,n/a,reason`) to the KPI's data file; exit 0, or
+    2 when refused."""
     from qmskit.domain.schedule import kpi_status
     from qmskit.model.documents import Kpi
-    from qmskit.model.series import Measurement, Period, SeriesError, parse_series
 
     qms = open_qms(root, config_path, with_git=False)
     doc = qms.documents.get(kpi_id)
@@ -54,17 +80,18 @@ def record(root: Path, kpi_id: str, value: str, period: str, *,
     if model.data is None:
         raise QmsError(f"{kpi_id} has no data file; add 'data: data/{kpi_id}.csv' to "
                        f"{doc.path} first")
-    text_value, number = _number(value)
     try:
         new_period = Period.parse(period)
     except ValueError as error:
         raise QmsError(str(error)) from None
+    text_value, new_row = _cells(value, reason, new_period, 0)
     if new_period.kind != model.frequency:
         raise QmsError(f"period {new_period.label} is {new_period.kind}, but {kpi_id} is "
                        f"measured {model.frequency}")
     today = qms.evaluation_date(None)
-    if new_period.start > today:
-        raise QmsError(f"period {new_period.label} has not started yet (today is {today})")
+    if not new_period.ended(today):
+        raise QmsError(f"period {new_period.label} has not ended yet: it ends on "
+                       f"{new_period.end} (today is {today}); record it once it has ended")
 
     relative = posixpath.normpath(posixpath.join(posixpath.dirname(doc.path), model.data))
     target = qms.root / relative
@@ -77,7 +104,7 @@ def record(root: Path, kpi_id: str, value: str, period: str, *,
     # a row nor slip an out-of-order period past the check.
     lock_dir = target.parent if target.parent.is_dir() else qms.root
     with locked(lock_dir):
-        series = []
+        series: list[Row] = []
         if target.exists():
             text = read_text(target)
             try:
@@ -96,9 +123,12 @@ def record(root: Path, kpi_id: str, value: str, period: str, *,
             atomic_write(target, f"{text}{separator}{new_period.label},{text_value}{newline}")
         else:
             atomic_create(target, f"{HEADER}\n{new_period.label},{text_value}\n")
-    line = (series[-1].line + 1) if series else 2
-    status = kpi_status(doc, [*series, Measurement(new_period, number, line)], qms.config)
     unit = f" {model.unit}" if model.unit else ""
+    if isinstance(new_row, NoData):
+        sys.stdout.write(f"{relative}: {kpi_id} {new_period.label} = no data "
+                         f"({new_row.reason})\n")
+        return EXIT_CLEAN
+    status = kpi_status(doc, [*series, new_row], qms.config)
     verdict = {"on-target": "on target", "amber": "amber: misses the target",
                "red": "red: beyond the warning threshold", "no-target": "no target set"}
     target_text = f"target {model.target:g}{unit}, " if model.target is not None else ""

@@ -383,7 +383,7 @@ def sign_strategy(qms: Qms, today: date) -> Sign:
     current = []
     for doc in kpis:
         status = kpi_status(doc, qms.series.get(doc.id), qms.config)
-        if status.latest is not None and status.next_due is not None \
+        if status.recorded is not None and status.next_due is not None \
                 and status.next_due >= today:
             current.append(doc)
 

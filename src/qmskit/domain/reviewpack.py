@@ -42,7 +42,7 @@ from qmskit.model.documents import (
     Objective,
     Risk,
 )
-from qmskit.model.series import Measurement
+from qmskit.model.series import Measurement, values
 from qmskit.qms import Qms
 
 Trend = Literal["improving", "worsening", "stable", "n/a"]
@@ -70,7 +70,8 @@ class KpiRow:
     latest_period: str | None
     latest_value: float | None
     trend: Trend
-    recent: list[tuple[str, float]]
+    #: The latest periods and their values (None: recorded as n/a).
+    recent: list[tuple[str, float | None]]
     periods_on_target: int
     periods_in_period: int
     data_overdue: bool
@@ -246,8 +247,9 @@ def kpi_trend(series: list[Measurement], direction: str) -> Trend:
 def _kpi_row(qms: Qms, doc: Doc, since: date, today: date) -> KpiRow:
     model = doc.model
     assert isinstance(model, Kpi)
-    series = qms.series.get(doc.id, [])
-    status = kpi_status(doc, series, qms.config)
+    rows = qms.series.get(doc.id, [])
+    status = kpi_status(doc, rows, qms.config)
+    series = values(rows)  # periods recorded as n/a have no value to compare or trend
     in_period = [m for m in series if m.period.end >= since and m.period.start <= today]
     on_target = sum(1 for m in in_period
                     if model.target is not None and not _worse(m.value, model.target,
@@ -258,7 +260,8 @@ def _kpi_row(qms: Qms, doc: Doc, since: date, today: date) -> KpiRow:
         status.latest.period.label if status.latest else None,
         status.latest.value if status.latest else None,
         kpi_trend(series, model.direction),
-        [(m.period.label, m.value) for m in series[-RECENT_PERIODS:]],
+        [(m.period.label, m.value if isinstance(m, Measurement) else None)
+         for m in rows[-RECENT_PERIODS:]],
         on_target, len(in_period),
         status.next_due is not None and status.next_due < today, list(model.measures))
 

@@ -13,7 +13,7 @@ from typing import Literal
 from qmskit.config import Config
 from qmskit.model.doc import Doc
 from qmskit.model.documents import Kpi
-from qmskit.model.series import Measurement, Period
+from qmskit.model.series import Measurement, Period, Row, values
 from qmskit.model.types import Interval
 
 ReviewState = Literal["overdue", "due-soon", "current", "never-reviewed", "exempt"]
@@ -61,37 +61,51 @@ KpiState = Literal["on-target", "amber", "red", "no-target", "no-data"]
 
 @dataclass(frozen=True)
 class KpiStatus:
-    """The latest measurement of a KPI against its target and warning threshold."""
+    """The latest measurement of a KPI against its target and warning threshold, and
+    when the next period is due."""
 
     state: KpiState
+    #: The latest row with a value (the traffic light is computed from it).
     latest: Measurement | None
     next_due: date | None
-    #: The period awaited next (its value is due by `next_due`); None without data or
-    #: at the end of the calendar.
+    #: The period awaited next (due by `next_due`); None without data or at the end of
+    #: the calendar.
     awaited: Period | None = None
+    #: The latest period recorded at all, with a value or as `n/a` (currency counts it).
+    recorded: Period | None = None
 
 
 def _worse(value: float, limit: float, direction: str) -> bool:
     return value < limit if direction == "higher" else value > limit
 
 
-def kpi_status(doc: Doc, series: list[Measurement] | None, config: Config) -> KpiStatus:
-    """Where the latest value stands and when the next measurement is due.
+def kpi_status(doc: Doc, series: list[Row] | None, config: Config) -> KpiStatus:
+    """Where the latest value stands and when the next period is due.
 
     Traffic light: on target; amber when it misses the target but not `warn_at`; red
-    when it is beyond `warn_at` (or misses the target and no `warn_at` is set).
+    when it is beyond `warn_at` (or misses the target and no `warn_at` is set). A period
+    recorded as `n/a` counts for currency (the next period is due after it) but has no
+    value, so the light is that of the latest value before it.
     """
     model = doc.model
     assert isinstance(model, Kpi)
     if not series:
         return KpiStatus("no-data", None, None)
-    latest = series[-1]
-    awaited = latest.period.next()
+    recorded = series[-1].period
+    awaited = recorded.next()
     next_due = config.kpi_grace[model.frequency].after(awaited.end) if awaited else None
+    measured = values(series)
+    latest = measured[-1] if measured else None
+
+    def status(state: KpiState) -> KpiStatus:
+        return KpiStatus(state, latest, next_due, awaited, recorded)
+
+    if latest is None:
+        return status("no-data")
     if model.target is None:
-        return KpiStatus("no-target", latest, next_due, awaited)
+        return status("no-target")
     if not _worse(latest.value, model.target, model.direction):
-        return KpiStatus("on-target", latest, next_due, awaited)
+        return status("on-target")
     if model.warn_at is not None and not _worse(latest.value, model.warn_at, model.direction):
-        return KpiStatus("amber", latest, next_due, awaited)
-    return KpiStatus("red", latest, next_due, awaited)
+        return status("amber")
+    return status("red")

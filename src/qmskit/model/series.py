@@ -123,10 +123,72 @@ class Measurement(NamedTuple):
     line: int
 
 
+class NoData(NamedTuple):
+    """A period recorded without a value, and why: `2026-10,n/a,plant shutdown`.
+
+    For KPIs of rare events (complaints, accidents) a period can have nothing to
+    measure. Recording that, with its reason, satisfies the period's currency (C404)
+    without inventing a zero; charts show it as a gap and targets ignore it.
+    """
+
+    period: Period
+    reason: str
+    line: int
+
+
+#: A row of a KPI's data file: a measurement, or a period recorded as having no data.
+Row = Measurement | NoData
+
+#: The value that records "no data for this period"; the reason follows in column 3.
+NOT_AVAILABLE = "n/a"
+#: Longest reason accepted for an `n/a` row.
+MAX_REASON = 500
+
+
+def values(rows: list[Row]) -> list[Measurement]:
+    """The rows that carry a value (for targets, trends and charts' points)."""
+    return [row for row in rows if isinstance(row, Measurement)]
+
+
 @lru_cache(maxsize=4096)
 def _parse_period(text: str) -> Period:
     # Thousands of KPI files share the same few hundred period labels.
     return Period._parse_uncached(text)
+
+
+#: A plain decimal number in ASCII digits. Python's float() would also take "7_0",
+#: Unicode digits ("٧٠"), "nan", "inf" and surrounding Unicode spaces.
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def parse_number(text: str) -> float:
+    """A KPI value: a finite decimal number such as `96.4`, `-3` or `1.2e3`.
+
+    The one number parser for KPI values: the check reads data files with it and `qmskit
+    kpi record` validates what it writes with it, so neither accepts what the other
+    refuses. Raises ValueError saying how to write the number.
+    """
+    stripped = text.strip(" \t")
+    if not _NUMBER.fullmatch(stripped):
+        raise ValueError(f"value {text.strip()!r} is not a number; write it like 96.4 (ASCII "
+                         "digits, a dot for decimals, no unit or thousands separator)")
+    number = float(stripped)
+    if not math.isfinite(number):
+        raise ValueError(f"value {text.strip()!r} is not a finite number")
+    return number
+
+
+def check_reason(text: str) -> str:
+    """The reason of an `n/a` row, trimmed; raise ValueError when it is missing or unfit."""
+    reason = text.strip()
+    if not reason:
+        raise ValueError("n/a needs a reason in the third column, e.g. "
+                         "'2026-10,n/a,plant shutdown'")
+    if len(reason) > MAX_REASON:
+        raise ValueError(f"the reason is {len(reason)} characters; keep it under {MAX_REASON}")
+    if any(ord(char) < 32 or ord(char) == 127 for char in reason):
+        raise ValueError("the reason must be one line of text")
+    return reason
 
 
 class SeriesError(Exception):
@@ -157,11 +219,41 @@ def _cells(text: str) -> Iterator[list[str]]:
                               "write one 'period,value' row per line") from None
 
 
-def parse_series(text: str, frequency: PeriodKind) -> list[Measurement]:
+def _column(row: list[str], index: int) -> int:
+    """1-based column where cell `index` starts (exact for unquoted rows)."""
+    return sum(len(cell) + 1 for cell in row[:index]) + 1
+
+
+def _row(row: list[str], line: int, period: Period) -> Row:
+    """The value (or `n/a` and its reason) of one data row."""
+    cell = row[1]
+    if cell.strip().lower() == NOT_AVAILABLE:
+        try:
+            reason = check_reason(",".join(row[2:]))
+        except ValueError as error:
+            raise SeriesError(line, _column(row, 1), str(error)) from None
+        return NoData(period, reason, line)
+    extra = [c for c in row[2:] if c.strip()]
+    if extra:
+        # `2026-10,61,9` is a decimal comma, not 61 with a note.
+        guess = (f"; a decimal comma? write {cell.strip()}.{row[2].strip()}"
+                 if cell.strip().isascii() and row[2].strip().isascii()
+                 and cell.strip().isdigit() and row[2].strip().isdigit() else "")
+        raise SeriesError(line, _column(row, 2),
+                          f"row has {2 + len(extra)} values where one belongs{guess}",
+                          "one 'period,value' per row; only an n/a row carries a reason")
+    try:
+        return Measurement(period, parse_number(cell), line)
+    except ValueError as error:
+        raise SeriesError(line, _column(row, 1), str(error)) from None
+
+
+def parse_series(text: str, frequency: PeriodKind) -> list[Row]:
     """Parse a `period,value` CSV; rows must match `frequency` and ascend without repeats.
 
-    The first problem raises: a KPI whose history is partly unreadable must not be
-    evaluated against its target on whatever rows happened to parse.
+    A value is a number (`parse_number`) or `n/a` with a reason in a third column. The
+    first problem raises: a KPI whose history is partly unreadable must not be evaluated
+    against its target on whatever rows happened to parse.
     """
     reader = _cells(text)
     header = next(reader, None)
@@ -169,7 +261,7 @@ def parse_series(text: str, frequency: PeriodKind) -> list[Measurement]:
         raise SeriesError(1, 1, "KPI data file is empty", "start it with the header 'period,value'")
     if [cell.strip().lower() for cell in header[:2]] != ["period", "value"]:
         raise SeriesError(1, 1, "KPI data file must start with the header 'period,value'")
-    rows: list[Measurement] = []
+    rows: list[Row] = []
     for line, row in enumerate(reader, start=2):
         if not row or all(not cell.strip() for cell in row):
             continue
@@ -185,19 +277,11 @@ def parse_series(text: str, frequency: PeriodKind) -> list[Measurement]:
             raise SeriesError(
                 line, 1, f"period {period.label} is {period.kind}, but the KPI is {frequency}"
             )
-        try:
-            value = float(row[1])
-        except ValueError:
-            raise SeriesError(
-                line, len(row[0]) + 2, f"value {row[1].strip()!r} is not a number"
-            ) from None
-        if not math.isfinite(value):
-            raise SeriesError(line, len(row[0]) + 2, f"value {row[1].strip()!r} is not finite")
         if rows and period.start <= rows[-1].period.start:
             what = "repeats" if period.start == rows[-1].period.start else "comes before"
             raise SeriesError(
                 line, 1, f"period {period.label} {what} {rows[-1].period.label} on line "
                 f"{rows[-1].line}", "keep one row per period in ascending order",
             )
-        rows.append(Measurement(period, value, line))
+        rows.append(_row(row, line, period))
     return rows

@@ -57,7 +57,7 @@ def _kpi_table(rows: list[KpiRow]) -> str:
           f"{_num(r.latest_value, r.unit)} ({r.latest_period or '—'})",
           _state(r.state) + (" — data overdue" if r.data_overdue else ""), r.trend,
           f"{r.periods_on_target} of {r.periods_in_period}",
-          " → ".join(f"{v:g}" for _, v in r.recent) or "—"] for r in rows])
+          " → ".join("n/a" if v is None else f"{v:g}" for _, v in r.recent) or "—"] for r in rows])
 
 
 def _action_table(rows: list[ActionRow]) -> str:

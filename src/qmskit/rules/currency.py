@@ -129,16 +129,55 @@ def kpi_data_overdue(ctx: RuleContext) -> Iterator[Finding]:
                 pass  # unreadable data is reported by D105
             continue
         status = kpi_status(doc, ctx.qms.series[doc.id], ctx.config)
-        if status.latest is None:
+        if status.recorded is None:
             yield ctx.at(doc, doc.pos("data"), f"KPI {doc.id} has no measurements yet",
                          "record the first period")
         elif (status.next_due is not None and status.next_due < ctx.today
               and status.awaited is not None):
             missing = status.awaited.label
             yield ctx.at(doc, doc.pos("data"),
-                         f"KPI data overdue: latest period is {status.latest.period.label}; "
+                         f"KPI data overdue: latest period is {status.recorded.label}; "
                          f"{missing} was due by {status.next_due}",
-                         f"record it: `qmskit kpi record {doc.id} VALUE --period {missing}`")
+                         f"record it: `qmskit kpi record {doc.id} VALUE --period {missing}`, "
+                         f"or, with nothing to measure, `qmskit kpi record {doc.id} n/a "
+                         f"--reason TEXT --period {missing}`")
+
+
+@rule("C407", "dated-in-the-future", "error")
+def dated_in_the_future(ctx: RuleContext) -> Iterator[Finding]:
+    """A review or approval stamp is after today, or a KPI period has not ended yet.
+
+    A stamp from the future is a typo (`review.last: 2062-11-01` for 2026-11-01) that
+    silences the review rules for decades, and a value for a period still running (or a
+    typo'd `2062-10`) silences the KPI currency rule (C404) the same way. The evaluation
+    date decides (`--today`): a period has ended once its last day has passed, the rule
+    `qmskit kpi record` applies before it writes, and `qmskit review` never stamps a
+    date after today either.
+
+    Bad: `review: {last: 2062-11-01}`; a monthly KPI row `2026-11,96.5` on 2026-11-24;
+    `2062-10,96` for `2026-10,96`.
+
+    Fix: correct the date or the period; record a period's value after it has ended.
+    """
+    for doc in ctx.qms.documents.values():
+        model = doc.model
+        for key, day in ((("review", "last"), model.review.last if model.review else None),
+                         (("approved_on",), model.approved_on)):
+            if day is not None and day > ctx.today:
+                yield ctx.at(doc, doc.pos(*key),
+                             f"{'.'.join(key)} {day} is after today ({ctx.today})",
+                             "correct the date; a stamp records what has happened")
+    for kpi_id, rows in ctx.qms.series.items():
+        path = ctx.qms.series_paths.get(kpi_id)
+        if path is None:
+            continue
+        for row in rows:
+            if not row.period.ended(ctx.today):
+                yield Finding(path, row.line, 1, "",
+                              f"period {row.period.label} ends on {row.period.end}, after "
+                              f"today ({ctx.today}): it has not ended yet",
+                              hint="correct the period, or record the value once it has "
+                              "ended", doc_id=kpi_id)
 
 
 @rule("C405", "kpi-off-target", "warning")

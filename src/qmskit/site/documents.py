@@ -25,6 +25,7 @@ from qmskit.model.documents import (
     Risk,
     Role,
 )
+from qmskit.model.series import Measurement
 from qmskit.reports.escape import html_text, md_inline
 from qmskit.site.context import ID_RE, KIND_LABELS, SiteContext
 from qmskit.site.html import badge, block, figure, table
@@ -375,7 +376,10 @@ def kpi_points(ctx: SiteContext, doc: Doc) -> list[ChartPoint]:
     from qmskit.domain.schedule import kpi_status
 
     # The status of a point is that of a series ending there; only its last value counts.
+    # A period recorded as n/a is a point without a value: the chart shows a gap.
     return [ChartPoint(m.period.label, m.value, kpi_status(doc, [m], ctx.qms.config).state)
+            if isinstance(m, Measurement) else ChartPoint(m.period.label, None, "no-data",
+                                                          m.reason)
             for m in ctx.qms.series.get(doc.id, [])]
 
 

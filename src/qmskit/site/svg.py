@@ -21,11 +21,16 @@ from qmskit.reports.escape import html_text
 
 @dataclass(frozen=True)
 class ChartPoint:
-    """One measurement on a trend chart, with the state it had against target then."""
+    """One period on a trend chart, with the state it had against target then.
+
+    `value` None is a period recorded as having no data (`n/a`): a gap in the line, not
+    a zero; `note` says why.
+    """
 
     label: str
-    value: float
+    value: float | None
     state: str
+    note: str = ""
 
 
 def _fmt(value: float) -> str:
@@ -57,7 +62,7 @@ def kpi_chart(
     width, height = 640, 220
     left, right, top, bottom = 52, 86, 14, 34
     plot_w, plot_h = width - left - right, height - top - bottom
-    values = [p.value for p in points]
+    values = [p.value for p in points if p.value is not None]
     refs = [v for v in (target, warn_at) if v is not None]
     low, high = min(values + refs, default=0.0), max(values + refs, default=1.0)
     if high == low:
@@ -132,10 +137,25 @@ def kpi_chart(
         parts.append(f'<text class="qms-line-label qms-line-label--{kind}" '
                      f'x="{left + plot_w + 6}" y="{ly + 4:.1f}">{html_text(name)} '
                      f"{html_text(_fmt(value))}{html_text(unit_suffix)}</text>")
-    if points:
-        path = " ".join(f"{x(i):.1f},{y(p.value):.1f}" for i, p in enumerate(points))
-        parts.append(f'<polyline class="qms-series" points="{path}"/>')
+    if values:
+        # One line per run of values: a period without data is a gap, never a zero.
+        runs: list[list[str]] = [[]]
         for index, point in enumerate(points):
+            if point.value is None:
+                runs.append([])
+            else:
+                runs[-1].append(f"{x(index):.1f},{y(point.value):.1f}")
+        for run in runs:
+            if len(run) > 1:
+                parts.append(f'<polyline class="qms-series" points="{" ".join(run)}"/>')
+        for index, point in enumerate(points):
+            if point.value is None:
+                parts.append(
+                    f'<text class="qms-axis qms-gap" x="{x(index):.1f}" y="{top + plot_h - 4}" '
+                    f'text-anchor="middle">n/a<title>{html_text(point.label)}: no data'
+                    + (f" ({html_text(point.note)})" if point.note else "")
+                    + "</title></text>")
+                continue
             parts.append(
                 f'<circle class="qms-point qms-point--{html_text(point.state)}" '
                 f'cx="{x(index):.1f}" '
