@@ -58,6 +58,12 @@ def d104_unknown_kind(repo: QmsRepo) -> Expected:
                       **approved())
     return Expected("D104", _rel(repo, path), line_of(path, "kind: procdure"))
 
+def d106_file_name_case(repo: QmsRepo) -> Expected:
+    repo.write("PROC-CASE", "procedure", owner="ROLE-QM", supports=["OBJ-A"], **approved())
+    path = repo.write("PROC-CASE-COPY", "procedure", filename="proc-case.md", owner="ROLE-QM",
+                      supports=["OBJ-A"], **approved())
+    return Expected("D106", _rel(repo, path), 1)
+
 
 def d105_kpi_data(repo: QmsRepo) -> Expected:
     repo.write("KPI-BADDATA", "kpi", owner="ROLE-QM", measures=["PROC-A"], target=1.0,

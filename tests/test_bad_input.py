@@ -210,6 +210,17 @@ def kpi_future_period(repo: QmsRepo) -> tuple[str, str, int]:
     return _kpi_row(repo, "2062-10,96", "C407")  # a typo for 2026-10
 
 
+def blank_title(repo: QmsRepo) -> tuple[str, str, int]:
+    repo.write_raw("procedures/PROC-X.md", FRONT.replace("title: X", "title: '   '") + "---\n")
+    return "D102", "procedures/PROC-X.md", 4
+
+
+def case_colliding_names(repo: QmsRepo) -> tuple[str, str, int]:
+    repo.write_raw("procedures/PROC-X.md", FRONT + "---\n")
+    repo.write_raw("procedures/proc-x.md", FRONT.replace("PROC-X", "PROC-Y") + "---\n")
+    return "D106", "procedures/proc-x.md", 1
+
+
 def no_commits(repo: QmsRepo) -> None:
     git(repo.root, "init", "-q")
 
@@ -240,7 +251,8 @@ CASES: dict[str, Case] = {fn.__name__: fn for fn in (
     symlink_outside, data_path_outside, data_symlink_outside, no_commits, shallow_clone,
     detached_head, review_last_9999, interval_8000_years, approved_on_9999_with_readers,
     period_9999_w52, period_9999_w51, kpi_decimal_comma, kpi_underscore_digits,
-    kpi_unicode_digits, kpi_n_a_without_reason, kpi_future_period,
+    kpi_unicode_digits, kpi_n_a_without_reason, kpi_future_period, blank_title,
+    case_colliding_names,
 )}
 
 

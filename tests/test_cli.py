@@ -68,9 +68,24 @@ def test_missing_root_is_usage_error(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert main(["check", str(tmp_path / "nowhere")]) == 2
 
 
-def test_empty_directory_is_clean(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_directory_without_qms_folders_is_not_a_clean_qms(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # "0 documents checked, 0 errors" would be a green CI that checks nothing.
+    assert main(["check", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "no QMS here: none of the folders qms_docs, procedures, objectives exists" in err
+
+
+def test_folders_without_a_controlled_document_say_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "procedures").mkdir()
+    (tmp_path / "procedures/notes.md").write_text("# Notes, a plain page\n", encoding="utf-8")
     assert main(["check", str(tmp_path)]) == 0
-    assert "0 documents checked" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "note: no controlled document found in qms_docs, procedures, objectives" in out
+    assert "0 documents checked" in out
 
 
 def test_console_script_and_module(clean: QmsRepo) -> None:

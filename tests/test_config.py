@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -33,6 +34,9 @@ def _check(root: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple
         ("audit_interval = '8000 years'\n", "audit_interval"),
         ("[kpi_grace]\nmonthly = '200 years'\n", "kpi_grace.monthly"),
         ('folders = ["qms_docs\\u0000x"]\n', "contains a control character"),
+        ('cache = "yes"\n', "cache: Input should be a valid boolean"),
+        ('ack_days = "30"\n', "ack_days: Input should be a valid integer"),
+        ("max_file_size = 2.5e6\n", "max_file_size: Input should be a valid integer"),
         ("this is not toml\n", "not valid TOML"),
     ],
 )
@@ -98,3 +102,65 @@ def test_explicit_missing_config(clean: QmsRepo, capsys: pytest.CaptureFixture[s
     code, _, err = _check(clean.root, capsys, "--config", str(clean.root / "nope.toml"))
     assert code == 2
     assert "not found" in err
+
+
+# --- issue 11 item 18: a config that checks nothing is not a clean check ----------------
+
+def test_a_misspelt_folder_is_a_config_error(clean: QmsRepo,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    (clean.root / "qmskit.toml").write_text(
+        f"today = {TODAY}\nfolders = ['qms_doc', 'procedures', 'objective']\n", encoding="utf-8")
+    code, out, err = _check(clean.root, capsys)
+    assert code == 2 and out == ""
+    assert ("qmskit.toml: folders: 'qms_doc' (did you mean 'qms_docs'?), 'objective' (did you "
+            "mean 'objectives'?) are not folders in") in err
+
+
+def test_a_configured_folder_that_is_a_file_is_a_config_error(
+    clean: QmsRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (clean.root / "notes").write_text("not a folder\n", encoding="utf-8")
+    (clean.root / "qmskit.toml").write_text(
+        f"today = {TODAY}\nfolders = ['qms_docs', 'notes']\n", encoding="utf-8")
+    code, _, err = _check(clean.root, capsys)
+    assert code == 2 and "'notes' is not a folder" in err
+
+
+def test_default_folders_need_only_one_of_them(repo: QmsRepo,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    repo.write("ROLE-MD", "role", owner="ROLE-MD", holders=["managing-director"],
+               status="draft")
+    assert not (repo.root / "procedures").exists()
+    assert _check(repo.root, capsys)[0] == 0
+
+
+def _fifo(path: Path) -> None:
+    os.mkfifo(path)
+
+
+def _outside(path: Path) -> None:
+    outside = path.parent.parent / "outside.toml"
+    outside.write_text("today = 2026-11-24\n", encoding="utf-8")
+    path.symlink_to(outside)
+
+
+UNUSABLE = {
+    "folder": (lambda path: path.mkdir(), "is a folder"),
+    "dangling symlink": (lambda path: path.symlink_to("nowhere.toml"),
+                         "symlink to a file that does not exist"),
+    "fifo": (_fifo, "not a regular file"),
+    "symlink outside": (_outside, "symlink to outside the repository"),
+}
+
+
+@pytest.mark.parametrize("name", ["qmskit.toml", "pyproject.toml"])
+@pytest.mark.parametrize("case", sorted(UNUSABLE))
+def test_a_config_that_is_not_a_regular_file_is_an_error(
+    case: str, name: str, clean: QmsRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (clean.root / "qmskit.toml").unlink()
+    make, fragment = UNUSABLE[case]
+    make(clean.root / name)
+    code, _, err = _check(clean.root, capsys)  # returns at once: a FIFO is never opened blocking
+    assert code == 2
+    assert f"{name}: " in err and fragment in err

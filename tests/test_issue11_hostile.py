@@ -487,8 +487,6 @@ def test_dubious_ownership_is_named(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert re.search(r"dubious|ownership|safe\.directory", result.text), result.text
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.18: folders that match nothing give a green "
-                   "'0 documents checked'")
 @pytest.mark.parametrize("case", ["misspelt", "missing"])
 def test_folders_that_hold_no_document_are_not_green(case: str, tmp_path: Path,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
@@ -518,8 +516,6 @@ CONFIG_FILES: dict[str, Callable[[Path], None]] = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.18: an unusable qmskit.toml is skipped "
-                   "silently and defaults apply")
 @pytest.mark.parametrize("case", sorted(CONFIG_FILES))
 def test_unusable_config_file_is_an_error(case: str, tmp_path: Path) -> None:
     repo = QmsRepo(tmp_path / "repo").baseline()
@@ -531,7 +527,6 @@ def test_unusable_config_file_is_an_error(case: str, tmp_path: Path) -> None:
     assert "qmskit.toml" in result.err
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.18: a whitespace-only title is accepted")
 def test_whitespace_only_title_is_d102(tmp_path: Path,
                                        capsys: pytest.CaptureFixture[str]) -> None:
     repo = QmsRepo(tmp_path / "repo").baseline()
@@ -542,8 +537,6 @@ def test_whitespace_only_title_is_d102(tmp_path: Path,
                            if f["path"] == "procedures/PROC-BLANK.md"}, findings
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.18: case-colliding file names pass without "
-                   "a word")
 def test_case_colliding_file_names_are_a_finding(tmp_path: Path,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
     repo = QmsRepo(tmp_path / "repo").baseline()
@@ -555,7 +548,6 @@ def test_case_colliding_file_names_are_a_finding(tmp_path: Path,
     assert paths & {"procedures/PROC-PROD.md", "procedures/proc-prod.md"}, findings
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.18: cache = \"yes\" passes without a word")
 def test_cache_setting_must_be_a_boolean(tmp_path: Path,
                                          capsys: pytest.CaptureFixture[str]) -> None:
     repo = QmsRepo(tmp_path / "repo").baseline()

@@ -84,3 +84,17 @@ def test_a_missing_required_field_keeps_the_document(clean: QmsRepo,
     assert [(c, n) for c, _, n in _findings(clean.root, capsys)] == [("D102", 2), ("D102", 6)]
     model = open_qms(clean.root, with_git=False).documents["PROC-B"].model
     assert isinstance(model, Procedure) and model.supports == ["OBJ-A"]
+
+
+@pytest.mark.parametrize("title", ["'   '", "'\t'", "\"\\u3000\""])
+def test_a_blank_title_is_d102_and_the_document_stays(
+    title: str, clean: QmsRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    clean.write_raw("procedures/PROC-BLANK.md", "---\nid: PROC-BLANK\nkind: procedure\n"
+                    f"title: {title}\nowner: ROLE-QM\nstatus: draft\nsupports: [OBJ-A]\n---\n")
+    capsys.readouterr()
+    main(["check", str(clean.root), "--format", "json", "--no-cache", "--today", TODAY])
+    [finding] = json.loads(capsys.readouterr().out)["findings"]
+    assert (finding["code"], finding["line"]) == ("D102", 4)
+    assert "title is blank" in finding["message"]
+    assert open_qms(clean.root, with_git=False).documents["PROC-BLANK"].title == "(untitled)"

@@ -7,7 +7,9 @@ must not silently leave a rule at its default.
 
 from __future__ import annotations
 
+import difflib
 import os
+import stat
 import tomllib
 from datetime import date
 from pathlib import Path, PurePosixPath
@@ -25,6 +27,7 @@ from pydantic import (
 
 from qmskit.errors import ConfigError
 from qmskit.model.types import KINDS, DocId, Interval, IntervalField
+from qmskit.walk import folder_inside
 
 RuleSetting = Literal["error", "warning", "off"]
 
@@ -91,8 +94,10 @@ class Config(BaseModel):
         "quarterly": _interval("30 days"),
         "yearly": _interval("60 days"),
     }
-    max_file_size: Annotated[int, Field(ge=1024, le=100_000_000)] = 2_000_000
-    cache: bool = True
+    # Numbers and switches are strict: `cache = "yes"` is a typo to report, not a truthy
+    # string to guess at.
+    max_file_size: Annotated[int, Field(ge=1024, le=100_000_000, strict=True)] = 2_000_000
+    cache: Annotated[bool, Field(strict=True)] = True
     rules: dict[str, RuleSetting] = {}
     # Records (rules R5xx, `qmskit health`, the management review pack).
     #: Longest time a process may go without an internal audit (R505).
@@ -101,7 +106,7 @@ class Config(BaseModel):
     management_review_interval: IntervalField = _interval("12 months")
     #: likelihood x impact (each 1-5) at or above which a risk is high and needs a treatment
     #: action (R504).
-    high_risk_score: Annotated[int, Field(ge=1, le=25)] = 12
+    high_risk_score: Annotated[int, Field(ge=1, le=25, strict=True)] = 12
     #: The quality team's roles, for `qmskit health` ("beyond the quality team"); empty means
     #: detected: the roles owning the audit records, and the roles reporting to them.
     quality_roles: list[DocId] = []
@@ -109,7 +114,7 @@ class Config(BaseModel):
     #: Clause coverage against ISO 9001; None (no `[coverage]` table) = not checked.
     coverage: CoverageConfig | None = None
     #: Days after a version's approval within which its readers must acknowledge it (A603).
-    ack_days: Annotated[int, Field(ge=1, le=3650)] = 30
+    ack_days: Annotated[int, Field(ge=1, le=3650, strict=True)] = 30
     #: The read-and-understood ledger (CSV), relative to the root; default
     #: FIRST_FOLDER/acknowledgements.csv. It must lie in one of `folders`.
     ack_ledger: Annotated[str, Field(min_length=1)] | None = None
@@ -189,21 +194,71 @@ def parse_config(data: dict[str, Any], source: str) -> Config:
     return config
 
 
-def load_config(root: Path, explicit: Path | None = None) -> tuple[Config, Path | None]:
-    """Find and read the config for `root`: an explicit file, qmskit.toml, or pyproject.toml."""
-    candidates = [explicit] if explicit else [root / "qmskit.toml", root / "pyproject.toml"]
-    for path in candidates:
-        if path is None or not path.is_file():
-            if explicit is not None:
-                raise ConfigError(f"{explicit}: config file not found")
-            continue
+def _read_toml(path: Path, root: Path | None) -> dict[str, Any] | None:
+    """The TOML document at `path`; None when there is no file there at all.
+
+    Anything else that is not a regular file (a folder, a FIFO, a symlink to nothing)
+    is a ConfigError rather than "no config": skipping it silently would run the check
+    with defaults the user never chose. A discovered config (`root` given) must stay
+    inside the repository once symlinks are resolved; it is opened without blocking, so
+    a FIFO cannot hang the run.
+    """
+    try:
+        os.lstat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read config: {error.strerror}") from None
+    if root is not None and not Path(os.path.realpath(path)).is_relative_to(
+            os.path.realpath(root)):
+        raise ConfigError(f"{path}: is a symlink to outside the repository; keep the config "
+                          "in the repository")
+    try:
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: is a symlink to a file that does not exist") from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read config: {error.strerror}") from None
+    info = os.fstat(handle)
+    if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_CONFIG_SIZE:
+        os.close(handle)
+        if stat.S_ISDIR(info.st_mode):
+            raise ConfigError(f"{path}: is a folder, not a config file")
+        if not stat.S_ISREG(info.st_mode):
+            raise ConfigError(f"{path}: is not a regular file (a FIFO or a device); "
+                              "replace it with the TOML config")
+        raise ConfigError(f"{path}: is {info.st_size:,} bytes; a config is a few lines")
+    with os.fdopen(handle, "rb") as stream:
         try:
-            with path.open("rb") as handle:
-                document = tomllib.load(handle)
+            return tomllib.load(stream)
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
             raise ConfigError(f"{path}: not valid TOML: {error}") from None
         except OSError as error:
             raise ConfigError(f"{path}: cannot read config: {error.strerror}") from None
+
+
+#: Larger config files are refused (bounded reads).
+MAX_CONFIG_SIZE = 1_000_000
+
+
+def load_config(root: Path, explicit: Path | None = None, *,
+                require_folders: bool = True) -> tuple[Config, Path | None]:
+    """Find and read the config for `root`: an explicit file, qmskit.toml, or pyproject.toml.
+
+    With `require_folders` (every command on a work tree; not a past revision, whose
+    folders git may not have), a configured folder that does not exist is a
+    ConfigError, and so is a QMS where none of the default folders exists: a check of
+    nothing must not pass as a clean check.
+    """
+    candidates = [explicit] if explicit else [root / "qmskit.toml", root / "pyproject.toml"]
+    for path in candidates:
+        if path is None:
+            continue
+        document = _read_toml(path, None if explicit else root)
+        if document is None:
+            if explicit is not None:
+                raise ConfigError(f"{explicit}: config file not found")
+            continue
         if path.name == "pyproject.toml":
             section = document.get("tool", {}).get("qmskit")
             if section is None:
@@ -211,9 +266,45 @@ def load_config(root: Path, explicit: Path | None = None) -> tuple[Config, Path 
             if not isinstance(section, dict):
                 raise ConfigError(f"{path}: [tool.qmskit] must be a table")
             config = parse_config(section, f"{path.name} [tool.qmskit]")
-            return _locate_coverage(config, root, path, "tool.qmskit.coverage"), path
-        return _locate_coverage(parse_config(document, path.name), root, path, "coverage"), path
-    return Config(), None
+            config = _locate_coverage(config, root, path, "tool.qmskit.coverage")
+        else:
+            config = _locate_coverage(parse_config(document, path.name), root, path,
+                                      "coverage")
+        if require_folders:
+            _require_folders(config, root)
+        return config, path
+    config = Config()
+    if require_folders:
+        _require_folders(config, root)
+    return config, None
+
+
+def _require_folders(config: Config, root: Path) -> None:
+    """Raise ConfigError when the folders the check would read are not there."""
+    if "folders" in config.model_fields_set:
+        missing = [f for f in config.folders if folder_inside(root, f) is None]
+        if missing:
+            present = sorted(entry.name for entry in _subfolders(root))
+            hints = []
+            for folder in missing:
+                close = difflib.get_close_matches(folder, present, 1)
+                hints.append(f"{folder!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+            raise ConfigError(f"{config.source}: folders: {', '.join(hints)} "
+                              f"{'is not a folder' if len(missing) == 1 else 'are not folders'}"
+                              f" in {root}; fix the name or create the folder")
+        return
+    if all(folder_inside(root, f) is None for f in config.folders):
+        raise ConfigError(f"{root}: no QMS here: none of the folders {', '.join(config.folders)}"
+                          " exists; set `folders` in qmskit.toml to where the controlled "
+                          "documents are, or start one with `qmskit init`")
+
+
+def _subfolders(root: Path) -> list[os.DirEntry[str]]:
+    try:
+        with os.scandir(root) as entries:
+            return [e for e in entries if e.is_dir() and not e.name.startswith(".")]
+    except OSError:
+        return []
 
 
 def _locate_coverage(config: Config, root: Path, path: Path, table: str) -> Config:

@@ -584,7 +584,7 @@ def load_revisions(root: Path, base: str, head: str, config_path: Path | None = 
                 if content is not None and relative is not None:
                     (dest / relative).write_bytes(content)
             try:
-                config, _ = load_config(dest, config_path)
+                config, _ = load_config(dest, config_path, require_folders=False)
             except QmsError as error:
                 raise QmsError(f"at {side.rev}: {error}") from None
             configs.append(config)

@@ -76,9 +76,10 @@ def test_downstream_kpis_and_data_changes(history: QmsRepo,
                                           capsys: pytest.CaptureFixture[str]) -> None:
     history.write("PROC-A", "procedure", owner="ROLE-QM", supports=["OBJ-A"],
                   **approved(version=2))
+    # October corrected (November has not ended on the evaluation date).
     history.data("KPI-A", (history.root / "qms_docs/kpis/data/KPI-A.csv").read_text()
-                  + "2026-11,97\n")
-    git(history.root, "commit", "-qam", "PROC-A v2, November data")
+                  .replace("2026-10,96.0\n", "2026-10,97\n"))
+    git(history.root, "commit", "-qam", "PROC-A v2, October data corrected")
     code, data = _json(history.root, capsys, "HEAD~1..HEAD")
     assert code == 0
     by_id = {d["id"]: d for d in data["documents"]}

@@ -27,6 +27,7 @@ from qmskit.model.types import (
     ReviewInputKey,
     RiskType,
     Status,
+    Title,
     Version,
 )
 
@@ -51,7 +52,7 @@ class Document(BaseModel):
 
     id: DocId
     kind: str
-    title: Annotated[str, Field(min_length=1, max_length=300)]
+    title: Title
     owner: DocId | None = None
     status: Status
     version: Version | None = None

@@ -21,6 +21,19 @@ HANDLE_PATTERN = r"^@?[a-z0-9][a-z0-9._-]*$"
 DocId = Annotated[str, Field(pattern=ID_PATTERN, description="A document id, e.g. PROC-PURCH")]
 
 
+def _not_blank(text: str) -> str:
+    if not text.strip():
+        raise ValueError("the title is blank; write what the document is about")
+    return text
+
+
+#: A document's human title: 1-300 characters, not only spaces (the site, the register
+#: and every report show it where a blank would hide the document).
+Title = Annotated[str, Field(min_length=1, max_length=300,
+                             json_schema_extra={"pattern": r"\S"}),
+                  AfterValidator(_not_blank)]
+
+
 def handle_key(text: str) -> str:
     """A person's handle as qmskit compares and stores it: no `@`, lower case, trimmed.
 

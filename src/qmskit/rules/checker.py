@@ -83,6 +83,11 @@ def run_checks(
     for code, severity in enabled.items():
         findings.extend(rules[code].run(ctx, severity))
     notices = []
+    if not qms.documents and not qms.broken_ids and not qms.problems:
+        # Folders that exist but hold only plain pages: say so rather than "0 errors".
+        notices.append(Notice(f"no controlled document found in {', '.join(qms.config.folders)}"
+                              ": a controlled document is a Markdown file whose front matter "
+                              "has an `id` (see `qmskit new`)"))
     if "C403" in enabled and qms.git is not None and not qms.git.available:
         notices.append(Notice(f"C403 skipped: {qms.git.reason}"))
     findings.sort()

@@ -92,3 +92,36 @@ def kpi_data(ctx: RuleContext) -> Iterator[Finding]:
     Fix: correct the row at the reported line; `qmskit kpi record` appends safely.
     """
     return _loader_findings(ctx, "D105")
+
+
+@rule("D106", "file-name-case", "error")
+def file_name_case(ctx: RuleContext) -> Iterator[Finding]:
+    """Two files of the QMS have paths that differ only in letter case.
+
+    `procedures/PROC-PROD.md` beside `procedures/proc-prod.md` works on Linux, but a
+    checkout on Windows or macOS (case-insensitive file systems) keeps only one of the
+    two, silently: the other document, or its KPI data, is lost there and a check on
+    that machine sees a different QMS than CI. Every Markdown file in the QMS folders
+    and every KPI data file is compared; the first path (in path order) is kept, each
+    other one is reported.
+
+    Fix: rename or merge one of them (`git mv`), so that no two paths differ only in
+    case.
+    """
+    docs_by_path = {doc.path: doc for doc in ctx.qms.documents.values()}
+    docs_by_path.update((doc.path, doc) for doc, _ in ctx.qms.duplicates)
+    paths = {*docs_by_path, *ctx.qms.pages, *(f.path for f in ctx.qms.problems),
+             *ctx.qms.series_paths.values()}
+    groups: dict[str, list[str]] = {}
+    for path in paths:
+        groups.setdefault(path.casefold(), []).append(path)
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        first, *others = sorted(group)
+        for path in others:
+            doc = docs_by_path.get(path)
+            yield Finding(path, 1, 1, "", f"{path} differs from {first} only in letter case; "
+                          "a Windows or macOS checkout keeps only one of them",
+                          hint="rename one of them (git mv), or merge the two",
+                          doc_id=doc.id if doc else None)
