@@ -362,6 +362,13 @@ def a604_ack_ledger(repo: QmsRepo) -> Expected:
                     line_of(ledger, "2026-13-01"))
 
 
+def a605_version_not_approved(repo: QmsRepo) -> Expected:
+    # Reviewed into version 2 after a change; the approval on record is version 1's.
+    path = repo.write("PROC-PENDING", "procedure", owner="ROLE-QM", supports=["OBJ-A"],
+                      **approved(version=2, approved_version=1))
+    return Expected("A605", _rel(repo, path), line_of(path, "approved_version: 1"))
+
+
 PLANTS.update({
     name.split("_")[0].upper(): fn
     for name, fn in list(globals().items())

@@ -43,8 +43,8 @@ def test_review_commit_records_who_signed_and_in_what_role(
     out = capsys.readouterr().out
     assert 'committed' in out and "Approve PROC-A (version 2)" in out
     message = git(clean.root, "log", "-1", "--format=%B")
-    assert message == ("Approve PROC-A (version 2)\n\nReviewed-by: ROLE-MD (managing-director)\n"
-                       "Approved-by: ROLE-MD (managing-director)\n\n")
+    # The approver signs the approval only: the review was the QMO's (issue 11 item 11).
+    assert message == "Approve PROC-A (version 2)\n\nApproved-by: ROLE-MD (managing-director)\n\n"
     assert git(clean.root, "status", "--porcelain").strip() == ""
 
     qms = open_qms(clean.root, with_git=False)
@@ -53,15 +53,19 @@ def test_review_commit_records_who_signed_and_in_what_role(
         (2, "Approve PROC-A (version 2)"), (2, "Review PROC-A (version 2)"),
         (1, "Edit PROC-A"), (1, "Initial QMS")]
     approval, review = history[0], history[1]
-    assert [str(s) for s in approval.signatures] == [
-        "reviewed by managing-director as ROLE-MD", "approved by managing-director as ROLE-MD"]
+    assert [str(s) for s in approval.signatures] == ["approved by managing-director as ROLE-MD"]
     assert [str(s) for s in review.signed("reviewed")] == ["reviewed by quality-lead as ROLE-QM"]
     assert history[2].signatures == ()
     assert approval.author == "quality-lead"
     assert approval.signature_check == "N" and not approval.verified
     table = revision_markdown(qms, qms.documents["PROC-A"])
-    assert (f"| 2 | {approval.day} | quality-lead | managing-director (ROLE-MD) | "
-            "managing-director (ROLE-MD) |") in table
+    assert (f"| 2 | {approval.day} | quality-lead | — | managing-director (ROLE-MD) |"
+            in table)
+    assert f"| 2 | {review.day} | quality-lead | quality-lead (ROLE-QM) | — |" in table
+    front = (clean.root / "procedures/PROC-A.md").read_text(encoding="utf-8")
+    assert "approved_by: ROLE-MD\napproved_on: 2026-07-03\napproved_version: 2\n" in front
+    # The reviewer's stamp stays.
+    assert "review:\n  last: 2026-07-02\n  interval: 12 months\n  by: ROLE-QM\n" in front
     assert "| 1 | 2026-07-01 | quality-lead | — | — |" in table
 
 

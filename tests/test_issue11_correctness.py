@@ -456,7 +456,6 @@ def _approval_findings(findings: list[dict[str, Any]], path: str) -> list[dict[s
             and "approv" in f["message"].lower()]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.11: a bumped version still shows as approved")
 def test_review_bump_leaves_the_new_version_pending_approval(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -489,8 +488,6 @@ def test_rule_reports_approval_older_than_the_current_version(
     assert all(f["line"] >= 1 and f["col"] >= 1 for f in findings)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.11: A603 demands acknowledgements of a "
-                   "version nobody approved")
 def test_no_acknowledgement_is_owed_for_an_unapproved_version(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -502,8 +499,6 @@ def test_no_acknowledgement_is_owed_for_an_unapproved_version(
     assert "A603" not in _codes_at(findings, "procedures/PROC-R.md"), findings
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.11: approving as another role overwrites "
-                   "review.by")
 def test_approval_by_another_role_keeps_the_reviewer(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -40,7 +40,7 @@ Scalar = str | int | date
 #: key that precedes it here, so stamps land where a person would have written them.
 TOP_LEVEL_ORDER: tuple[str, ...] = (
     "id", "kind", "title", "owner", "status", "version", "approved_by", "approved_on",
-    "review",
+    "approved_version", "review",
 )
 NESTED_ORDER: dict[str, tuple[str, ...]] = {"review": ("last", "interval", "by")}
 

@@ -90,8 +90,8 @@ def test_approve_records_approval_of_a_draft(clean: QmsRepo,
     capsys.readouterr()
     text = path.read_text(encoding="utf-8")
     assert "status: approved\n" in text
-    assert "approved_by: ROLE-MD\napproved_on: 2026-11-20\nreview:\n  last: 2026-11-20\n" \
-           "  by: ROLE-MD\n" in text
+    assert "approved_by: ROLE-MD\napproved_on: 2026-11-20\napproved_version: 1\nreview:\n" \
+           "  last: 2026-11-20\n  by: ROLE-MD\n" in text
     assert main(["check", str(clean.root), "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["errors"] == 0
 

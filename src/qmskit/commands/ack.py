@@ -23,6 +23,7 @@ def ack(root: Path, doc_id: str, handle: str, *, on: date | None = None, commit:
         config_path: Path | None = None) -> int:
     """Append `doc_id,version,handle,date` to the ledger; exit 0, or 2 when refused."""
     from qmskit.domain.acks import append_ack, readers, version_of
+    from qmskit.domain.versions import approval
 
     qms = open_qms(root, config_path, with_git=False)
     doc = qms.documents.get(doc_id)
@@ -37,6 +38,11 @@ def ack(root: Path, doc_id: str, handle: str, *, on: date | None = None, commit:
     if doc.status != "approved":
         raise QmsError(f"{doc_id} is {doc.status}; only an approved version is read and "
                        "acknowledged")
+    record = approval(doc.model)
+    if record.pending:
+        raise QmsError(f"version {record.current} of {doc_id} is pending approval (version "
+                       f"{record.version} is the approved one); acknowledge it once it is "
+                       "approved")
     person = handle_key(handle)
     holders = readers(qms, doc)
     if person not in holders:

@@ -1,12 +1,17 @@
 """`qmskit review ID`: stamp a document review (ISO 9001 7.5.2), without losing a byte.
 
-A review sets `review.last` (and `review.by` with `--by`); `--approve` also records the
-approval (`approved_by`, `approved_on`, and `status: approved` for a draft). The version
-goes up only when the document's *content* changed since its last review, which git
-answers exactly: the last review is the oldest commit of the latest run of commits that
-carry the current review stamp, and the content then (front matter without the control
-fields, plus the body) is compared with the content now. Re-stamping an unchanged
-document, or stamping twice, never bumps the version twice.
+A review sets `review.last` (and `review.by` with `--by`). `--approve` records the
+approval of the current version (`approved_by`, `approved_on`, `approved_version`, and
+`status: approved` for a draft) and keeps the reviewer's stamp: a review by the QMO
+followed by the CEO's approval records both. Approval is per version: a review that
+raises the version of an approved document leaves the new version pending approval
+(`approved_version` keeps naming the version that was approved; rule A605, and see
+`qmskit.domain.versions`). The version goes up only when the document's *content*
+changed since its last review, which git answers exactly: the last review is the oldest
+commit of the latest run of commits that carry the current review stamp, and the content
+then (front matter without the control fields, plus the body) is compared with the
+content now. Re-stamping an unchanged document, or stamping twice, never bumps the
+version twice.
 
 Without usable history (no git, a shallow clone, a file never committed, a stamp not yet
 committed) qmskit cannot know, so it does not guess: it keeps the version and says so;
@@ -28,6 +33,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from qmskit.domain.versions import approval
 from qmskit.edit import KeyPath, Scalar, edit_document, locked, read_text
 from qmskit.errors import EXIT_CLEAN, QmsError
 from qmskit.loader import open_qms
@@ -39,7 +45,8 @@ if TYPE_CHECKING:
     from qmskit.qms import Qms
 
 #: Front-matter fields a review or approval stamps; changing them is not a content change.
-CONTROL_FIELDS = frozenset({"version", "approved_by", "approved_on", "review"})
+CONTROL_FIELDS = frozenset({"version", "approved_by", "approved_on", "approved_version",
+                            "review"})
 
 
 @dataclass(frozen=True)
@@ -153,6 +160,93 @@ def _current_model(path: Path, doc: Doc) -> Document:
     return fresh.model if fresh is not None and fresh.id == doc.id else doc.model
 
 
+@dataclass(frozen=True)
+class Plan:
+    """What one `qmskit review` run stamps, decided before anything is written."""
+
+    changes: list[tuple[KeyPath, Scalar]]
+    #: The review stamp (`review.last`, `review.by`) is written.
+    reviewed: bool
+    #: The approval stamp is written (`--approve`).
+    approved: bool
+    raised: bool
+    #: The version the document is at after the run.
+    version: int
+    #: The version the approval on record is for after the run (None: none recorded).
+    approved_version: int | None
+
+
+def _plan(model: Document, by: str | None, day: date, approve: bool, *,
+          raise_version: bool) -> Plan:
+    """The stamps of one run: a review, an approval, or both.
+
+    Reviewer and approver are recorded separately. A plain run is a review: it stamps
+    `review.last`/`review.by` and raises the version when the content changed; on an
+    approved document the raised version is pending approval, so the approval on record
+    is pinned to the version it was for (`approved_version`). An `--approve` run approves
+    the current version (`approved_by`, `approved_on`, `approved_version`); it is also
+    the review (and stamps it) unless another role reviewed this content: then that
+    reviewer's stamp stays, so a review by the QMO followed by the CEO's approval keeps
+    both. When the content changed since that review, the approver is the one reviewing
+    the change, and stamps it.
+    """
+    before = approval(model)
+    version = next_version(model.version) if raise_version else before.current
+    reviewer = model.review.by if model.review else None
+    last = model.review.last if model.review else None
+    reviewed = (not approve or raise_version or last is None or reviewer is None
+                or reviewer == by)
+    changes: list[tuple[KeyPath, Scalar]] = []
+    if reviewed:
+        changes.append((("review", "last"), day))
+        if by is not None:
+            changes.append((("review", "by"), by))
+    if raise_version:
+        changes.append((("version",), version))
+    approved_version = before.version
+    if approve:
+        assert by is not None
+        approved_version = version
+        changes += [(("approved_by",), by), (("approved_on",), day),
+                    (("approved_version",), version)]
+        if model.status == "draft":
+            changes.append((("status",), "approved"))
+    elif raise_version and before.version is not None and model.approved_version is None:
+        # The approval on record was for the version before this one; say so, so that the
+        # new version is pending approval rather than presented as approved.
+        changes.append((("approved_version",), before.version))
+    return Plan(changes, reviewed, approve, raise_version, version, approved_version)
+
+
+def _report(path: str, doc_id: str, model: Document, plan: Plan, evidence: Evidence,
+            bump: bool | None, day: date, by: str | None, previous: date | None) -> list[str]:
+    """What the run did, in lines for the terminal."""
+    reviewer = model.review.by if model.review else None
+    if plan.reviewed:
+        out = [f"{path}: {doc_id} reviewed on {day}" + (f" by {by}" if by else "")
+               + (f" (previous review {previous})" if previous else "")]
+    else:
+        out = [f"{path}: {doc_id} reviewed on {previous}"
+               + (f" by {reviewer}" if reviewer else "") + "; the review stamp is kept"]
+    if plan.approved:
+        out.append(f"  version {plan.version} approved by {by} on {day}"
+                   + (" (status draft → approved)" if model.status == "draft" else ""))
+    if plan.raised:
+        out.append(f"  version {effective_version(model.version)} → {plan.version}: "
+                   f"{evidence.reason}")
+    elif evidence.changed is None and bump is None:
+        out.append(f"  version kept at {model.version}: cannot tell whether the content "
+                   f"changed ({evidence.reason}); pass --bump if it did")
+    else:
+        out.append(f"  version kept at {model.version}: {evidence.reason}")
+    if model.status == "approved" and plan.approved_version is not None \
+            and plan.approved_version != plan.version:
+        out.append(f"  version {plan.version} is pending approval (version "
+                   f"{plan.approved_version} stays the approved one); approve it with "
+                   f"`qmskit review {doc_id} --by ROLE --approve`")
+    return out
+
+
 def review(root: Path, doc_id: str, *, by: str | None = None, on: date | None = None,
            approve: bool = False, bump: bool | None = None,
            config_path: Path | None = None, as_handle: str | None = None,
@@ -201,48 +295,27 @@ def review(root: Path, doc_id: str, *, by: str | None = None, on: date | None = 
         previous = model.review.last if model.review else None
         if previous is not None and day < previous:
             raise QmsError(f"{doc_id} was last reviewed on {previous}, after {day}; "
-                           "a review stamp never goes back in time")
-
-        changes: list[tuple[KeyPath, Scalar]] = [(("review", "last"), day)]
-        if by is not None:
-            changes.append((("review", "by"), by))
-        if approve:
-            assert by is not None
-            changes += [(("approved_by",), by), (("approved_on",), day)]
-            if doc.status == "draft":
-                changes.append((("status",), "approved"))
+                           "a review or approval stamp never goes back in time")
+        if approve and model.approved_on is not None and day < model.approved_on:
+            raise QmsError(f"{doc_id} was last approved on {model.approved_on}, after {day}; "
+                           "an approval stamp never goes back in time")
         evidence = (Evidence(None, "forced by --bump") if bump else
                     Evidence(None, "not bumped (--no-bump)") if bump is False else
                     content_changed_since_review(qms.root, doc.path))
-        raise_version = bump is True or (bump is None and evidence.changed is True)
-        new_version = next_version(model.version)
-        if raise_version:
-            changes.append((("version",), new_version))
+        plan = _plan(model, by, day, approve, raise_version=bump is True or (
+            bump is None and evidence.changed is True))
+        edit_document(qms.root / doc.path, plan.changes, doc.path)
 
-        edit_document(qms.root / doc.path, changes, doc.path)
-
-    out = [f"{doc.path}: {doc_id} reviewed on {day}"
-           + (f" by {by}" if by else "") + (f" (previous review {previous})" if previous else "")]
-    if approve:
-        out.append(f"  approved by {by} on {day}"
-                   + (" (status draft → approved)" if doc.status == "draft" else ""))
-    if raise_version:
-        out.append(f"  version {effective_version(model.version)} → {new_version}: "
-                   f"{evidence.reason}")
-    elif evidence.changed is None and bump is None:
-        out.append(f"  version kept at {model.version}: cannot tell whether the content "
-                   f"changed ({evidence.reason}); pass --bump if it did")
-    else:
-        out.append(f"  version kept at {model.version}: {evidence.reason}")
-    if signing_role is not None:
+    out = _report(doc.path, doc_id, model, plan, evidence, bump, day, by, previous)
+    signer_role = signing_role if plan.reviewed else by
+    if signer_role is not None:
         from qmskit.domain.approvals import commit_paths, trailer
 
         who = signer or "HANDLE"
-        trailers = [trailer("reviewed", signing_role, who)]
+        trailers = [trailer("reviewed", signer_role, who)] if plan.reviewed else []
         if approve:
-            trailers.append(trailer("approved", signing_role, who))
-        version = new_version if raise_version else effective_version(model.version)
-        subject = f"{'Approve' if approve else 'Review'} {doc_id} (version {version})"
+            trailers.append(trailer("approved", by, who))
+        subject = f"{'Approve' if approve else 'Review'} {doc_id} (version {plan.version})"
         if commit:
             try:
                 sha = commit_paths(qms.root, [qms.root / doc.path], subject, trailers)

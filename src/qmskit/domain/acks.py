@@ -14,8 +14,10 @@ two branches (each adds one line). `qmskit ack` appends under a lock and writes
 atomically (`qmskit.edit.atomic_write`); rows are never rewritten, so the ledger is also
 the history. The ledger lives in a QMS folder, so the check's result cache sees it change.
 
-The obligation clock starts at the version's approval (`approved_on`) and runs for
-`ack_days` (default 30); rule A603 reports acknowledgements still owed after that.
+What is owed is the approved version (`qmskit.domain.versions`): a version pending
+approval is owed by nobody yet. The obligation clock starts at that version's approval
+(`approved_on`) and runs for `ack_days` (default 30); rule A603 reports
+acknowledgements still owed after that.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from qmskit.domain.versions import approval
 from qmskit.model.types import (
     HANDLE_PATTERN,
     ID_PATTERN,
@@ -237,8 +240,12 @@ def obligations(qms: Qms, ledger: Ledger | None = None) -> list[Obligation]:
     for doc in sorted(qms.documents.values(), key=lambda d: d.id):
         if not must_acknowledge(doc):
             continue
-        version = version_of(doc)
-        approved_on = doc.model.approved_on
+        # Owed: the approved version, from its own approval; a version pending approval
+        # is owed by nobody yet (`qmskit.domain.versions`).
+        record = approval(doc.model)
+        if record.version is None:
+            continue
+        version, approved_on = record.version, record.on
         due = window.after(approved_on) if approved_on is not None else None
         for handle, roles in sorted(readers(qms, doc).items()):
             ack = ledger.latest(doc.id, handle)

@@ -58,6 +58,10 @@ class Document(BaseModel):
     version: Version | None = None
     approved_by: DocId | None = None
     approved_on: Date | None = None
+    #: The version `approved_by` approved on `approved_on`. A version raised after that is
+    #: pending approval; without this field the approval is taken to be of the current
+    #: version (see `qmskit.domain.versions`).
+    approved_version: Version | None = None
     review: ReviewInfo | None = None
     clauses: list[Annotated[str, Field(pattern=r"^(10|[4-9])(\.\d{1,2}){0,3}$")]] = []
     superseded_by: DocId | None = None

@@ -86,9 +86,11 @@ def acknowledgement_overdue(ctx: RuleContext) -> Iterator[Finding]:
     read by every holder of those roles, version by version (ISO 9001 7.3 awareness;
     7.5.3 control of changes). Acknowledgements are rows of the ledger
     (`ack_ledger`, default `qms_docs/acknowledgements.csv`), written by
-    `qmskit ack ID --as HANDLE`. An acknowledgement still owed `ack_days` (default 30)
-    after the version's `approved_on` is reported at the `applies_to` entry of the role
-    through which it is owed. Drafts and retired documents owe nothing. Tracking starts
+    `qmskit ack ID --as HANDLE`. What is owed is the approved version: an
+    acknowledgement still owed `ack_days` (default 30) after that version's
+    `approved_on` is reported at the `applies_to` entry of the role through which it is
+    owed. A version pending approval (A605) is owed by nobody yet; drafts and retired
+    documents owe nothing. Tracking starts
     when the ledger exists (the first `qmskit ack` creates it), so a QMS that does not
     record read-and-understood yet is not buried in warnings.
 
@@ -151,3 +153,57 @@ def ack_ledger(ctx: RuleContext) -> Iterator[Finding]:
                           f"current version is {version_of(doc)}",
                           hint="correct the version; `qmskit ack` writes the current one",
                           doc_id=doc.id)
+
+
+@rule("A605", "version-not-approved", "warning")
+def version_not_approved(ctx: RuleContext) -> Iterator[Finding]:
+    """An approved document's current version is not the version its approval is for.
+
+    Approval is per version (ISO 9001 7.5.2 c, 7.5.3.2): `approved_by` and `approved_on`
+    record who approved which version, `approved_version`. When a review raises the
+    version because the content changed (`qmskit review ID --by ROLE`), the new version
+    is pending approval; until someone approves it, the approval on record predates the
+    current version, and the handbook shows the version as pending rather than approved.
+    Acknowledgements (A603) are owed for the approved version meanwhile, never for the
+    pending one. A warning: a pending revision is normal between review and approval,
+    but it must not stay pending unnoticed.
+
+    Bad (version 3 after a review, approval of version 2 kept):
+
+    ```yaml
+    version: 3
+    approved_by: ROLE-MD
+    approved_on: 2026-03-01
+    approved_version: 2
+    ```
+
+    Good: `qmskit review ID --by ROLE-MD --approve` records `approved_on` and
+    `approved_version: 3`, and keeps `review.by` (who reviewed) as it is.
+
+    Fix: have the approving role approve the current version with `qmskit review ID
+    --by ROLE --approve` (or revert the change).
+    """
+    from qmskit.domain.versions import approval
+
+    for doc in ctx.qms.documents.values():
+        if doc.status != "approved":
+            continue
+        record = approval(doc.model)
+        if not record.pending:
+            continue
+        assert record.version is not None
+        where = doc.pos("approved_version") if ("approved_version",) in doc.positions \
+            else doc.pos("version")
+        who = " ".join(part for part in (f"by {record.by}" if record.by else "",
+                                         f"on {record.on}" if record.on else "") if part)
+        if record.version > record.current:
+            message = (f"approved_version {record.version} of {doc.id} is above its current "
+                       f"version {record.current}")
+            hint = "correct approved_version (the version that was approved)"
+        else:
+            message = (f"version {record.current} of {doc.id} is pending approval: the "
+                       f"approval on record{' (' + who + ')' if who else ''} is for version "
+                       f"{record.version}")
+            hint = (f"approve it: `qmskit review {doc.id} --by {record.by or 'ROLE'} "
+                    "--approve`")
+        yield ctx.at(doc, where, message, hint)

@@ -56,7 +56,7 @@ CSS = """\
 .qms-badge--overdue, .qms-badge--red, .qms-badge--error,
 .qms-badge--never-reviewed, .qms-badge--compliance { background: var(--qms-red); }
 .qms-badge--due-soon, .qms-badge--amber, .qms-badge--warning,
-.qms-badge--draft, .qms-badge--open { background: var(--qms-amber); }
+.qms-badge--draft, .qms-badge--open, .qms-badge--pending { background: var(--qms-amber); }
 .qms-badge--current, .qms-badge--on-target, .qms-badge--approved,
 .qms-badge--closed, .qms-badge--performance { background: var(--qms-green); }
 .qms-muted { color: var(--qms-muted); }

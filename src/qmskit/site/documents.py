@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 from qmskit.domain.approvals import Meaning, Revision
 from qmskit.domain.records import ACTION_STATE_LABELS, action_state
+from qmskit.domain.versions import approval
 from qmskit.graph import Link
 from qmskit.model.doc import Doc
 from qmskit.model.documents import (
@@ -144,12 +145,18 @@ def panel_rows(ctx: SiteContext, doc: Doc, src: str) -> Iterator[tuple[str, str]
     model = doc.model
     yield "Id", f"<code>{html_text(doc.id)}</code>"
     yield "Kind", html_text(KIND_LABELS.get(doc.kind, doc.kind))
-    yield "Status", badge(doc.status)
+    record = approval(model)
+    # A version raised after the approval is pending: never shown as approved.
+    yield "Status", badge(doc.status) + (
+        " " + badge("pending", f"version {record.current} pending approval")
+        if record.pending and doc.status == "approved" else "")
     yield "Version", html_text(model.version) if model.version is not None else _date(None)
     yield "Owner", ctx.owner_html(src, model.owner)
     approved = ctx.doc_link(src, model.approved_by) if model.approved_by else _date(None)
     if model.approved_on:
         approved += f" on {html_text(model.approved_on)}"
+    if record.pending and record.version is not None:
+        approved += f" (version {html_text(record.version)})"
     yield "Approved by", approved
     status = ctx.reviews[doc.id]
     last = _date(status.last)

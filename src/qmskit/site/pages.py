@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from qmskit.domain.records import ACTION_STATE_LABELS, action_state
+from qmskit.domain.versions import approval
 from qmskit.model.doc import Doc
 from qmskit.model.documents import Action, Kpi, ManagementReview, Procedure, Role
 from qmskit.model.types import kind_rank
@@ -285,13 +286,18 @@ def page_register(ctx: SiteContext, src: str) -> str:
     rows = []
     for doc in ctx.sorted_docs():
         model, status = doc.model, ctx.reviews[doc.id]
+        record = approval(model)
         approved = ctx.doc_link(src, model.approved_by) if model.approved_by else _dash()
         if model.approved_on:
             approved += f"<br>{html_text(model.approved_on)}"
+        pending = record.pending and doc.status == "approved"
+        if pending:
+            approved += f" (version {html_text(record.version)})"
         rows.append([
             ctx.doc_link(src, doc.id), html_text(doc.title),
             html_text(KIND_LABELS.get(doc.kind, doc.kind)),
-            html_text(model.version) if model.version is not None else _dash(), badge(doc.status),
+            html_text(model.version) if model.version is not None else _dash(),
+            badge(doc.status) + (" " + badge("pending", "pending approval") if pending else ""),
             _owner_cell(ctx, src, doc), approved,
             html_text(status.last) if status.last else _dash(),
             (html_text(status.due) + " " if status.due else "") + badge(status.state),
