@@ -283,5 +283,14 @@ def parse_series(text: str, frequency: PeriodKind) -> list[Row]:
                 line, 1, f"period {period.label} {what} {rows[-1].period.label} on line "
                 f"{rows[-1].line}", "keep one row per period in ascending order",
             )
+        if len(row) == 2 and _is_number(row[1]):
+            # The common row, kept on the fast path: tens of thousands per check.
+            value = float(row[1])
+            if math.isfinite(value):
+                rows.append(Measurement(period, value, line))
+                continue
         rows.append(_row(row, line, period))
     return rows
+
+
+_is_number = _NUMBER.fullmatch

@@ -171,13 +171,18 @@ def dated_in_the_future(ctx: RuleContext) -> Iterator[Finding]:
         path = ctx.qms.series_paths.get(kpi_id)
         if path is None:
             continue
-        for row in rows:
-            if not row.period.ended(ctx.today):
-                yield Finding(path, row.line, 1, "",
-                              f"period {row.period.label} ends on {row.period.end}, after "
-                              f"today ({ctx.today}): it has not ended yet",
-                              hint="correct the period, or record the value once it has "
-                              "ended", doc_id=kpi_id)
+        # Rows ascend, so the periods not yet ended are the last ones.
+        early = []
+        for row in reversed(rows):
+            if row.period.ended(ctx.today):
+                break
+            early.append(row)
+        for row in reversed(early):
+            yield Finding(path, row.line, 1, "",
+                          f"period {row.period.label} ends on {row.period.end}, after "
+                          f"today ({ctx.today}): it has not ended yet",
+                          hint="correct the period, or record the value once it has ended",
+                          doc_id=kpi_id)
 
 
 @rule("C405", "kpi-off-target", "warning")
