@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 
 from qmskit.cli import main
+from qmskit.loader import open_qms
+from qmskit.site import SiteContext, generate, render_page
 
 from plants import PLANTS
 from qmsfactory import TODAY, QmsRepo, approved, git, init_git, line_of, monthly
@@ -282,3 +284,28 @@ def test_bad_input(name: str, clean: QmsRepo, capsys: pytest.CaptureFixture[str]
         assert extra == [], extra
     assert status == 1
     assert elapsed < 10
+
+
+def test_dates_near_the_end_of_the_calendar_in_every_command(
+    clean: QmsRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Not only the check: reports and pages do date arithmetic too (issue 11 item 19)."""
+    for case in (review_last_9999, approved_on_9999_with_readers, period_9999_w51):
+        case(clean)
+    clean.write("ACT-FAR", "action", owner="ROLE-QM", opened="9999-12-30", due="9999-12-31",
+                **approved(approved_on="9999-12-30"))
+    init_git(clean.root)
+    for args in (["check", str(clean.root)], ["health", str(clean.root)],
+                 ["report", "management-review", str(clean.root)],
+                 ["coverage", str(clean.root)], ["graph", "--root", str(clean.root)],
+                 ["pages", str(tmp_path / "out"), "--root", str(clean.root)]):
+        code = main(args)
+        captured = capsys.readouterr()
+        assert "Traceback" not in captured.out + captured.err, args
+        # The far dates are findings (C407), so the check fails and no handbook is written.
+        assert code == (1 if args[0] in ("check", "pages") else 0), (args, captured.err)
+    # The page generators on their own, as the MkDocs plugin runs them.
+    ctx = SiteContext.create(open_qms(clean.root))
+    assert "system/reviews.md" in "".join(generate(ctx))
+    for doc_id, doc in ctx.qms.documents.items():
+        assert doc_id in render_page(ctx, ctx.src_of[doc_id], doc.body)
