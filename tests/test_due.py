@@ -9,9 +9,12 @@ from typing import Any
 import pytest
 
 from qmskit.cli import main
+from qmskit.commands.due import workflow
 from qmskit.loader import open_qms
 
 from qmsfactory import QmsRepo, approved
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def due_json(root: Path, capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, Any]:
@@ -299,3 +302,21 @@ def test_titles_are_escaped_in_markdown(clean: QmsRepo,
     assert "<script>" not in row and "&lt;script&gt;" in row
     assert "Pipes \\| " in row and "\\*now\\*" in row
     assert row.count(" | ") == 3  # the title's pipe did not split the row
+
+
+# ------------------------------------------------------------------- the workflow
+
+
+def test_this_repository_runs_the_weekly_reminder_workflow() -> None:
+    """The workflow text lives in one template, shared with `qmskit init`."""
+    import yaml
+
+    own = (REPO_ROOT / ".github/workflows/qms-due.yml").read_text(encoding="utf-8")
+    assert own == workflow("pip install -e .")
+    parsed = yaml.safe_load(own)
+    job = parsed["jobs"]["due"]
+    assert job["permissions"]["issues"] == "write"
+    sync = next(step for step in job["steps"] if "--sync" in step.get("run", ""))
+    assert sync["run"] == "qmskit due --sync github"
+    assert sync["env"]["GH_TOKEN"] == "${{ github.token }}"
+    assert parsed[True]["schedule"]  # YAML 1.1 reads the `on` key as True
