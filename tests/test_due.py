@@ -320,3 +320,11 @@ def test_this_repository_runs_the_weekly_reminder_workflow() -> None:
     assert sync["run"] == "qmskit due --sync github"
     assert sync["env"]["GH_TOKEN"] == "${{ github.token }}"
     assert parsed[True]["schedule"]  # YAML 1.1 reads the `on` key as True
+
+
+def test_readme_shows_the_real_output(example_root: Path,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("$ .venv/bin/qmskit due --as quality-lead\n", 1)[1].split("...\n")[0]
+    assert main(["due", "--root", str(example_root), "--as", "quality-lead"]) == 0
+    assert capsys.readouterr().out.startswith(block)
