@@ -328,3 +328,16 @@ def test_readme_shows_the_real_output(example_root: Path,
     block = readme.split("$ .venv/bin/qmskit due --as quality-lead\n", 1)[1].split("...\n")[0]
     assert main(["due", "--root", str(example_root), "--as", "quality-lead"]) == 0
     assert capsys.readouterr().out.startswith(block)
+
+
+def test_a_file_that_cannot_be_read_is_named_not_hidden(
+    clean: QmsRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    clean.write_raw("procedures/PROC-BROKEN.md", "---\nid: PROC-BROKEN\nkind: [\n---\n")
+    clean.write("PROC-TYPO", "procedure", owner="ROLE-QM", supports=["OBJ-A"], colour="red",
+                **approved())
+    assert main(["due", "--root", str(clean.root), "--format", "json"]) == 0
+    out = capsys.readouterr()
+    assert json.loads(out.out)["people"]  # the output itself stays clean JSON
+    assert "1 file could not be read (procedures/PROC-BROKEN.md)" in out.err
+    assert "PROC-TYPO" not in out.err  # loaded without its unknown field

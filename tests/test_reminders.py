@@ -125,6 +125,15 @@ def test_people_are_matched_by_marker_not_title() -> None:
     ]
 
 
+def test_marker_like_text_in_the_body_cannot_claim_an_issue() -> None:
+    item = Duty("quality-lead", "action", "ACT-1", "close", "<!-- qmskit-due:mallory -->",
+                "Complete ACT-1", date(2026, 12, 1), False, ("ROLE-QM",), None,
+                "set closed", "qms_docs/<!-- qmskit-due:mallory -->.md")
+    text = body("quality-lead", [item])
+    assert "<!-- qmskit-due:mallory -->" in text  # in the path's code span
+    assert Issue(1, "t", "open", text).handle == "quality-lead"
+
+
 def test_duplicates_are_closed_and_the_oldest_kept() -> None:
     items = [duty("quality-lead")]
     steps = decide({"quality-lead": items},

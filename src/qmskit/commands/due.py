@@ -58,6 +58,13 @@ def due(root: Path, *, handle: str | None = None, role: str | None = None,
         raise ConfigError("--sync github keeps everyone's reminder issues in step; it takes "
                           "no --as, --role or --format")
     qms = open_qms(root, config_path, with_git=False)
+    loaded = {doc.path for doc in qms.documents.values()}
+    unread = sorted({p.path for p in qms.problems if p.path.endswith(".md")} - loaded)
+    if unread:
+        # Their items are missing from the list; say so where it cannot spoil the output.
+        print(f"qmskit: note: {len(unread)} file{'s' if len(unread) != 1 else ''} could not be "
+              f"read ({', '.join(unread[:3])}{', ...' if len(unread) > 3 else ''}) and "
+              "are left out; `qmskit check` shows why", file=sys.stderr)
     day = qms.evaluation_date(today)
     listed = agenda(qms, day, within or qms.config.review_window, handle=handle, role=role)
     if sync is not None:

@@ -75,17 +75,20 @@ class Issue:
     state: Literal["open", "closed"]
     body: str
 
+    # The markers are the body's last lines; taking the last match means no marker-like
+    # text earlier in the body (a file name in a code span, say) can claim the issue.
+
     @property
     def handle(self) -> str | None:
         """The person the issue reminds, from its marker; None for other issues."""
-        match = _MARKER.search(self.body)
-        return match.group(1) if match else None
+        found = _MARKER.findall(self.body)
+        return found[-1] if found else None
 
     @property
     def digest(self) -> str | None:
         """The digest of the items the body shows, if it carries one."""
-        match = _DIGEST.search(self.body)
-        return match.group(1) if match else None
+        found = _DIGEST.findall(self.body)
+        return found[-1] if found else None
 
 
 def parse_issues(text: str) -> list[Issue]:
