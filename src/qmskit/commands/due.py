@@ -68,16 +68,10 @@ def due(root: Path, *, handle: str | None = None, role: str | None = None,
     day = qms.evaluation_date(today)
     listed = agenda(qms, day, within or qms.config.review_window, handle=handle, role=role)
     if sync is not None:
-        _sync(qms.root, listed, label or _default_label(), dry_run)
+        _sync(qms.root, listed, label, dry_run)
     else:
         _write(listed, output_format or "text")
     return EXIT_FINDINGS if fail_on == "overdue" and listed.overdue else EXIT_CLEAN
-
-
-def _default_label() -> str:
-    from qmskit.domain.reminders import DEFAULT_LABEL
-
-    return DEFAULT_LABEL
 
 
 def _write(listed: Agenda, output_format: str) -> None:
@@ -115,11 +109,18 @@ def _shown(argv: Sequence[str]) -> str:
     return shlex.join(parts)
 
 
-def _sync(root: Path, listed: Agenda, label: str, dry_run: bool) -> None:
+def _sync(root: Path, listed: Agenda, label: str | None, dry_run: bool) -> None:
     """Read the reminder issues, decide, then print (`dry_run`) or run the gh commands."""
-    from qmskit.domain.reminders import decide, gh_commands, list_command, parse_issues
+    from qmskit.domain.reminders import (
+        DEFAULT_LABEL,
+        decide,
+        gh_commands,
+        list_command,
+        parse_issues,
+    )
     from qmskit.reports.duties import issue_body
 
+    label = label or DEFAULT_LABEL
     if shutil.which("gh") is None:
         raise QmsError("`gh` (the GitHub CLI) is not on PATH; install it from "
                        "https://cli.github.com and set GH_TOKEN (in a workflow: "
