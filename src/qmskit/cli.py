@@ -335,6 +335,45 @@ def health_command(root: Path, output_format: str, today: date | None,
 
     return health(root, output_format=output_format, today=today, config_path=config_path)
 
+@cli.command("due")
+@click.option("--as", "handle", metavar="HANDLE", help="Only this person's items.")
+@click.option("--role", metavar="ROLE-ID", help="Only the items owed through this role.")
+@click.option("--within", metavar="INTERVAL",
+              help="Look this far ahead, e.g. '30 days', '6 weeks' (default: review_window).")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown", "ics"]),
+              help="Output format (default: text); ics is an iCalendar file.")
+@click.option("--fail-on", type=click.Choice(["overdue"]),
+              help="Exit 1 when any listed item is overdue (for CI).")
+@click.option("--sync", type=click.Choice(["github"]),
+              help="Keep one reminder issue per person in step, with gh.")
+@click.option("--dry-run", is_flag=True, help="With --sync: print the gh commands, run none.")
+@click.option("--label", metavar="LABEL", help="With --sync: the reminder issues' label "
+              "(default: qms-due).")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), callback=_date,
+              help="Evaluate dates as of this day (YYYY-MM-DD).")
+@_QMS_ROOT
+@_CONFIG
+def due_command(handle: str | None, role: str | None, within: str | None,
+                output_format: str | None, fail_on: str | None, sync: str | None,
+                dry_run: bool, label: str | None, today: date | None, root: Path,
+                config_path: Path | None) -> int:
+    """What the QMS expects of each person, most urgent first, with the command that
+    discharges each item.
+
+    Reviews overdue or due within the window (documents the person's roles own or
+    review), KPI values to enter, open actions and effectiveness checks, acknowledgements
+    owed, and internal audits scheduled. A role's items go to its holders, or to its
+    deputy while it has none. Exit 0, or 1 with --fail-on overdue when an item is
+    overdue. --sync github creates, updates, reopens or closes one issue per person.
+    """
+    from qmskit.commands.due import due, parse_within
+
+    return due(root, handle=handle, role=role,
+               within=parse_within(within) if within is not None else None,
+               output_format=output_format, fail_on=fail_on, today=today,
+               config_path=config_path, sync=sync, dry_run=dry_run, label=label)
+
+
 # --- audit readiness: clause coverage, read and understood, controlled copy ---
 
 @cli.command("coverage")
