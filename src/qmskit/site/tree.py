@@ -1,17 +1,17 @@
 """Write the whole handbook as a plain docs tree plus a builder config (`qmskit pages`).
 
-`OUT/docs/` receives every page the MkDocs plugin would publish (documents from
-`docs_dir` and from QMS folders outside it, rendered with their panels, and the
-generated pages), and `OUT/mkdocs.yml` the project's own config pointed at it, with
-the qmskit plugin removed (its work is done) and the nav and stylesheet set. Any
-MkDocs-compatible builder, Zensical included, builds it with no qmskit installed.
+`OUT/docs/` receives every page the MkDocs plugin would publish (the files
+`site_sources` lists: docs_dir and the QMS folders outside it, `exclude` honoured,
+documents rendered with their panels, and the generated pages), and `OUT/mkdocs.yml`
+the project's own config pointed at it, with the qmskit plugin removed (its work is
+done) and the nav and stylesheet set. Any MkDocs-compatible builder, Zensical included,
+builds it with no qmskit installed.
 """
 
 from __future__ import annotations
 
 import html
 import json
-import os
 import re
 import shutil
 from dataclasses import dataclass
@@ -21,9 +21,11 @@ from typing import Any
 import yaml
 
 from qmskit.errors import QmsError
+from qmskit.site import generate, render_page
 from qmskit.site.assets import CSS_PATH
 from qmskit.site.context import SiteContext
 from qmskit.site.nav import add_system_section, build_nav
+from qmskit.site.sources import site_sources
 
 _FRONT_MATTER = re.compile(r"\A(---[ \t]*\r?\n.*?\r?\n)(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 
@@ -119,40 +121,19 @@ def _split(text: str) -> tuple[str, str]:
     return text[: match.end()], text[match.end():]
 
 
-def _sources(ctx: SiteContext) -> list[tuple[Path, str]]:
-    """(absolute path, docs-relative source path) of every file the build publishes."""
-    root = ctx.qms.root
-    docs_dir = (root / ctx.layout.docs_dir).resolve()
-    found: list[tuple[Path, str]] = []
-    if docs_dir.is_dir():
-        for current, dirs, files in os.walk(docs_dir):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            for name in sorted(files):
-                if not name.startswith("."):
-                    path = Path(current, name)
-                    found.append((path, path.relative_to(docs_dir).as_posix()))
-    for folder in ctx.qms.config.folders:
-        base = (root / folder).resolve()
-        if base == docs_dir or base.is_relative_to(docs_dir) or not base.is_dir():
-            continue
-        for path in sorted(base.rglob("*.md")):
-            relative = path.relative_to(root.resolve()).as_posix()
-            if not any(part.startswith(".") for part in Path(relative).parts):
-                found.append((path, relative))
-    return found
-
-
 def write_tree(ctx: SiteContext, out: Path, builder_config: dict[str, Any]) -> list[str]:
     """Write OUT/docs and OUT/mkdocs.yml; returns the docs-relative paths written."""
-    from qmskit.site import generate, render_page
-
+    qms = ctx.qms
     docs = out / "docs"
     written: list[str] = []
-    for path, src in _sources(ctx):
+    sources = site_sources(qms.root, ctx.layout.docs_dir, qms.config.folders,
+                           qms.config.exclude)
+    for source in sources.files:
+        src = source.src
         target = docs / src
         target.parent.mkdir(parents=True, exist_ok=True)
         if not src.endswith(".md"):
-            shutil.copyfile(path, target)
+            shutil.copyfile(source.path, target)
             written.append(src)
             continue
         doc = ctx.doc_at.get(src)
@@ -164,7 +145,7 @@ def write_tree(ctx: SiteContext, out: Path, builder_config: dict[str, Any]) -> l
             title = json.dumps(html.escape(doc.title, quote=False))
             front, body = f"---\ntitle: {title}\n---\n", doc.body
         else:
-            front, body = _split(path.read_text(encoding="utf-8-sig"))
+            front, body = _split(Path(source.path).read_text(encoding="utf-8-sig"))
         target.write_text(front + render_page(ctx, src, body), encoding="utf-8")
         written.append(src)
     for src, content in generate(ctx).items():
