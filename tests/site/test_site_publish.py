@@ -108,3 +108,40 @@ def test_a_link_leaving_the_repository_is_not_published(clean: QmsRepo, tmp_path
     assert (tmp_path / "site" / "assets" / "inside.txt").is_file()
     assert _mentioning(tmp_path / "site", "MARKER-OUTSIDE") == []
     assert "assets/notes.txt is not published" in done.stderr
+
+
+# --- 10. Settings that name files beside mkdocs.yml ---------------------------------
+
+def test_pages_output_builds_with_hooks_overrides_and_extra_assets(
+    clean: QmsRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = clean
+    repo.write_raw("qms_docs/index.md", "# Handbook\n\n--8<-- \"snippets/note.md\"\n")
+    repo.write_raw("snippets/note.md", "MARKER-SNIPPET-INCLUDED\n")
+    repo.write_raw("qms_docs/css/extra.css", ".marker-css { color: red; }\n")
+    repo.write_raw("qms_docs/js/extra.js", "window.markerJs = true;\n")
+    # A hook that imports a module from its own folder, as hooks do.
+    repo.write_raw("hooks/helpers.py", "MARK = '<p>MARKER-HOOK-RAN</p>'\n")
+    repo.write_raw("hooks/mark.py", "from helpers import MARK\n\n\n"
+                   "def on_page_content(html, **kwargs):\n    return html + MARK\n")
+    repo.write_raw("overrides/main.html", "{% extends 'base.html' %}\n"
+                   "{% block footer %}MARKER-CUSTOM-DIR{% endblock %}\n")
+    repo.write_raw("mkdocs.yml", MKDOCS_YML.replace(
+        "  font: false\n", "  font: false\n  custom_dir: overrides\n").replace(
+        "  - tables\n", "  - tables\n  - pymdownx.snippets:\n      check_paths: true\n")
+        + "hooks:\n  - hooks/mark.py\nwatch:\n  - snippets\n"
+        "extra_css:\n  - css/extra.css\nextra_javascript:\n  - js/extra.js\n")
+    source = _build(repo.root / "mkdocs.yml", tmp_path / "source-site", None, "--strict")
+    assert source.returncode == 0, source.stderr  # the source itself builds
+    out = tmp_path / "elsewhere" / "handbook"
+    assert main(["pages", str(out), "--root", str(repo.root)]) == 0
+    capsys.readouterr()
+    # Built from another working folder, as a CI step would.
+    done = _build(out / "mkdocs.yml", tmp_path / "site", tmp_path, "--strict")
+    assert done.returncode == 0, done.stderr
+    index = (tmp_path / "site" / "index.html").read_text("utf-8")
+    for marker in ("MARKER-HOOK-RAN", "MARKER-CUSTOM-DIR", "MARKER-SNIPPET-INCLUDED",
+                   "css/extra.css", "js/extra.js"):
+        assert marker in index, marker
+    assert (tmp_path / "site" / "css" / "extra.css").is_file()
+    assert (tmp_path / "site" / "js" / "extra.js").is_file()

@@ -61,7 +61,7 @@ def pages(
     if docs.exists():
         shutil.rmtree(docs)
     out.mkdir(parents=True, exist_ok=True)
-    written = write_tree(ctx, out, builder)
+    written = write_tree(ctx, out, builder, mkdocs_yml.parent.absolute())
     print(f"wrote {len(written)} files to {docs} and {out / 'mkdocs.yml'}; "
           f"build with `mkdocs build -f {out / 'mkdocs.yml'}` or `zensical build`")
     return EXIT_CLEAN
