@@ -7,16 +7,22 @@ repositories in tmp_path.
 
 from __future__ import annotations
 
+import ast
+import hashlib
+import os
+import resource
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import MKDOCS_YML, build_env
+from conftest import MKDOCS_YML, REPO_ROOT, build_env
 from qmskit.cli import main
 
-from qmsfactory import QmsRepo
+from qmsfactory import QmsRepo, git, init_git
+
+SRC = REPO_ROOT / "src" / "qmskit"
 
 
 def _build(config: Path, site: Path, cwd: Path | None = None,
@@ -145,3 +151,128 @@ def test_pages_output_builds_with_hooks_overrides_and_extra_assets(
         assert marker in index, marker
     assert (tmp_path / "site" / "css" / "extra.css").is_file()
     assert (tmp_path / "site" / "js" / "extra.js").is_file()
+
+
+# --- 14. `qmskit pages OUT --force` never touches the repository ----------------------
+
+def _digest(root: Path) -> dict[str, str]:
+    """Every file and link below `root` (tracked or not, .git aside) by content."""
+    found: dict[str, str] = {}
+    for current, dirs, files in os.walk(root):  # links to folders are not followed
+        dirs[:] = [d for d in dirs if d != ".git"]
+        for name in [*files, *(d for d in dirs if Path(current, d).is_symlink())]:
+            path = Path(current, name)
+            key = path.relative_to(root).as_posix()
+            found[key] = (f"-> {path.readlink()}" if path.is_symlink()
+                          else hashlib.sha256(path.read_bytes()).hexdigest())
+    return found
+
+
+@pytest.fixture
+def tracked_repo(clean: QmsRepo) -> QmsRepo:
+    """A committed QMS with a site beside it and an earlier handbook someone committed."""
+    clean.write_raw("docs/guide.md", "# Guide\n\nA tracked page outside the QMS folders.\n")
+    clean.write_raw("qms_docs/index.md", "# Handbook\n")
+    clean.write_raw("mkdocs.yml", MKDOCS_YML)
+    clean.write_raw("handbook/mkdocs.yml", "site_name: Committed output\n")
+    clean.write_raw("handbook/docs/old.md", "# Committed by someone, tracked by git\n")
+    clean.write_raw(".gitignore", "build/\n")
+    (clean.root / "here").symlink_to(".")  # committed links: to the root, to docs_dir
+    (clean.root / "to-docs").symlink_to("qms_docs")
+    init_git(clean.root)
+    return clean
+
+
+#: OUT spellings that are, contain or lie inside the repository's own content.
+FORBIDDEN_OUT = ["qms_docs/..", "../qms", "here", ".", "qms_docs", "qms_docs/handbook",
+                 "procedures/handbook", "to-docs/x", "handbook", "docs/.."]
+
+
+@pytest.mark.parametrize("spelling", FORBIDDEN_OUT)
+def test_pages_force_refuses_every_spelling_of_the_repository(
+    spelling: str, tracked_repo: QmsRepo, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = _digest(tracked_repo.root)
+    monkeypatch.chdir(tracked_repo.root)
+    assert main(["pages", spelling, "--force"]) == 2
+    err = capsys.readouterr().err
+    assert "qmskit:" in err and "Traceback" not in err
+    assert _digest(tracked_repo.root) == before  # byte for byte, nothing added
+    assert git(tracked_repo.root, "status", "--porcelain") == ""
+
+
+def test_pages_force_may_replace_an_untracked_folder_inside(
+    tracked_repo: QmsRepo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tracked_repo.root)
+    assert main(["pages", "build/handbook"]) == 0
+    stale = tracked_repo.root / "build/handbook/docs/stale.md"
+    stale.write_text("old\n", encoding="utf-8")
+    (tracked_repo.root / "build/handbook/.qmskit-pages-killed/docs").mkdir(parents=True)
+    assert main(["pages", "build/handbook", "--force"]) == 0
+    capsys.readouterr()
+    assert not stale.exists()
+    assert (tracked_repo.root / "build/handbook/docs/procedures/PROC-A.md").is_file()
+    assert [p.name for p in (tracked_repo.root / "build/handbook").iterdir()
+            if p.name.startswith(".")] == []  # no staging folder, not even a killed run's
+    assert git(tracked_repo.root, "status", "--porcelain") == ""
+
+
+def test_pages_force_keeps_a_nested_repository(clean: QmsRepo, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    assert main(["pages", str(out), "--root", str(clean.root)]) == 0
+    nested = out / "docs" / "vendor"
+    nested.mkdir()
+    git(nested, "init", "-q")
+    assert main(["pages", str(out), "--root", str(clean.root), "--force"]) == 2
+    assert "a git repository inside" in capsys.readouterr().err
+    assert (nested / ".git").is_dir()
+
+
+# --- 19. Outputs that cannot be written ------------------------------------------------
+
+def test_pages_under_a_file_is_a_clear_error(clean: QmsRepo, tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    afile = tmp_path / "a-file"
+    afile.write_text("not a folder\n", encoding="utf-8")
+    assert main(["pages", str(afile / "handbook"), "--root", str(clean.root)]) == 2
+    assert "is not a folder" in capsys.readouterr().err
+    assert afile.read_text(encoding="utf-8") == "not a folder\n"
+
+
+def _disk_full() -> None:
+    resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))  # every write fails, even as root
+
+
+def test_pages_on_a_full_disk_keeps_the_previous_handbook(clean: QmsRepo, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]
+                                                          ) -> None:
+    out = tmp_path / "handbook"
+    assert main(["pages", str(out), "--root", str(clean.root)]) == 0
+    capsys.readouterr()
+    before = _digest(out)
+    done = subprocess.run([sys.executable, "-m", "qmskit", "pages", str(out), "--root",
+                           str(clean.root), "--force"], capture_output=True, text=True,
+                          preexec_fn=_disk_full, check=False, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert "cannot write the handbook" in done.stderr and "Traceback" not in done.stderr
+    assert _digest(out) == before
+    assert sorted(p.name for p in out.iterdir()) == ["docs", "mkdocs.yml"]
+
+
+# --- issue 12: the site is below the commands ---------------------------------------------
+
+def test_site_and_plugin_never_import_the_commands() -> None:
+    """`qmskit.site` and the MkDocs plugin sit below `qmskit.commands` (data flows one
+    way): no import of it anywhere in them, inside functions included."""
+    modules = [*sorted((SRC / "site").glob("*.py")), SRC / "mkdocs_plugin.py"]
+    offenders = []
+    for module in modules:
+        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            offenders += [f"{module.name}: {n}" for n in names
+                          if n == "qmskit.commands" or n.startswith("qmskit.commands.")]
+    assert offenders == []
