@@ -202,17 +202,21 @@ def codeowners_command(root: Path, check: bool, output: Path | None,
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--name", default="Example Ltd", show_default=True,
               help="The organisation's name, for the handbook title.")
-@click.option("--install", default=None, metavar="COMMAND",
-              help="How CI installs qmskit (default: pip install of this version).")
-def init_command(directory: Path, name: str, install: str | None) -> int:
+@click.option("--install-spec", default=None, metavar="SPEC",
+              help="Where CI and the pre-commit hooks install qmskit from: one pip "
+                   'requirement, e.g. "qmskit @ git+https://host/org/qmskit.git@v0.2.0" '
+                   "(default: a marked placeholder repository to replace).")
+def init_command(directory: Path, name: str, install_spec: str | None) -> int:
     """Create a new QMS repository in DIRECTORY that passes `qmskit check` at once.
 
     Config, mkdocs.yml, folders, one linked document of every kind, KPI data,
     .pre-commit-config.yaml, CODEOWNERS and a GitHub Actions workflow. Never overwrites.
+    A `qmskit @ git+URL@TAG` spec is also the pre-commit hook repository and its rev.
     """
-    from qmskit.commands.init import DEFAULT_INSTALL, init
+    from qmskit.commands.init import DEFAULT_INSTALL_SPEC, init
 
-    return init(directory, name=name, install=install or DEFAULT_INSTALL)
+    return init(directory, name=name,
+                install_spec=DEFAULT_INSTALL_SPEC if install_spec is None else install_spec)
 
 
 @cli.command("new")
