@@ -90,6 +90,21 @@ def test_this_repository_uses_the_same_workflow() -> None:
     assert own == workflow(".")
 
 
+def test_scaffold_sends_weekly_reminders(tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """The scaffold's CI also runs `qmskit due --sync github` weekly, for real, and installs
+    qmskit exactly as its main workflow does."""
+    spec = "qmskit @ git+https://example.invalid/qmskit.git@v0.2.0"
+    assert main(["init", str(tmp_path / "qms"), "--install-spec", spec]) == 0
+    due = yaml.safe_load((tmp_path / "qms/.github/workflows/qms-due.yml").read_text())
+    steps = due["jobs"]["due"]["steps"]
+    runs = [step.get("run", "") for step in steps]
+    assert "qmskit due --sync github" in runs
+    assert due[True]["schedule"]  # YAML 1.1 reads `on` as True
+    install = next(step["run"] for step in steps if step.get("name") == "Install qmskit")
+    assert shlex.split(install) == _install_step(tmp_path / "qms")
+
+
 def _install_step(root: Path) -> list[str]:
     steps = yaml.safe_load((root / ".github/workflows/qms.yml").read_text())["jobs"]["qms"][
         "steps"]

@@ -165,16 +165,3 @@ def _sync(root: Path, listed: Agenda, label: str | None, dry_run: bool) -> None:
     if failed:
         raise QmsError(f"{failed} of {len(commands)} gh commands failed (above); the next "
                        "run retries what is still out of step")
-
-
-def workflow(install: str, *, dry_run: bool = False) -> str:
-    """The weekly reminder workflow (`.github/workflows/qms-due.yml`), for this repository
-    and for `qmskit init`; `install` is the shell step that installs qmskit.
-
-    `dry_run` makes the sync print the `gh` calls instead of making them: qmskit's own
-    repository holds a fictional company, whose people must not get real issues.
-    """
-    from qmskit.commands.new import init_template, render_template
-
-    return render_template(init_template("due-workflow.yml"),
-                           {"install": install, "sync_flags": " --dry-run" if dry_run else ""})

@@ -175,6 +175,19 @@ def workflow(spec: str = DEFAULT_INSTALL_SPEC) -> str:
     })
 
 
+def due_workflow(spec: str = DEFAULT_INSTALL_SPEC, *, dry_run: bool = False) -> str:
+    """The weekly reminder workflow (`qmskit due --sync github`), installing qmskit the
+    same way as the CI workflow. `dry_run` makes the sync print the `gh` calls instead of
+    making them: qmskit's own repository holds a fictional company, whose people must not
+    get real issues."""
+    source = qmskit_source(spec)
+    return render_template(init_template("due-workflow.yml"), {
+        "install": render_scalar(f"pip install {shlex.quote(source.spec)}"),
+        "note": _WORKFLOW_NOTE if source.placeholder else "",
+        "sync_flags": " --dry-run" if dry_run else "",
+    })
+
+
 def precommit_config(spec: str = DEFAULT_INSTALL_SPEC) -> str:
     """`.pre-commit-config.yaml`: qmskit's hook repository by URL when the spec names
     one, else local `language: python` hooks that install the spec. Either way pre-commit
@@ -197,6 +210,7 @@ def scaffold(name: str, today: date, spec: str = DEFAULT_INSTALL_SPEC) -> dict[s
                                       {"site_name": render_scalar(f"{name} — Quality Handbook")}),
         ".pre-commit-config.yaml": precommit_config(spec),
         ".github/workflows/qms.yml": workflow(spec),
+        ".github/workflows/qms-due.yml": due_workflow(spec),
         ".gitignore": init_template("gitignore"),
         "qms_docs/index.md": render_template(init_template("index.md"), {"name": name}),
     }
