@@ -462,6 +462,11 @@ def _disk_full(args: list[str]) -> Writer:
     return case
 
 
+def config_nul_in_a_folder(repo: QmsRepo) -> Refusal:
+    repo.write_raw("qmskit.toml", f'today = {TODAY}\nfolders = ["qms_docs\\u0000x"]\n')
+    return Refusal(["check", "."], "NUL byte")
+
+
 def config_fifo(repo: QmsRepo) -> Refusal:
     os.mkfifo(repo.root / "pipe.toml")
     return Refusal(["check", ".", "--config", "pipe.toml"], "pipe.toml")
@@ -474,7 +479,8 @@ WRITERS: dict[str, Writer] = {
         kpi_record_data_fifo, kpi_record_data_symlink_outside,
         kpi_record_beside_a_fifo_document, report_output_missing_folder,
         report_output_through_a_symlink_outside, report_output_unwritable,
-        new_id_with_a_newline, new_into_a_folder_symlinked_outside, config_fifo,
+        new_id_with_a_newline, new_into_a_folder_symlinked_outside, config_nul_in_a_folder,
+        config_fifo,
     )},
     "review_disk_full": _disk_full(["review", "PROC-A", "--by", "ROLE-QM", "--date",
                                     "2026-11-20"]),
