@@ -304,3 +304,30 @@ def test_explain_names_the_file() -> None:
     error = PermissionError(13, "Permission denied", "/srv/qms/x.md")
     assert fs.explain(error) == "/srv/qms/x.md: permission denied"
 
+
+# --- the CLI's last resort ---------------------------------------------------------------
+
+def test_an_unforeseen_os_error_is_a_message_with_exit_2(
+    clean: QmsRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A real one: an output under a file (no command-specific message needed)."""
+    afile = clean.root.parent / "a-file"
+    afile.write_text("not a folder\n", encoding="utf-8")
+    code = main(["pages", str(afile / "handbook"), "--root", str(clean.root)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert str(afile) in err and "Traceback" not in err
+
+
+def test_os_error_mapping_names_the_file(monkeypatch: pytest.MonkeyPatch,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    # Root ignores file permissions, so a permission error is raised here by hand.
+    import qmskit.commands.schema
+
+    def denied() -> int:
+        raise PermissionError(13, "Permission denied", "/srv/qms/procedures/PROC-A.md")
+
+    monkeypatch.setattr(qmskit.commands.schema, "schema", denied)
+    assert main(["schema"]) == 2
+    assert capsys.readouterr().err == (
+        "qmskit: error: /srv/qms/procedures/PROC-A.md: permission denied\n")
