@@ -2,7 +2,8 @@
 
 Each command parses its options and calls one function that returns an exit code.
 `main(argv)` is callable from tests and maps every error to an exit code in one place:
-0 clean, 1 error-level findings, 2 usage or configuration error.
+0 clean, 1 error-level findings, 2 usage, configuration or environment error (a
+`QmsError`, or as a last resort any `OSError`, named by its file).
 """
 
 from __future__ import annotations
@@ -464,4 +465,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return error.exit_code
     except BrokenPipeError:  # e.g. `qmskit graph | head`
         return 0
+    except OSError as error:
+        # The last resort: where an error can happen, a specific message is better (see
+        # `qmskit.fs`); an unforeseen one still names the file, exits 2 (1 means
+        # findings), and never shows a traceback.
+        from qmskit.fs import explain
+
+        click.echo(f"qmskit: error: {explain(error)}", err=True)
+        return EXIT_USAGE
     return result if isinstance(result, int) else 0
