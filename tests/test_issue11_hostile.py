@@ -28,7 +28,6 @@ import pytest
 from hostile import (
     SENTINEL,
     FolderWatch,
-    HangError,
     Run,
     assert_clean_failure,
     cli,
@@ -114,8 +113,6 @@ def _long_procedure(tmp_path: Path) -> tuple[QmsRepo, Path]:
 
 
 @linux_only
-@pytest.mark.xfail(strict=True, reason="issue 11.15: review loses lines another program "
-                   "wrote between its read and its rename")
 def test_review_keeps_lines_written_by_another_program_meanwhile(tmp_path: Path) -> None:
     repo, doc = _long_procedure(tmp_path)
     appended: list[int] = []
@@ -143,8 +140,6 @@ def test_review_keeps_lines_written_by_another_program_meanwhile(tmp_path: Path)
 
 
 @linux_only
-@pytest.mark.xfail(strict=True, reason="issue 11.15: a killed writer leaves its temporary "
-                   "file behind for good")
 def test_killed_writer_leaves_no_temporary_file_after_the_next_run(tmp_path: Path) -> None:
     repo, doc = _long_procedure(tmp_path)
     review = [sys.executable, "-m", "qmskit", "review", "PROC-A", "--by", "ROLE-QM"]
@@ -194,8 +189,6 @@ CREATORS: dict[str, tuple[list[str], str]] = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.15: new files ignore the umask (0600 or "
-                   "a fixed 0644)")
 @pytest.mark.parametrize("command", sorted(CREATORS))
 def test_new_files_get_the_users_umask(command: str, tmp_path: Path) -> None:
     repo = committed(tmp_path / "repo")
@@ -221,8 +214,6 @@ SYMLINKED: dict[str, tuple[list[str], str]] = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.15: writing an in-repo symlink replaces the "
-                   "link with a plain file")
 @pytest.mark.parametrize("command", sorted(SYMLINKED))
 def test_writing_an_in_repo_symlink_keeps_the_link(command: str, tmp_path: Path) -> None:
     repo = QmsRepo(tmp_path / "repo").baseline()
@@ -247,8 +238,6 @@ def test_writing_an_in_repo_symlink_keeps_the_link(command: str, tmp_path: Path)
 
 # --- 16. Reading, printing and writing outside the repository through symlinks ---------
 
-@pytest.mark.xfail(strict=True, reason="issue 11.16: codeowners reads, prints or copies a "
-                   "file outside the repository")
 @pytest.mark.parametrize("mode", ["check", "write"])
 def test_codeowners_symlinked_outside(mode: str, tmp_path: Path) -> None:
     secret = outside(tmp_path) / "secret"
@@ -275,8 +264,6 @@ def _ledger_outside(tmp_path: Path) -> tuple[QmsRepo, Path]:
     return repo, folder
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.16: qmskit ack writes into a ledger folder "
-                   "symlinked outside the repository")
 def test_ack_writes_nothing_outside_through_a_symlinked_ledger_folder(tmp_path: Path) -> None:
     repo, folder = _ledger_outside(tmp_path)
     (repo.root / "qms_docs/ledger").symlink_to(folder)
@@ -286,8 +273,6 @@ def test_ack_writes_nothing_outside_through_a_symlinked_ledger_folder(tmp_path: 
     assert list(folder.iterdir()) == []
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.16: A604 prints the first line of a file "
-                   "outside the repository")
 @pytest.mark.parametrize("link", ["folder", "file"])
 def test_ledger_symlinked_outside_is_not_printed(link: str, tmp_path: Path,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
@@ -358,8 +343,6 @@ FIFOS: dict[str, tuple[str, list[str], tuple[str, ...]]] = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.17: a FIFO where a file is expected hangs "
-                   "forever", raises=HangError)
 @pytest.mark.parametrize("case", sorted(FIFOS))
 def test_fifo_instead_of_a_file_does_not_hang(case: str, tmp_path: Path) -> None:
     relative, args, locations = FIFOS[case]
@@ -614,10 +597,10 @@ def test_dates_near_the_end_of_the_calendar_do_not_crash(case: str, tmp_path: Pa
     assert "documents checked" in result.out
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.19: config values near the calendar's end or "
-                   "with NUL bytes crash check")
 @pytest.mark.parametrize(("case", "setting", "key"), [
-    ("review-window-9999-years", 'review_window = "9999 years"', "review_window"),
+    pytest.param("review-window-9999-years", 'review_window = "9999 years"', "review_window",
+                 marks=pytest.mark.xfail(strict=True, reason="issue 11.19: config values near "
+                                         "the calendar's end crash check")),
     ("nul-in-folder", 'folders = ["qms_docs\\u0000x", "procedures", "objectives"]', "folders"),
 ])
 def test_unusable_config_values_are_config_errors(case: str, setting: str, key: str,
@@ -661,10 +644,7 @@ UNWRITABLE: dict[str, list[str]] = {
 }
 
 
-@pytest.mark.parametrize("case", [
-    v if v in {"pages-under-a-file"} else pytest.param(v, marks=pytest.mark.xfail(
-        strict=True, reason="issue 11.19: unwritable outputs raise a raw OSError with exit 1"))
-    for v in sorted(UNWRITABLE)])
+@pytest.mark.parametrize("case", sorted(UNWRITABLE))
 def test_unwritable_output_is_a_clear_error(case: str, tmp_path: Path) -> None:
     repo = committed(tmp_path / "repo")
     if case.startswith("kpi-record"):  # room for the October value
@@ -696,8 +676,6 @@ def test_pdf_to_an_unwritable_path_fails_fast(tmp_path: Path) -> None:
 
 # --- 20. Bad ids and paths from the writers ---------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="issue 11.20: qmskit new accepts an id ending in a "
-                   "newline")
 def test_new_refuses_an_id_with_a_newline(tmp_path: Path) -> None:
     repo = committed(tmp_path / "repo")
     result = run(["new", "procedure", "--id", "PROC-NL\n", "--title", "Newline"], repo.root)
@@ -705,8 +683,6 @@ def test_new_refuses_an_id_with_a_newline(tmp_path: Path) -> None:
     assert not [p for p in repo.root.rglob("*") if "\n" in p.name]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.20: report --output silently creates missing "
-                   "folders")
 def test_report_output_does_not_create_folders(tmp_path: Path) -> None:
     repo = committed(tmp_path / "repo")
     result = run(["report", "management-review", ".", "--output", "missing/dir/MR.md"],
