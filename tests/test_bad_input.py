@@ -2,15 +2,28 @@
 
 Never a traceback, never a partial result: every other document is still checked, which
 each case proves by also planting an unrelated defect (OBJ-NOKPI, T303) that must still
-be reported.
+be reported. Never a hang: a FIFO where a file belongs is a finding (each case runs
+under an alarm). Nothing outside the repository is read, printed or written: files
+planted outside hold a sentinel that must never show up, and the outside folder must
+stay as it was.
+
+The second catalogue (`WRITERS`) does the same for the commands that write: hostile or
+unwritable targets give a clear message and exit 2, as real processes, with nothing
+written outside the repository and nothing half-written inside it.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import resource
+import signal
 import subprocess
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -23,6 +36,61 @@ from plants import PLANTS
 from qmsfactory import TODAY, QmsRepo, approved, git, init_git, line_of, monthly
 
 Case = Callable[[QmsRepo], tuple[str, str, int] | None]
+
+#: Lives only in files outside the repository: it must never appear in any output.
+SENTINEL = "SENTINEL-OUTSIDE-THE-REPOSITORY"
+
+
+def outside(repo: QmsRepo) -> Path:
+    """A folder beside the repository, with a file that holds only the sentinel."""
+    folder = repo.root.parent / "outside"
+    folder.mkdir(exist_ok=True)
+    secret = folder / "secret"
+    if not secret.exists():
+        secret.write_text(f"{SENTINEL}:x:0:0:root:/root:/bin/sh\n", encoding="utf-8")
+    return folder
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every entry under `folder` (links as their target, FIFOs by kind), to prove that
+    nothing was created, changed or removed there."""
+    found: dict[str, bytes] = {}
+    if not folder.exists():
+        return found
+    for current, dirs, names in os.walk(folder):
+        for name in [*names, *dirs]:
+            path = Path(current) / name
+            key = path.relative_to(folder).as_posix()
+            if path.is_symlink():
+                found[key] = b"-> " + os.fsencode(path.readlink())
+            elif path.is_fifo():
+                found[key] = b"fifo"
+            elif path.is_file():
+                found[key] = path.read_bytes()
+            else:
+                found[key] = b"dir"
+    return found
+
+
+class Hang(Exception):  # noqa: N818 - named for what it means in a test report
+    """A command blocked (e.g. on a FIFO) until the alarm went off."""
+
+
+@contextmanager
+def alarm(seconds: int) -> Iterator[None]:
+    """Raise Hang in this process after `seconds`: a blocking open() of a FIFO is
+    interrupted (PEP 475 retries a system call only when the handler returns)."""
+
+    def ring(_signum: int, _frame: object) -> None:
+        raise Hang(f"did not finish within {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, ring)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 FRONT = "---\nid: PROC-X\nkind: procedure\ntitle: X\nowner: ROLE-QM\nstatus: draft\n"
 FRONT += "supports: [OBJ-A]\n"
@@ -122,10 +190,11 @@ def symlink_loop(repo: QmsRepo) -> tuple[str, str, int]:
 
 
 def symlink_outside(repo: QmsRepo) -> tuple[str, str, int]:
-    outside = repo.root.parent / "outside.md"
-    outside.write_text(FRONT + "---\n", encoding="utf-8")
+    document = outside(repo) / "outside.md"
+    document.write_text(FRONT.replace("title: X", f"title: {SENTINEL}") + "---\n",
+                        encoding="utf-8")
     (repo.root / "procedures").mkdir(parents=True, exist_ok=True)
-    (repo.root / "procedures/PROC-X.md").symlink_to(outside)
+    (repo.root / "procedures/PROC-X.md").symlink_to(document)
     return "D101", "procedures/PROC-X.md", 1
 
 
@@ -139,10 +208,10 @@ def data_path_outside(repo: QmsRepo) -> tuple[str, str, int]:
 def data_symlink_outside(repo: QmsRepo) -> tuple[str, str, int]:
     path = repo.write("KPI-X", "kpi", owner="ROLE-QM", measures=["PROC-A"], target=1.0,
                       data="data/KPI-X.csv", **approved())
-    outside = repo.root.parent / "secret.csv"
-    outside.write_text("period,value\n2026-10,1\n", encoding="utf-8")
+    secret = outside(repo) / "secret.csv"
+    secret.write_text(f"period,value\n2026-10,{SENTINEL}\n", encoding="utf-8")
     (repo.root / "qms_docs/kpis/data").mkdir(parents=True, exist_ok=True)
-    (repo.root / "qms_docs/kpis/data/KPI-X.csv").symlink_to(outside)
+    (repo.root / "qms_docs/kpis/data/KPI-X.csv").symlink_to(secret)
     line = path.read_text().splitlines().index("data: data/KPI-X.csv") + 1
     return "D105", "qms_docs/kpis/KPI-X.md", line
 
@@ -223,6 +292,72 @@ def case_colliding_names(repo: QmsRepo) -> tuple[str, str, int]:
     return "D106", "procedures/proc-x.md", 1
 
 
+# --- issue 11, items 16 and 17: FIFOs and symlinks out of the repository ----------------
+
+def _kpi_x(repo: QmsRepo) -> int:
+    path = repo.write("KPI-X", "kpi", owner="ROLE-QM", measures=["PROC-A"], target=1.0,
+                      data="data/KPI-X.csv", **approved())
+    (repo.root / "qms_docs/kpis/data").mkdir(parents=True, exist_ok=True)
+    return path.read_text().splitlines().index("data: data/KPI-X.csv") + 1
+
+
+def _reader(repo: QmsRepo) -> None:
+    """A procedure with readers, so the ledger matters (A603/A604)."""
+    repo.write("PROC-R", "procedure", owner="ROLE-QM", supports=["OBJ-A"],
+               applies_to=["ROLE-QM"], **approved())
+
+
+LEDGER = "qms_docs/acknowledgements.csv"
+
+
+def fifo_document(repo: QmsRepo) -> tuple[str, str, int]:
+    (repo.root / "procedures").mkdir(parents=True, exist_ok=True)
+    os.mkfifo(repo.root / "procedures/PROC-FIFO.md")
+    return "D101", "procedures/PROC-FIFO.md", 1
+
+
+def fifo_kpi_data(repo: QmsRepo) -> tuple[str, str, int]:
+    line = _kpi_x(repo)
+    os.mkfifo(repo.root / "qms_docs/kpis/data/KPI-X.csv")
+    return "D105", "qms_docs/kpis/KPI-X.md", line
+
+
+def kpi_data_symlink_to_fifo(repo: QmsRepo) -> tuple[str, str, int]:
+    line = _kpi_x(repo)
+    os.mkfifo(repo.root / "qms_docs/kpis/data/pipe")
+    (repo.root / "qms_docs/kpis/data/KPI-X.csv").symlink_to("pipe")
+    return "D105", "qms_docs/kpis/KPI-X.md", line
+
+
+def fifo_ledger(repo: QmsRepo) -> tuple[str, str, int]:
+    _reader(repo)
+    os.mkfifo(repo.root / LEDGER)
+    return "A604", LEDGER, 1
+
+
+def ledger_symlink_outside(repo: QmsRepo) -> tuple[str, str, int]:
+    _reader(repo)
+    (repo.root / LEDGER).symlink_to(outside(repo) / "secret")
+    return "A604", LEDGER, 1
+
+
+def ledger_folder_symlinked_outside(repo: QmsRepo) -> tuple[str, str, int]:
+    _reader(repo)
+    folder = outside(repo)
+    (folder / "acknowledgements.csv").write_text(f"{SENTINEL},1,x,2026-01-01\n",
+                                                 encoding="utf-8")
+    repo.write_raw("qmskit.toml", f"today = {TODAY}\n"
+                   'ack_ledger = "qms_docs/ledger/acknowledgements.csv"\n')
+    (repo.root / "qms_docs/ledger").symlink_to(folder)
+    return "A604", "qms_docs/ledger/acknowledgements.csv", 1
+
+
+def id_with_trailing_newline(repo: QmsRepo) -> tuple[str, str, int]:
+    repo.write_raw("procedures/PROC-X.md", FRONT.replace("id: PROC-X", 'id: "PROC-X\\n"')
+                   + "---\n")
+    return "D102", "procedures/PROC-X.md", 2
+
+
 def no_commits(repo: QmsRepo) -> None:
     git(repo.root, "init", "-q")
 
@@ -254,7 +389,8 @@ CASES: dict[str, Case] = {fn.__name__: fn for fn in (
     detached_head, review_last_9999, interval_8000_years, approved_on_9999_with_readers,
     period_9999_w52, period_9999_w51, kpi_decimal_comma, kpi_underscore_digits,
     kpi_unicode_digits, kpi_n_a_without_reason, kpi_future_period, blank_title,
-    case_colliding_names,
+    case_colliding_names, fifo_document, fifo_kpi_data, kpi_data_symlink_to_fifo, fifo_ledger,
+    ledger_symlink_outside, ledger_folder_symlinked_outside, id_with_trailing_newline,
 )}
 
 
@@ -262,11 +398,15 @@ CASES: dict[str, Case] = {fn.__name__: fn for fn in (
 def test_bad_input(name: str, clean: QmsRepo, capsys: pytest.CaptureFixture[str]) -> None:
     canary = PLANTS["T303"](clean)
     expected = CASES[name](clean)
+    beside = tree(clean.root.parent / "outside")
     started = time.perf_counter()
-    status = main(["check", str(clean.root), "--format", "json", "--today", TODAY])
+    with alarm(30):
+        status = main(["check", str(clean.root), "--format", "json", "--today", TODAY])
     elapsed = time.perf_counter() - started
     captured = capsys.readouterr()
     assert "Traceback" not in captured.out + captured.err
+    assert SENTINEL not in captured.out + captured.err
+    assert tree(clean.root.parent / "outside") == beside
     report = json.loads(captured.out)
     located = {(f["code"], f["path"], f["line"]) for f in report["findings"]}
     # The unrelated defect elsewhere is still found: one bad file stops nothing.
@@ -309,3 +449,186 @@ def test_dates_near_the_end_of_the_calendar_in_every_command(
     assert "system/reviews.md" in "".join(generate(ctx))
     for doc_id, doc in ctx.qms.documents.items():
         assert doc_id in render_page(ctx, ctx.src_of[doc_id], doc.body)
+
+
+# --- the writers: hostile or unwritable targets (issue 11, items 16, 17, 19, 20) ---------
+
+@dataclass
+class Refusal:
+    """A writer's command and what it must say; exit 2 unless `code` says otherwise."""
+
+    args: list[str]
+    message: str
+    code: int = 2
+    disk_full: bool = False
+    after: Callable[[], None] | None = None
+
+
+Writer = Callable[[QmsRepo], Refusal]
+
+
+def _readers_and_data(repo: QmsRepo) -> None:
+    _reader(repo)
+    repo.data("KPI-A", monthly(1, 9))
+
+
+def codeowners_check_symlink_outside(repo: QmsRepo) -> Refusal:
+    (repo.root / ".github").mkdir()
+    (repo.root / ".github/CODEOWNERS").symlink_to(outside(repo) / "secret")
+    return Refusal(["codeowners", "--check"], "outside the repository")
+
+
+def codeowners_symlink_outside(repo: QmsRepo) -> Refusal:
+    (repo.root / ".github").mkdir()
+    (repo.root / ".github/CODEOWNERS").symlink_to(outside(repo) / "secret")
+    return Refusal(["codeowners"], "outside the repository")
+
+
+def codeowners_output_under_a_file(repo: QmsRepo) -> Refusal:
+    afile = outside(repo) / "a-file"
+    afile.write_text("not a folder\n", encoding="utf-8")
+    return Refusal(["codeowners", "--output", str(afile / "CODEOWNERS")], "is not a folder")
+
+
+def ack_ledger_folder_symlinked_outside(repo: QmsRepo) -> Refusal:
+    _reader(repo)
+    repo.write_raw("qmskit.toml", f"today = {TODAY}\n"
+                   'ack_ledger = "qms_docs/ledger/acknowledgements.csv"\n')
+    (repo.root / "qms_docs/ledger").symlink_to(outside(repo))
+    return Refusal(["ack", "PROC-R", "--as", "quality-lead"], "outside the repository")
+
+
+def ack_ledger_fifo(repo: QmsRepo) -> Refusal:
+    _reader(repo)
+    os.mkfifo(repo.root / LEDGER)
+    return Refusal(["ack", "PROC-R", "--as", "quality-lead"], "FIFO")
+
+
+def kpi_record_data_fifo(repo: QmsRepo) -> Refusal:
+    (repo.root / "qms_docs/kpis/data/KPI-A.csv").unlink()
+    os.mkfifo(repo.root / "qms_docs/kpis/data/KPI-A.csv")
+    return Refusal(["kpi", "record", "KPI-A", "96", "--period", "2026-10"], "FIFO")
+
+
+def kpi_record_data_symlink_outside(repo: QmsRepo) -> Refusal:
+    secret = outside(repo) / "KPI-A.csv"
+    secret.write_text(f"period,value\n2026-01,{SENTINEL}\n", encoding="utf-8")
+    (repo.root / "qms_docs/kpis/data/KPI-A.csv").unlink()
+    (repo.root / "qms_docs/kpis/data/KPI-A.csv").symlink_to(secret)
+    return Refusal(["kpi", "record", "KPI-A", "96", "--period", "2026-10"],
+                   "outside the repository")
+
+
+def kpi_record_beside_a_fifo_document(repo: QmsRepo) -> Refusal:
+    """A FIFO elsewhere in the QMS is somebody else's problem: the record goes ahead."""
+    repo.data("KPI-A", monthly(1, 9))
+    os.mkfifo(repo.root / "procedures/PROC-FIFO.md")
+    return Refusal(["kpi", "record", "KPI-A", "96", "--period", "2026-10"],
+                   "KPI-A 2026-10 = 96", code=0)
+
+
+def report_output_missing_folder(repo: QmsRepo) -> Refusal:
+    def no_folder_created() -> None:
+        assert not (repo.root / "missing").exists()
+
+    return Refusal(["report", "management-review", ".", "--output", "missing/dir/MR.md"],
+                   "the folder missing/dir does not exist", after=no_folder_created)
+
+
+def report_output_through_a_symlink_outside(repo: QmsRepo) -> Refusal:
+    (repo.root / "qms_docs/out").symlink_to(outside(repo))
+    return Refusal(["report", "management-review", ".", "--output", "qms_docs/out/MR.md"],
+                   "outside the repository")
+
+
+def report_output_unwritable(repo: QmsRepo) -> Refusal:
+    # /proc/self exists, but nobody (not even root) can create a file in it.
+    return Refusal(["report", "management-review", ".", "--output",
+                    "/proc/self/qmskit-MR.md"], "cannot write it")
+
+
+def new_id_with_a_newline(repo: QmsRepo) -> Refusal:
+    def no_newline_in_names() -> None:
+        assert not [p for p in repo.root.rglob("*") if "\n" in p.name]
+
+    return Refusal(["new", "procedure", "--id", "PROC-NL\n", "--title", "Newline"],
+                   "does not match", after=no_newline_in_names)
+
+
+def new_into_a_folder_symlinked_outside(repo: QmsRepo) -> Refusal:
+    (repo.root / "qms_docs/risks").symlink_to(outside(repo))
+    return Refusal(["new", "risk", "--title", "Supplier fails"], "outside the repository")
+
+
+def _disk_full(args: list[str]) -> Writer:
+    def case(repo: QmsRepo) -> Refusal:
+        _readers_and_data(repo)
+        return Refusal(args, "cannot write it", disk_full=True)
+
+    return case
+
+
+def config_nul_in_a_folder(repo: QmsRepo) -> Refusal:
+    repo.write_raw("qmskit.toml", f'today = {TODAY}\nfolders = ["qms_docs\\u0000x"]\n')
+    return Refusal(["check", "."], "NUL byte")
+
+
+def config_fifo(repo: QmsRepo) -> Refusal:
+    os.mkfifo(repo.root / "pipe.toml")
+    return Refusal(["check", ".", "--config", "pipe.toml"], "pipe.toml")
+
+
+WRITERS: dict[str, Writer] = {
+    **{fn.__name__: fn for fn in (
+        codeowners_check_symlink_outside, codeowners_symlink_outside,
+        codeowners_output_under_a_file, ack_ledger_folder_symlinked_outside, ack_ledger_fifo,
+        kpi_record_data_fifo, kpi_record_data_symlink_outside,
+        kpi_record_beside_a_fifo_document, report_output_missing_folder,
+        report_output_through_a_symlink_outside, report_output_unwritable,
+        new_id_with_a_newline, new_into_a_folder_symlinked_outside, config_nul_in_a_folder,
+        config_fifo,
+    )},
+    "review_disk_full": _disk_full(["review", "PROC-A", "--by", "ROLE-QM", "--date",
+                                    "2026-11-20"]),
+    "kpi_record_disk_full": _disk_full(["kpi", "record", "KPI-A", "96", "--period",
+                                        "2026-10"]),
+    "ack_disk_full": _disk_full(["ack", "PROC-R", "--as", "quality-lead"]),
+    "new_disk_full": _disk_full(["new", "procedure", "--title", "Fresh start"]),
+    "codeowners_disk_full": _disk_full(["codeowners"]),
+    "report_disk_full": _disk_full(["report", "management-review", ".", "--output",
+                                    "qms_docs/MR-NEW.md"]),
+}
+
+
+def _no_writes() -> None:
+    """Every write to a regular file fails with EFBIG, as on a full disk (and unlike a
+    read-only folder, this holds for root too)."""
+    resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
+
+
+@pytest.mark.parametrize("name", sorted(WRITERS))
+def test_writer_refuses_cleanly(name: str, clean: QmsRepo) -> None:
+    expected = WRITERS[name](clean)
+    beside = tree(clean.root.parent / "outside")
+    inside = tree(clean.root)
+    command = [sys.executable, "-m", "qmskit", *expected.args]
+    proc = subprocess.Popen(command, cwd=clean.root, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+                            start_new_session=True,
+                            preexec_fn=_no_writes if expected.disk_full else None)
+    try:
+        out, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise AssertionError(f"{' '.join(expected.args)} hung") from None
+    text = out + err
+    assert "Traceback" not in text, text
+    assert proc.returncode == expected.code, text
+    assert expected.message in (err if expected.code == 2 else out), text
+    assert SENTINEL not in text
+    assert tree(clean.root.parent / "outside") == beside  # nothing written outside
+    if expected.code == 2:
+        assert tree(clean.root) == inside  # nothing written, nothing half-written
+    if expected.after is not None:
+        expected.after()

@@ -33,7 +33,7 @@ def _check(root: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple
         ("review_window = '9999 years'\n", "review_window: '9999 years' is longer than 100 years"),
         ("audit_interval = '8000 years'\n", "audit_interval"),
         ("[kpi_grace]\nmonthly = '200 years'\n", "kpi_grace.monthly"),
-        ('folders = ["qms_docs\\u0000x"]\n', "contains a control character"),
+        ('folders = ["qms_docs\\nx"]\n', "contains a control character"),
         ('cache = "yes"\n', "cache: Input should be a valid boolean"),
         ('ack_days = "30"\n', "ack_days: Input should be a valid integer"),
         ("max_file_size = 2.5e6\n", "max_file_size: Input should be a valid integer"),

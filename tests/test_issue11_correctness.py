@@ -84,7 +84,6 @@ def _repo_with_excluded_drafts(root: Path) -> QmsRepo:
     return repo
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.2: qmskit pages publishes excluded files")
 @pytest.mark.parametrize("where", sorted(EXCLUDED))
 def test_pages_leaves_out_excluded_files(where: str, tmp_path: Path,
                                          capsys: pytest.CaptureFixture[str]) -> None:
@@ -97,7 +96,6 @@ def test_pages_leaves_out_excluded_files(where: str, tmp_path: Path,
     assert _files_mentioning(out, marker) == []
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.2: the MkDocs plugin publishes excluded files")
 @pytest.mark.parametrize("where", sorted(EXCLUDED))
 def test_mkdocs_plugin_leaves_out_excluded_files(where: str, tmp_path: Path) -> None:
     repo = _repo_with_excluded_drafts(tmp_path / "repo")
@@ -354,7 +352,6 @@ def _install_steps(root: Path) -> list[str]:
     return [step["run"] for step in steps if "pip install" in str(step.get("run", ""))]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.9: qmskit init has no --install-spec")
 def test_init_writes_the_install_spec_into_the_workflow(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -365,8 +362,6 @@ def test_init_writes_the_install_spec_into_the_workflow(
     assert runs and all(SPEC in step for step in runs), runs
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.9: the scaffold installs qmskit==0.1.0, "
-                   "which no index serves")
 def test_init_default_install_is_a_marked_placeholder(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -394,8 +389,6 @@ SETTINGS = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.10: qmskit pages copies settings that point "
-                   "at files it does not copy")
 @pytest.mark.parametrize("setting", sorted(SETTINGS))
 def test_pages_output_builds_with_settings_pointing_at_files(
     setting: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -519,7 +512,6 @@ def test_approval_by_another_role_keeps_the_reviewer(
 
 # --- 12. The scaffold's pre-commit hook works without qmskit on PATH -------------------
 
-@pytest.mark.xfail(strict=True, reason="issue 11.12: the scaffold's hook needs qmskit on PATH")
 def test_scaffold_precommit_hooks_do_not_need_qmskit_on_path(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

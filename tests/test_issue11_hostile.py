@@ -28,7 +28,6 @@ import pytest
 from hostile import (
     SENTINEL,
     FolderWatch,
-    HangError,
     Run,
     assert_clean_failure,
     cli,
@@ -65,8 +64,8 @@ def _repo_with_site_sources(root: Path) -> QmsRepo:
                    "plugins:\n  - search\n  - qmskit\n")
     repo.write_raw("handbook/mkdocs.yml", "site_name: Committed output\n")
     repo.write_raw("handbook/docs/old.md", "# Committed by someone, tracked by git\n")
+    (repo.root / "here").symlink_to(".")  # a symlink to the repository itself, committed
     init_git(repo.root)
-    (repo.root / "here").symlink_to(".")  # a symlink to the repository itself
     return repo
 
 
@@ -81,8 +80,6 @@ PAGES_OUT = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.14: qmskit pages --force deletes or "
-                   "overwrites the repository's own files")
 @pytest.mark.parametrize("case", sorted(PAGES_OUT))
 def test_pages_force_never_touches_the_repository(
     case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
@@ -116,8 +113,6 @@ def _long_procedure(tmp_path: Path) -> tuple[QmsRepo, Path]:
 
 
 @linux_only
-@pytest.mark.xfail(strict=True, reason="issue 11.15: review loses lines another program "
-                   "wrote between its read and its rename")
 def test_review_keeps_lines_written_by_another_program_meanwhile(tmp_path: Path) -> None:
     repo, doc = _long_procedure(tmp_path)
     appended: list[int] = []
@@ -145,8 +140,6 @@ def test_review_keeps_lines_written_by_another_program_meanwhile(tmp_path: Path)
 
 
 @linux_only
-@pytest.mark.xfail(strict=True, reason="issue 11.15: a killed writer leaves its temporary "
-                   "file behind for good")
 def test_killed_writer_leaves_no_temporary_file_after_the_next_run(tmp_path: Path) -> None:
     repo, doc = _long_procedure(tmp_path)
     review = [sys.executable, "-m", "qmskit", "review", "PROC-A", "--by", "ROLE-QM"]
@@ -196,8 +189,6 @@ CREATORS: dict[str, tuple[list[str], str]] = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.15: new files ignore the umask (0600 or "
-                   "a fixed 0644)")
 @pytest.mark.parametrize("command", sorted(CREATORS))
 def test_new_files_get_the_users_umask(command: str, tmp_path: Path) -> None:
     repo = committed(tmp_path / "repo")
@@ -223,8 +214,6 @@ SYMLINKED: dict[str, tuple[list[str], str]] = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.15: writing an in-repo symlink replaces the "
-                   "link with a plain file")
 @pytest.mark.parametrize("command", sorted(SYMLINKED))
 def test_writing_an_in_repo_symlink_keeps_the_link(command: str, tmp_path: Path) -> None:
     repo = QmsRepo(tmp_path / "repo").baseline()
@@ -249,8 +238,6 @@ def test_writing_an_in_repo_symlink_keeps_the_link(command: str, tmp_path: Path)
 
 # --- 16. Reading, printing and writing outside the repository through symlinks ---------
 
-@pytest.mark.xfail(strict=True, reason="issue 11.16: codeowners reads, prints or copies a "
-                   "file outside the repository")
 @pytest.mark.parametrize("mode", ["check", "write"])
 def test_codeowners_symlinked_outside(mode: str, tmp_path: Path) -> None:
     secret = outside(tmp_path) / "secret"
@@ -277,8 +264,6 @@ def _ledger_outside(tmp_path: Path) -> tuple[QmsRepo, Path]:
     return repo, folder
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.16: qmskit ack writes into a ledger folder "
-                   "symlinked outside the repository")
 def test_ack_writes_nothing_outside_through_a_symlinked_ledger_folder(tmp_path: Path) -> None:
     repo, folder = _ledger_outside(tmp_path)
     (repo.root / "qms_docs/ledger").symlink_to(folder)
@@ -288,8 +273,6 @@ def test_ack_writes_nothing_outside_through_a_symlinked_ledger_folder(tmp_path: 
     assert list(folder.iterdir()) == []
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.16: A604 prints the first line of a file "
-                   "outside the repository")
 @pytest.mark.parametrize("link", ["folder", "file"])
 def test_ledger_symlinked_outside_is_not_printed(link: str, tmp_path: Path,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
@@ -325,8 +308,6 @@ def test_qms_folder_symlinked_outside_is_not_read(tmp_path: Path,
     assert result.code in (1, 2), result.text  # refused: a finding or an error, not silence
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.16: qmskit pages publishes symlinked files "
-                   "from outside the repository")
 @pytest.mark.parametrize("name", ["logo.png", "notes.txt"])
 def test_pages_does_not_publish_files_from_outside(name: str, tmp_path: Path,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
@@ -362,8 +343,6 @@ FIFOS: dict[str, tuple[str, list[str], tuple[str, ...]]] = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.17: a FIFO where a file is expected hangs "
-                   "forever", raises=HangError)
 @pytest.mark.parametrize("case", sorted(FIFOS))
 def test_fifo_instead_of_a_file_does_not_hang(case: str, tmp_path: Path) -> None:
     relative, args, locations = FIFOS[case]
@@ -651,8 +630,6 @@ UNWRITABLE: dict[str, list[str]] = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.19: unwritable outputs raise a raw OSError "
-                   "with exit 1")
 @pytest.mark.parametrize("case", sorted(UNWRITABLE))
 def test_unwritable_output_is_a_clear_error(case: str, tmp_path: Path) -> None:
     repo = committed(tmp_path / "repo")
@@ -670,8 +647,6 @@ def test_unwritable_output_is_a_clear_error(case: str, tmp_path: Path) -> None:
 
 
 @linux_only
-@pytest.mark.xfail(strict=True, reason="issue 11.19: qmskit pdf builds before finding that its "
-                   "output cannot be written", raises=HangError)
 def test_pdf_to_an_unwritable_path_fails_fast(tmp_path: Path) -> None:
     repo = committed(tmp_path / "repo")
     # A browser that would take a minute: only a check made before building is fast.
@@ -687,8 +662,6 @@ def test_pdf_to_an_unwritable_path_fails_fast(tmp_path: Path) -> None:
 
 # --- 20. Bad ids and paths from the writers ---------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="issue 11.20: qmskit new accepts an id ending in a "
-                   "newline")
 def test_new_refuses_an_id_with_a_newline(tmp_path: Path) -> None:
     repo = committed(tmp_path / "repo")
     result = run(["new", "procedure", "--id", "PROC-NL\n", "--title", "Newline"], repo.root)
@@ -696,8 +669,6 @@ def test_new_refuses_an_id_with_a_newline(tmp_path: Path) -> None:
     assert not [p for p in repo.root.rglob("*") if "\n" in p.name]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.20: report --output silently creates missing "
-                   "folders")
 def test_report_output_does_not_create_folders(tmp_path: Path) -> None:
     repo = committed(tmp_path / "repo")
     result = run(["report", "management-review", ".", "--output", "missing/dir/MR.md"],

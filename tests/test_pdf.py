@@ -121,3 +121,27 @@ def test_cover_and_css_escape_what_they_print(tmp_path: Path) -> None:
     css = print_css(date(2026, 1, 2), 'Co "quoted" \\ name')
     assert '"Co \\"quoted\\" \\\\ name"' in css
     assert git_revision(tmp_path, ["qms_docs"]).commit == ""
+
+
+@pytest.mark.parametrize("where", ["proc", "folder", "missing-folder"])
+def test_unwritable_output_fails_before_the_build(where: str, tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """The output is tried first: a QMS that would take a minute to build (here one with
+    errors, which would exit 1 after the check) gets exit 2 for its path at once, and
+    the browser never starts."""
+    example = Path(__file__).resolve().parent.parent
+    root = copy_example(example, tmp_path / "qms")
+    (root / "procedures" / "PROC-MOC.md").unlink()
+    started = tmp_path / "browser-started"
+    chromium = tmp_path / "chromium"
+    chromium.write_text(f"#!/bin/sh\ntouch {started}\nexit 1\n", encoding="utf-8")
+    chromium.chmod(0o755)
+    out = {"proc": Path("/proc/self/manual.pdf"), "folder": tmp_path,
+           "missing-folder": tmp_path / "no-such-folder" / "manual.pdf"}[where]
+    assert main(["pdf", str(out), "--root", str(root), "--chromium", str(chromium)]) == 2
+    err = capsys.readouterr().err
+    assert "A601" not in err and "Traceback" not in err
+    assert {"proc": "cannot write the PDF there", "folder": "is a directory",
+            "missing-folder": "no such folder"}[where] in err
+    assert not started.exists()
+    assert not (tmp_path / "qms" / "site").exists()

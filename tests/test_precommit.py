@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
 from qmskit.cli import main
 
@@ -53,7 +54,9 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 def _config(hook_repo: tuple[Path, str], *hooks: str) -> str:
     path, rev = hook_repo
-    lines = ["repos:", f"  - repo: {path.as_posix()}", f"    rev: {rev}", "    hooks:"]
+    # By URL, as `qmskit init --install-spec "qmskit @ git+URL@REV"` writes it (and so the
+    # scaffold's test reuses this hook environment: pre-commit keys it by repo and rev).
+    lines = ["repos:", f"  - repo: {path.as_uri()}", f"    rev: {rev}", "    hooks:"]
     return "\n".join(lines + [f"      - id: {hook}" for hook in hooks]) + "\n"
 
 
@@ -154,3 +157,54 @@ def test_the_example_passes_its_own_hook(tmp_path: Path, hook_repo: tuple[Path, 
     duration = re.search(r"- duration: ([0-9.]+)s", done.stdout)
     assert duration is not None
     print(f"qmskit-check hook on the example: {duration.group(1)} s")
+
+
+def test_every_hook_installs_qmskit_itself() -> None:
+    """`language: python`: pre-commit installs this repository into the hook's own
+    environment, so the hooks never depend on a `qmskit` on PATH."""
+    hooks = yaml.safe_load((REPO_ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert [hook["id"] for hook in hooks] == ["qmskit-check", "qmskit-codeowners"]
+    for hook in hooks:
+        assert hook["language"] == "python", hook
+        assert hook["entry"].split()[0] == "qmskit", hook
+
+
+def _without_qmskit_on_path(env: dict[str, str]) -> dict[str, str]:
+    """The environment of an IDE's commit: git and the system, no virtual environment."""
+    path = os.pathsep.join(p for p in os.defpath.split(os.pathsep) if p)
+    assert shutil.which("qmskit", path=path) is None
+    return {**env, "PATH": path}
+
+
+@pytest.mark.parametrize("form", ["hook repository by URL", "local python hook"])
+def test_scaffold_hooks_work_from_a_plain_git_commit(form: str, tmp_path: Path,
+                                                     hook_repo: tuple[Path, str],
+                                                     env: dict[str, str],
+                                                     capsys: pytest.CaptureFixture[str]
+                                                     ) -> None:
+    """`qmskit init --install-spec`, `pre-commit install`, then `git commit` with no qmskit
+    on PATH: pre-commit installs qmskit from what init was given, and the hook checks."""
+    path, rev = hook_repo
+    spec = (f"qmskit @ git+{path.as_uri()}@{rev}" if form == "hook repository by URL"
+            else f"qmskit @ {path.as_uri()}")
+    root = tmp_path / "acme"
+    assert main(["init", str(root), "--install-spec", spec]) == 0
+    capsys.readouterr()
+    config = yaml.safe_load((root / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    if form == "hook repository by URL":
+        assert [(r["repo"], r["rev"]) for r in config["repos"]] == [(path.as_uri(), rev)]
+    else:
+        assert config["repos"][0]["repo"] == "local"
+    git(root, "init", "-q", "-b", "main")
+    assert _run([*PRE_COMMIT, "install"], root, env).returncode == 0
+    ide = _without_qmskit_on_path(env)
+    first = _commit(root, ide, "Start the QMS")
+    assert first.returncode == 0, first.stdout
+    assert re.search(r"qmskit check\.+Passed", first.stdout), first.stdout
+    assert re.search(r"qmskit codeowners --check\.+Passed", first.stdout), first.stdout
+    procedure = root / "procedures" / "PROC-ORDER.md"
+    procedure.write_text(procedure.read_text(encoding="utf-8").replace(
+        "supports: [PROC-O2D]", "supports: [PROC-NOPE]"), encoding="utf-8")
+    refused = _commit(root, ide, "Break a link")
+    assert refused.returncode != 0
+    assert "procedures/PROC-ORDER.md:" in refused.stdout and "L201" in refused.stdout

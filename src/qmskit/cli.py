@@ -2,7 +2,8 @@
 
 Each command parses its options and calls one function that returns an exit code.
 `main(argv)` is callable from tests and maps every error to an exit code in one place:
-0 clean, 1 error-level findings, 2 usage or configuration error.
+0 clean, 1 error-level findings, 2 usage, configuration or environment error (a
+`QmsError`, or as a last resort any `OSError`, named by its file).
 """
 
 from __future__ import annotations
@@ -202,17 +203,21 @@ def codeowners_command(root: Path, check: bool, output: Path | None,
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--name", default="Example Ltd", show_default=True,
               help="The organisation's name, for the handbook title.")
-@click.option("--install", default=None, metavar="COMMAND",
-              help="How CI installs qmskit (default: pip install of this version).")
-def init_command(directory: Path, name: str, install: str | None) -> int:
+@click.option("--install-spec", default=None, metavar="SPEC",
+              help="Where CI and the pre-commit hooks install qmskit from: one pip "
+                   'requirement, e.g. "qmskit @ git+https://host/org/qmskit.git@v0.2.0" '
+                   "(default: a marked placeholder repository to replace).")
+def init_command(directory: Path, name: str, install_spec: str | None) -> int:
     """Create a new QMS repository in DIRECTORY that passes `qmskit check` at once.
 
     Config, mkdocs.yml, folders, one linked document of every kind, KPI data,
     .pre-commit-config.yaml, CODEOWNERS and a GitHub Actions workflow. Never overwrites.
+    A `qmskit @ git+URL@TAG` spec is also the pre-commit hook repository and its rev.
     """
-    from qmskit.commands.init import DEFAULT_INSTALL, init
+    from qmskit.commands.init import DEFAULT_INSTALL_SPEC, init
 
-    return init(directory, name=name, install=install or DEFAULT_INSTALL)
+    return init(directory, name=name,
+                install_spec=DEFAULT_INSTALL_SPEC if install_spec is None else install_spec)
 
 
 @cli.command("new")
@@ -339,6 +344,45 @@ def health_command(root: Path, output_format: str, today: date | None,
 
     return health(root, output_format=output_format, today=today, config_path=config_path)
 
+@cli.command("due")
+@click.option("--as", "handle", metavar="HANDLE", help="Only this person's items.")
+@click.option("--role", metavar="ROLE-ID", help="Only the items owed through this role.")
+@click.option("--within", metavar="INTERVAL",
+              help="Look this far ahead, e.g. '30 days', '6 weeks' (default: review_window).")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown", "ics"]),
+              help="Output format (default: text); ics is an iCalendar file.")
+@click.option("--fail-on", type=click.Choice(["overdue"]),
+              help="Exit 1 when any listed item is overdue (for CI).")
+@click.option("--sync", type=click.Choice(["github"]),
+              help="Keep one reminder issue per person in step, with gh.")
+@click.option("--dry-run", is_flag=True, help="With --sync: print the gh commands, run none.")
+@click.option("--label", metavar="LABEL", help="With --sync: the reminder issues' label "
+              "(default: qms-due).")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), callback=_date,
+              help="Evaluate dates as of this day (YYYY-MM-DD).")
+@_QMS_ROOT
+@_CONFIG
+def due_command(handle: str | None, role: str | None, within: str | None,
+                output_format: str | None, fail_on: str | None, sync: str | None,
+                dry_run: bool, label: str | None, today: date | None, root: Path,
+                config_path: Path | None) -> int:
+    """What the QMS expects of each person, most urgent first, with the command that
+    discharges each item.
+
+    Reviews overdue or due within the window (documents the person's roles own or
+    review), KPI values to enter, open actions and effectiveness checks, acknowledgements
+    owed, and internal audits scheduled. A role's items go to its holders, or to its
+    deputy while it has none. Exit 0, or 1 with --fail-on overdue when an item is
+    overdue. --sync github creates, updates, reopens or closes one issue per person.
+    """
+    from qmskit.commands.due import due, parse_within
+
+    return due(root, handle=handle, role=role,
+               within=parse_within(within) if within is not None else None,
+               output_format=output_format, fail_on=fail_on, today=today,
+               config_path=config_path, sync=sync, dry_run=dry_run, label=label)
+
+
 # --- audit readiness: clause coverage, read and understood, controlled copy ---
 
 @cli.command("coverage")
@@ -425,4 +469,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return error.exit_code
     except BrokenPipeError:  # e.g. `qmskit graph | head`
         return 0
+    except OSError as error:
+        # The last resort: where an error can happen, a specific message is better (see
+        # `qmskit.fs`); an unforeseen one still names the file, exits 2 (1 means
+        # findings), and never shows a traceback.
+        from qmskit.fs import explain
+
+        click.echo(f"qmskit: error: {explain(error)}", err=True)
+        return EXIT_USAGE
     return result if isinstance(result, int) else 0

@@ -132,6 +132,8 @@ class Config(BaseModel):
         # Inside a QMS folder the result cache sees the ledger change; outside, a stale
         # check result could hide an acknowledgement that is owed.
         if self.ack_ledger is not None:
+            if "\0" in self.ack_ledger:
+                raise ValueError(f"ack_ledger {self.ack_ledger!r} contains a NUL byte")
             pure = PurePosixPath(self.ack_ledger)
             inside = any(pure.is_relative_to(PurePosixPath(folder)) for folder in self.folders)
             if pure.is_absolute() or ".." in pure.parts or not inside:
@@ -152,12 +154,14 @@ class Config(BaseModel):
     def _folders_stay_inside(cls, folders: list[str]) -> list[str]:
         # A folder such as ../other would let a check read files outside the repository.
         for folder in folders:
+            if "\0" in folder:  # no file system takes it; every later use would crash
+                raise ValueError(f"folder {folder!r} contains a NUL byte")
             pure = PurePosixPath(folder)
             if pure.is_absolute() or ".." in pure.parts:
                 raise ValueError(f"folder {folder!r} must be a relative path inside the repository")
             if any(ord(char) < 32 or ord(char) == 127 for char in folder):
-                raise ValueError(f"folder {folder!r} contains a control character (a NUL "
-                                 "byte or a line break); write the folder's name")
+                raise ValueError(f"folder {folder!r} contains a control character (such as "
+                                 "a line break); write the folder's name")
         return folders
 
     @field_validator("review_interval")

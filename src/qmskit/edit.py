@@ -10,9 +10,11 @@ comments, key order, quoting, indentation, line endings and the Markdown body, s
 byte-for-byte as it was.
 
 Every edit is verified before anything is written: the edited front matter is parsed
-again and must equal the original data with only the intended values changed. Writes go
-to a temporary file in the same folder, then `os.replace` swaps it in, so a crash or a
-full disk never leaves a half-written document behind.
+again and must equal the original data with only the intended values changed. Files are
+read and written through `qmskit.fs`: only regular files inside the repository, new
+content renamed into place from a synced temporary file (a crash or a full disk never
+leaves a half-written document), and a write refused and redone when another program
+changed the file since it was read (`edit_file`), so no line anyone wrote is lost.
 """
 
 from __future__ import annotations
@@ -21,8 +23,7 @@ import copy
 import json
 import os
 import re
-import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -31,6 +32,8 @@ from typing import Any
 
 import yaml
 
+from qmskit import fs
+from qmskit.domain.acks import HEADER, parse_ledger
 from qmskit.errors import QmsError
 
 KeyPath = tuple[str, ...]
@@ -328,71 +331,50 @@ def _block_lines(path: KeyPath, value: Scalar, indent: int, step: int, newline: 
     return "".join(line + newline for line in lines)
 
 
-def read_text(path: Path) -> str:
-    """Read a document for editing: UTF-8, BOM kept, line endings untouched."""
+def _files(path: Path, root: Path | None) -> fs.Root:
+    """The root a path is held to: `root`, else the nearest existing folder above it (the
+    caller vouches for that folder; symlinks below it cannot lead out)."""
+    if root is None:
+        root = path.absolute().parent
+        while not root.is_dir() and root != root.parent:
+            root = root.parent
+    return fs.Root(root)
+
+
+def _decode(raw: bytes, where: str) -> str:
     try:
-        return path.read_bytes().decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise EditError(f"{path}: not valid UTF-8; save it as UTF-8 before editing") from None
-    except OSError as error:
-        raise EditError(f"{path}: cannot read: {error.strerror or error}") from None
+        raise EditError(f"{where}: not valid UTF-8; save it as UTF-8 before editing") from None
 
 
-def _synced_temp(path: Path, payload: bytes) -> str:
-    """`payload` in a temporary file beside `path`, flushed to disk; the caller renames
-    or links it into place (same folder, so the rename is atomic)."""
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(payload)
-            stream.flush()
-            os.fsync(stream.fileno())
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    return temp
+def read_text(path: Path, *, root: Path | None = None, where: str | None = None) -> str:
+    """Read a file for editing: UTF-8, BOM kept, line endings untouched.
+
+    Only a regular file inside `root` (default: the file's own folder) is read, through
+    `qmskit.fs`: a symlink out of the repository or a FIFO is an error, never a hang.
+    """
+    name = where or str(path)
+    return _decode(_files(path, root).read(path, fs.MAX_SIZE, name), name)
 
 
-def atomic_write(path: Path, data: str | bytes) -> None:
-    """Replace `path` with `data` in one step: temporary file in the same folder, fsync,
-    rename. Readers see either the old or the new file, never a partial one; the file's
-    permission bits are kept."""
+def atomic_write(path: Path, data: str | bytes, *, root: Path | None = None,
+                 where: str | None = None) -> None:
+    """Replace `path` with `data` in one step, whatever it holds now (see `edit_file` for
+    an edit that must not overwrite another program's change); permission bits kept."""
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    try:
-        mode: int | None = path.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        mode = None
-    temp = _synced_temp(path, payload)
-    try:
-        if mode is not None:
-            Path(temp).chmod(mode)
-        Path(temp).replace(path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    _files(path, root).replace(path, payload, None, where or str(path))
 
 
-def atomic_create(path: Path, data: str | bytes) -> None:
+def atomic_create(path: Path, data: str | bytes, *, root: Path | None = None,
+                  where: str | None = None, parents: bool = True) -> None:
     """Create `path` with `data`, atomically, and never over an existing file.
 
-    The content is written to a temporary file first and then hard-linked into place:
-    the link fails if the name is taken, even if another process created it a moment ago.
+    Missing folders are created when `parents` (inside `root`); the new file gets the
+    user's umask. See `qmskit.fs.Root.create`.
     """
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = _synced_temp(path, payload)
-    try:
-        Path(temp).chmod(0o644)
-        try:
-            os.link(temp, path)
-        except FileExistsError:
-            raise EditError(f"{path}: already exists; qmskit never overwrites a file") from None
-        except OSError:  # pragma: no cover - file systems without hard links
-            if path.exists():
-                raise EditError(f"{path}: already exists; qmskit never overwrites a file") from None
-            Path(temp).replace(path)
-    finally:
-        Path(temp).unlink(missing_ok=True)
+    _files(path, root).create(path, payload, where or str(path), parents=parents)
 
 
 @contextmanager
@@ -403,7 +385,8 @@ def locked(directory: Path) -> Iterator[None]:
     The lock is on the folder, not the file: the file is replaced by an atomic rename, so
     a lock on its old inode would not stop a second writer that opened the new one. A
     folder lock leaves no lock file behind and is released by the kernel if the process
-    dies. Without `fcntl` (Windows) writes are still atomic but not serialised.
+    dies. Without `fcntl` (Windows) writes are still atomic but not serialised. Programs
+    other than qmskit do not take it: `edit_file` checks for their changes.
     """
     key = os.path.realpath(directory)
     try:
@@ -414,7 +397,10 @@ def locked(directory: Path) -> Iterator[None]:
     if key in _HELD:  # re-entered by the same process: it already holds the lock
         yield
         return
-    handle = os.open(directory, os.O_RDONLY)
+    try:
+        handle = os.open(key, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError as error:
+        raise fs.os_error(error, str(directory), "lock the folder") from None
     try:
         fcntl.flock(handle, fcntl.LOCK_EX)
         _HELD.add(key)
@@ -427,17 +413,102 @@ def locked(directory: Path) -> Iterator[None]:
 #: Folders this process holds the lock of (flock is per open file, not per process).
 _HELD: set[str] = set()
 
+#: Text in, new text out (None: leave the file as it is); None in means no file yet.
+Change = Callable[[str | None], str | None]
+
+#: How often an edit is redone on top of another program's change before giving up.
+ATTEMPTS = 10
+
+
+def edit_file(path: Path, change: Change, *, root: Path | None = None,
+              where: str | None = None, parents: bool = False) -> bool:
+    """Read, change and write `path` without ever losing another writer's change.
+
+    `change` gets the file's text (None when it does not exist yet) and returns the new
+    text, or None to leave it alone; it may raise QmsError to refuse. Under the folder's
+    lock (other qmskit commands wait), the file is read and `change` applied; if another
+    program writes the file before the new text is renamed into place (an editor's save,
+    a `git pull`), `qmskit.fs` refuses the write and `change` is applied again to the
+    file as it is now. Returns True when the file was written.
+    """
+    files = _files(path, root)
+    name = where or str(path)
+    folder = Path(files.target(path, name, parents)).parent
+    while not folder.is_dir():  # created with the file; lock the folder that holds it
+        folder = folder.parent
+    with locked(folder):
+        snapshot = _open_for_edit(files, path, name)
+        try:
+            for _ in range(ATTEMPTS):
+                text = _decode(snapshot.data, name) if snapshot is not None else None
+                new = change(text)
+                if new is None or new == text:
+                    return False
+                try:
+                    if snapshot is None:
+                        files.create(path, new.encode("utf-8"), name, parents=parents)
+                    else:
+                        files.replace(path, new.encode("utf-8"), snapshot, name)
+                    return True
+                except fs.ChangedError as changed:
+                    if snapshot is not None:
+                        snapshot.close()
+                    snapshot = changed.now
+                except fs.ExistsError:  # created by someone else a moment ago
+                    snapshot = _open_for_edit(files, path, name)
+        finally:
+            if snapshot is not None:
+                snapshot.close()
+    raise EditError(f"{name}: kept being changed by another program while qmskit was "
+                    "editing it; nothing was written, run the command again")
+
+
+def _open_for_edit(files: fs.Root, path: Path, name: str) -> fs.Snapshot | None:
+    try:
+        return files.open_for_edit(path, fs.MAX_SIZE, name)
+    except fs.MissingError:
+        return None
+
 
 def edit_document(path: Path, changes: Sequence[tuple[KeyPath, Scalar]],
-                  where: str | None = None) -> bool:
+                  where: str | None = None, *, root: Path | None = None) -> bool:
     """Apply `changes` to the front matter of the file at `path`; False when nothing changed.
 
-    Read, change and write happen under the folder's lock (see `locked`).
+    Read, change and write go through `edit_file`: under the folder's lock, redone if
+    another program changes the file meanwhile.
     """
-    with locked(path.parent):
-        text = read_text(path)
-        updated = set_fields(text, changes, where or str(path))
-        if updated == text:
-            return False
-        atomic_write(path, updated)
-        return True
+    name = where or str(path)
+
+    def stamp(text: str | None) -> str:
+        if text is None:
+            raise EditError(f"{name}: does not exist")
+        return set_fields(text, changes, name)
+
+    return edit_file(path, stamp, root=root, where=name)
+
+
+def append_ack(root: Path, relative: str, doc_id: str, version: int, handle: str,
+               day: date) -> bool:
+    """Append one acknowledgement to the ledger (see `qmskit.domain.acks`).
+
+    Returns False (writing nothing) when that exact acknowledgement is already recorded.
+    Raises QmsError when the ledger is broken (appending to a file that cannot be read
+    would bury the problem) or leads outside the repository.
+    """
+
+    def append(text: str | None) -> str | None:
+        if not text:
+            return ",".join(HEADER) + "\n" + row + "\n"
+        ledger = parse_ledger(text, relative)
+        if ledger.problems:
+            first = ledger.problems[0]
+            raise QmsError(f"{relative}:{first.line}:{first.col}: {first.message}; fix "
+                           "the ledger before recording an acknowledgement")
+        if ledger.has(doc_id, version, handle):
+            return None
+        newline = "\r\n" if "\r\n" in text else "\n"
+        separator = "" if text.endswith("\n") else newline
+        return f"{text}{separator}{row}{newline}"
+
+    row = f"{doc_id},{version},{handle},{day.isoformat()}"
+    return edit_file(root / relative, append, root=root, where=relative, parents=True)

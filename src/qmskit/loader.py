@@ -11,18 +11,17 @@ from __future__ import annotations
 import difflib
 import os
 import posixpath
-import re
 import stat
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from pydantic import ValidationError
 
+from qmskit import fs
 from qmskit.cache import Cache
 from qmskit.config import Config, load_config
 from qmskit.errors import QmsError
@@ -40,11 +39,10 @@ from qmskit.model.frontmatter import (
     parse,
 )
 from qmskit.model.series import SeriesError, parse_series
-from qmskit.model.types import ID_PATTERN, KINDS
+from qmskit.model.types import ID_PATTERN, KINDS, is_doc_id
 from qmskit.qms import Qms
 from qmskit.walk import walk
 
-_ID_RE = re.compile(ID_PATTERN)
 _REQUIRED_PLACEHOLDERS: dict[str, Any] = {"title": "(untitled)", "status": "draft"}
 
 
@@ -65,28 +63,7 @@ class FileResult:
     source: str = ""
 
 
-def _inside(root: Path, path: str) -> bool:
-    return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(root))
-
-
-@lru_cache(maxsize=1024)
-def _real_dir(directory: str) -> str:
-    return os.path.realpath(directory)
-
-
-def _data_inside(root: str, target: str) -> bool:
-    """True when `target` (symlinks in any component resolved) stays under `root`.
-
-    Directory real paths are cached: thousands of KPI files share a few data folders.
-    """
-    real_root = _real_dir(root)
-    real = os.path.join(_real_dir(os.path.dirname(target)), os.path.basename(target))
-    if os.path.islink(real):
-        real = os.path.realpath(real)
-    return real == real_root or real.startswith(real_root + os.sep)
-
-
-def read_file(root: Path, path: str, relative: str, max_size: int,
+def read_file(root: Path | fs.Root, path: str, relative: str, max_size: int,
               positions: bool = True) -> FileResult:
     """Read and parse one Markdown file without raising; problems become findings."""
     raw = read_bytes(root, path, relative, max_size)
@@ -99,23 +76,45 @@ def _problem(relative: str, line: int, col: int, message: str, hint: str = "") -
     return FileResult(relative, problem=Finding(relative, line, col, "D101", message, hint=hint))
 
 
-def read_bytes(root: Path, path: str, relative: str, max_size: int) -> bytes | FileResult:
-    """The file's bytes, or a located problem (outside symlink, too large, unreadable)."""
+def read_bytes(root: Path | fs.Root, path: str, relative: str,
+               max_size: int) -> bytes | FileResult:
+    """The file's bytes, or a located problem: a path leading outside the repository, a
+    FIFO or other non-regular file, a file too large or unreadable (`qmskit.fs`)."""
+    files = root if isinstance(root, fs.Root) else fs.Root(root)
     try:
-        info = os.lstat(path)
-        if stat.S_ISLNK(info.st_mode):
-            if not _inside(root, path):
-                return _problem(relative, 1, 1, "symlink points outside the repository",
-                                "copy the document into the repository instead")
-            info = os.stat(path)
-        if info.st_size > max_size:
-            return _problem(relative, 1, 1, f"file is {info.st_size:,} bytes, over the "
-                            f"{max_size:,}-byte limit",
-                            "split the document, or raise max_file_size in qmskit.toml")
-        with open(path, "rb") as handle:
-            return handle.read(max_size + 1)
-    except OSError as error:
-        return _problem(relative, 1, 1, f"cannot read file: {error.strerror or error}")
+        return files.read(path, max_size, relative)
+    except fs.PathError as error:
+        return _problem(relative, 1, 1, error.reason, error.hint)
+
+
+@dataclass(frozen=True)
+class TextFile:
+    """A text file read for a derived fact (the acknowledgement ledger): its text, or why
+    it cannot be used (`problem`, without any of its content)."""
+
+    relative: str
+    exists: bool
+    text: str = ""
+    problem: str = ""
+    hint: str = ""
+
+
+def read_ledger(root: Path, relative: str, max_size: int = fs.MAX_SIZE) -> TextFile:
+    """Read the acknowledgement ledger at `root/relative`; a missing file does not exist.
+
+    Through `qmskit.fs`: a ledger (or its folder) symlinked outside the repository, a FIFO
+    or an oversized file is a problem to report at the ledger, never read or printed.
+    """
+    try:
+        raw = fs.Root(root).read(relative, max_size, relative)
+    except fs.MissingError:
+        return TextFile(relative, False)
+    except fs.PathError as error:
+        return TextFile(relative, True, problem=f"the ledger {error.reason}", hint=error.hint)
+    try:
+        return TextFile(relative, True, raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return TextFile(relative, True, problem="not valid UTF-8", hint="save the file as UTF-8")
 
 
 def parse_bytes(path: str, relative: str, raw: bytes, positions: bool = True) -> FileResult:
@@ -250,9 +249,8 @@ def validate_document(
     doc, findings, broken = _validate(relative, fm, source)
     if findings and not fm.has_positions and source:
         try:
-            with open(source, "rb") as handle:
-                located = parse(handle.read().decode("utf-8-sig"), positions=True)
-        except (OSError, UnicodeDecodeError, FrontMatterError):
+            located = parse(fs.read_regular(source).decode("utf-8-sig"), positions=True)
+        except (fs.PathError, UnicodeDecodeError, FrontMatterError):
             return doc, findings, broken
         return _validate(relative, located, source)
     return doc, findings, broken
@@ -271,7 +269,7 @@ def _validate(
     ]
     id_pos = fm.positions.get(("id",), (2, 1))
     doc_id = data["id"]
-    if not isinstance(doc_id, str) or not _ID_RE.match(doc_id):
+    if not is_doc_id(doc_id):
         findings.append(Finding(relative, id_pos[0], id_pos[1], "D102",
                                 f"id {doc_id!r} does not match {ID_PATTERN}",
                                 hint="use capitals, digits and dashes, e.g. PROC-PURCH"))
@@ -314,7 +312,7 @@ def _validate(
     ], None
 
 
-def _load_series(qms: Qms, doc: Doc, cache: Cache | None = None) -> None:
+def _load_series(qms: Qms, doc: Doc, files: fs.Root, cache: Cache | None = None) -> None:
     model = doc.model
     assert isinstance(model, Kpi)
     if model.data is None:
@@ -325,41 +323,35 @@ def _load_series(qms: Qms, doc: Doc, cache: Cache | None = None) -> None:
         line, col = doc.pos("data")
         return Finding(doc.path, line, col, "D105", message, hint=hint, doc_id=doc.id)
 
-    # Normalise lexically first (cheap); only symlinks need the real path resolved.
+    # Normalise lexically first (cheap); `qmskit.fs` then resolves symlinks.
     relative = posixpath.normpath(posixpath.join(posixpath.dirname(doc.path), model.data))
-    target = os.path.join(str(qms.root), relative)
-    if (relative.startswith("../") or relative == ".." or posixpath.isabs(model.data)
-            or not _data_inside(str(qms.root), target)):
+    if relative.startswith("../") or relative == ".." or posixpath.isabs(model.data):
         qms.problems.append(at_data(f"data path {model.data!r} points outside the repository",
                                     "keep KPI data inside the repository"))
         return
     try:
-        info = os.stat(target)
+        real, info = files.stat(relative, relative)
         key = "data:" + relative
         cached = cache.get(key, info) if cache is not None else None
         if cached is not None and cached[0] == model.frequency:
             outcome = cached[1]
         else:
-            if info.st_size > qms.config.max_file_size:
-                raise SeriesError(1, 1, "KPI data file is over the size limit")
-            with open(target, "rb") as handle:
-                raw = handle.read()
+            raw = fs.read_regular(real, qms.config.max_file_size, relative)
             try:
                 outcome = parse_series(raw.decode("utf-8-sig"), model.frequency)
             except SeriesError as error:
                 outcome = (error.line, error.col, error.message, error.hint)
             if cache is not None:
                 cache.put(key, info, raw + model.frequency.encode(), (model.frequency, outcome))
-    except FileNotFoundError:
+    except fs.MissingError:
         qms.problems.append(at_data(f"data file {model.data!r} does not exist",
                                     f"create {relative} with the header 'period,value'"))
         return
-    except (OSError, UnicodeDecodeError) as error:
-        qms.problems.append(at_data(f"data file {model.data!r} cannot be read: {error}"))
+    except fs.PathError as error:
+        qms.problems.append(at_data(f"data file {model.data!r} {error.reason}", error.hint))
         return
-    except SeriesError as error:
-        qms.problems.append(Finding(relative, error.line, error.col, "D105", error.message,
-                                    hint=error.hint, doc_id=doc.id))
+    except UnicodeDecodeError as error:
+        qms.problems.append(at_data(f"data file {model.data!r} cannot be read: {error}"))
         return
     qms.series_paths[doc.id] = relative
     if isinstance(outcome, tuple):
@@ -379,9 +371,10 @@ Item = tuple[str, str, bytes | None]
 
 def _read_chunk(root: Path, items: list[Item], max_size: int,
                 positions: bool = False) -> list[FileResult]:
+    files = fs.Root(root)
     return [
         parse_bytes(path, relative, raw, positions) if raw is not None
-        else read_file(root, path, relative, max_size, positions)
+        else read_file(files, path, relative, max_size, positions)
         for path, relative, raw in items
     ]
 
@@ -434,6 +427,7 @@ def _outcomes(root: Path, config: Config, items: list[tuple[str, str]],
     fresh_docs: dict[str, Doc] = {}
     pending: list[Item] = []
     keys: dict[str, tuple[os.stat_result, bytes]] = {}
+    files = fs.Root(root)
     for path, relative in items:
         if cache is None:
             pending.append((path, relative, None))
@@ -443,12 +437,12 @@ def _outcomes(root: Path, config: Config, items: list[tuple[str, str]],
         except OSError:
             pending.append((path, relative, None))
             continue
-        if stat.S_ISLNK(info.st_mode) or info.st_size > config.max_file_size:
+        if not stat.S_ISREG(info.st_mode) or info.st_size > config.max_file_size:
             pending.append((path, relative, None))  # never cached: re-checked every time
             continue
         hit = cache.get(relative, info)
         if hit is None:
-            raw = read_bytes(root, path, relative, config.max_file_size)
+            raw = read_bytes(files, path, relative, config.max_file_size)
             if isinstance(raw, FileResult):
                 pending.append((path, relative, None))
                 continue
@@ -512,8 +506,9 @@ def load_qms(root: Path, config: Config, *, with_git: bool = True,
             qms.duplicates.append((doc, original))
         else:
             qms.documents[doc.id] = doc
+    files = fs.Root(root)
     for doc in qms.of_kind("kpi"):
-        _load_series(qms, doc, cache)
+        _load_series(qms, doc, files, cache)
     if git_job is not None:
         qms.git = git_job.result()
         if cache is not None:

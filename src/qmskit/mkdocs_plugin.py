@@ -32,12 +32,24 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
+from qmskit.errors import QmsError
+from qmskit.loader import open_qms
+from qmskit.qms import Qms
+from qmskit.rules.checker import CheckResult, run_checks
+from qmskit.site import (
+    CSS_PATH,
+    Layout,
+    SiteContext,
+    add_system_section,
+    build_nav,
+    generate,
+    render_page,
+)
+from qmskit.site.html import split_blocks
+from qmskit.site.sources import site_sources
+
 if TYPE_CHECKING:
     from mkdocs.livereload import LiveReloadServer
-
-    from qmskit.qms import Qms
-    from qmskit.rules.checker import CheckResult
-    from qmskit.site import SiteContext
 
 log = logging.getLogger("mkdocs.plugins.qmskit")
 
@@ -76,10 +88,6 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         """Load and validate the QMS before any page is read."""
-        from qmskit.errors import QmsError
-        from qmskit.loader import open_qms
-        from qmskit.rules.checker import run_checks
-
         base = Path(config.config_file_path or ".").parent
         self.root = (base / self.config.root).resolve() if self.config.root else base.resolve()
         explicit = Path(self.root, self.config.config_file) if self.config.config_file else None
@@ -89,11 +97,8 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
         except QmsError as error:
             raise PluginError(f"qmskit: {error}") from None
         self.site = None
-        if self.config.pages:
-            from qmskit.site import CSS_PATH
-
-            if CSS_PATH not in config.extra_css:
-                config.extra_css.append(CSS_PATH)
+        if self.config.pages and CSS_PATH not in config.extra_css:
+            config.extra_css.append(CSS_PATH)
         if not self.config.run_check:
             self.result = run_checks(self.qms, today) if self.config.pages else None
             return config
@@ -113,28 +118,41 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
         return config
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
-        """Add QMS folders outside docs_dir and the generated pages; set the nav."""
+        """Publish what the one walker publishes; add the generated pages; set the nav.
+
+        Files in docs_dir that `exclude` names (or that are hidden, or reached through a
+        symlink that leaves the repository) are removed from the build, and the Markdown
+        files of QMS folders outside docs_dir are added, from `site_sources`: the same
+        list `qmskit pages` writes.
+        """
         if self.qms is None:
             return files
-        docs_dir = Path(config.docs_dir).resolve()
-        for folder in self.qms.config.folders:
-            base = (self.root / folder).resolve()
-            if base == docs_dir or base.is_relative_to(docs_dir) or not base.is_dir():
+        real_docs = Path(config.docs_dir).resolve()
+        inside = real_docs.is_relative_to(self.root.resolve())
+        docs_dir = real_docs.relative_to(self.root.resolve()).as_posix() if inside else None
+        sources = site_sources(self.root, docs_dir, self.qms.config.folders,
+                               self.qms.config.exclude)
+        for relative in sources.refused:
+            log.warning("qmskit: %s is not published: it is not a regular file inside the "
+                        "repository", relative)
+        if docs_dir is not None:
+            keep = {s.src for s in sources.files if s.in_docs_dir}
+            for file in list(files):
+                if file.generated_by is None and file.src_dir is not None \
+                        and Path(file.src_dir).resolve() == real_docs \
+                        and file.src_uri not in keep:
+                    files.remove(file)
+        for source in sources.files:
+            if source.in_docs_dir:
                 continue
-            for path in sorted(base.rglob("*.md")):
-                relative = path.relative_to(self.root).as_posix()
-                if any(part.startswith(".") for part in Path(relative).parts):
-                    continue
-                if files.get_file_from_path(relative) is not None:
-                    raise PluginError(f"qmskit: {relative} exists both in docs_dir and in the "
-                                      f"QMS folder {folder}/; rename one of them")
-                files.append(File(relative, str(self.root), config.site_dir,
-                                  config.use_directory_urls))
+            if files.get_file_from_path(source.src) is not None:
+                raise PluginError(f"qmskit: {source.src} exists both in docs_dir and in a "
+                                  "QMS folder; rename one of them")
+            files.append(File(source.src, str(self.root), config.site_dir,
+                              config.use_directory_urls))
         if not self.config.pages:
             return files
         self.site = self._context(config)
-        from qmskit.site import add_system_section, build_nav, generate
-
         for src, content in generate(self.site).items():
             if files.get_file_from_path(src) is not None:
                 raise PluginError(
@@ -149,8 +167,6 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
 
     def _context(self, config: MkDocsConfig) -> SiteContext:
         from qmskit.git.history import History, read_history
-        from qmskit.site import Layout, SiteContext
-
         assert self.qms is not None
         docs_dir = os.path.relpath(Path(config.docs_dir).resolve(), self.root)
         layout = Layout(docs_dir=Path(docs_dir).as_posix(),
@@ -173,9 +189,6 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
             page.meta["qms_status"] = page.meta.pop("status")
         if self.site is None:
             return markdown
-        from qmskit.site import render_page
-        from qmskit.site.html import split_blocks
-
         rendered, blocks = split_blocks(render_page(self.site, page.file.src_uri, markdown),
                                         lambda n: f"{self._token}{n}x")
         if blocks:

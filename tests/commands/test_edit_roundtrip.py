@@ -28,6 +28,7 @@ from qmskit.edit import (
     set_fields,
     split_document,
 )
+from qmskit.errors import QmsError
 
 DOC = """---
 id: PROC-A   # stable id
@@ -151,7 +152,8 @@ def test_failed_write_leaves_the_original(tmp_path: Path, monkeypatch: pytest.Mo
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", broken_fsync)
-    with pytest.raises(OSError, match="No space"):
+    # A clear error for the user (exit 2), not a raw OSError.
+    with pytest.raises(QmsError, match=r"doc\.md: cannot write it: no space left"):
         edit_document(path, [(("review", "last"), date(2026, 11, 24))])
     assert path.read_text(encoding="utf-8") == DOC
     assert sorted(p.name for p in tmp_path.iterdir()) == ["doc.md"]
@@ -160,7 +162,7 @@ def test_failed_write_leaves_the_original(tmp_path: Path, monkeypatch: pytest.Mo
 def test_atomic_create_never_overwrites(tmp_path: Path) -> None:
     path = tmp_path / "sub" / "a.md"
     atomic_create(path, "first")
-    with pytest.raises(EditError, match="already exists"):
+    with pytest.raises(QmsError, match="already exists"):
         atomic_create(path, "second")
     assert path.read_text(encoding="utf-8") == "first"
     assert sorted(p.name for p in path.parent.iterdir()) == ["a.md"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 import yaml
 
 from qmskit.cli import main
-from qmskit.commands.init import workflow
+from qmskit.commands.init import PLACEHOLDER_REPOSITORY, RELEASE_TAG, workflow
 from qmskit.loader import open_qms
 from qmskit.model.documents import MODELS
 
@@ -67,6 +68,9 @@ def test_config_files_are_wired(created: Path) -> None:
     hooks = yaml.safe_load((created / ".pre-commit-config.yaml").read_text())
     ids = [hook["id"] for repo in hooks["repos"] for hook in repo["hooks"]]
     assert ids == ["qmskit-check", "qmskit-codeowners"]
+    # The hooks come from qmskit's hook repository by URL: pre-commit installs qmskit
+    # into an environment of its own (`language: python` there), nothing runs from PATH.
+    assert [repo["repo"] for repo in hooks["repos"]] == [PLACEHOLDER_REPOSITORY]
     steps = yaml.safe_load((created / ".github/workflows/qms.yml").read_text())["jobs"]["qms"][
         "steps"]
     runs = "\n".join(step.get("run", "") for step in steps)
@@ -80,8 +84,94 @@ def test_config_files_are_wired(created: Path) -> None:
 
 
 def test_this_repository_uses_the_same_workflow() -> None:
+    """This repository's CI is the scaffold's workflow with qmskit installed from its own
+    checkout (`pip install .`), byte for byte."""
     own = (REPO_ROOT / ".github/workflows/qms.yml").read_text(encoding="utf-8")
-    assert own == workflow("pip install -e .")
+    assert own == workflow(".")
+
+
+def test_scaffold_sends_weekly_reminders(tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """The scaffold's CI also runs `qmskit due --sync github` weekly, for real, and installs
+    qmskit exactly as its main workflow does."""
+    spec = "qmskit @ git+https://example.invalid/qmskit.git@v0.2.0"
+    assert main(["init", str(tmp_path / "qms"), "--install-spec", spec]) == 0
+    due = yaml.safe_load((tmp_path / "qms/.github/workflows/qms-due.yml").read_text())
+    steps = due["jobs"]["due"]["steps"]
+    runs = [step.get("run", "") for step in steps]
+    assert "qmskit due --sync github" in runs
+    assert due[True]["schedule"]  # YAML 1.1 reads `on` as True
+    install = next(step["run"] for step in steps if step.get("name") == "Install qmskit")
+    assert shlex.split(install) == _install_step(tmp_path / "qms")
+
+
+def _install_step(root: Path) -> list[str]:
+    steps = yaml.safe_load((root / ".github/workflows/qms.yml").read_text())["jobs"]["qms"][
+        "steps"]
+    runs = [step["run"] for step in steps if step.get("name") == "Install qmskit"]
+    assert len(runs) == 1, steps
+    return shlex.split(runs[0])
+
+
+#: --install-spec -> (hook repository, rev) it names, or None for a local python hook.
+SPECS = {
+    "qmskit @ git+https://git.example.org/quality/qmskit.git@v0.2.0":
+        ("https://git.example.org/quality/qmskit.git", "v0.2.0"),
+    "qmskit @ git+ssh://git@git.example.org/quality/qmskit.git@0123456789abcdef":
+        ("ssh://git@git.example.org/quality/qmskit.git", "0123456789abcdef"),
+    "qmskit==0.2.0": None,
+    "qmskit @ file:///opt/wheels/it's here/qmskit-0.2.0-py3-none-any.whl": None,
+}
+
+
+@pytest.mark.parametrize("spec", sorted(SPECS))
+def test_ci_and_hooks_install_exactly_the_given_spec(spec: str, tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    root = tmp_path / "qms"
+    assert main(["init", str(root), "--install-spec", spec]) == 0
+    assert "placeholder" not in capsys.readouterr().out
+    assert _install_step(root) == ["pip", "install", spec]
+    workflow_text = (root / ".github/workflows/qms.yml").read_text(encoding="utf-8")
+    assert "REPLACE" not in workflow_text
+    config_text = (root / ".pre-commit-config.yaml").read_text(encoding="utf-8")
+    assert "REPLACE" not in config_text
+    repos = yaml.safe_load(config_text)["repos"]
+    assert len(repos) == 1
+    hooks = repos[0]["hooks"]
+    assert [hook["id"] for hook in hooks] == ["qmskit-check", "qmskit-codeowners"]
+    if SPECS[spec] is not None:
+        assert (repos[0]["repo"], repos[0]["rev"]) == SPECS[spec]
+    else:  # a local hook that pre-commit installs the same requirement into
+        assert repos[0]["repo"] == "local"
+        for hook in hooks:
+            assert hook["language"] == "python"
+            assert hook["additional_dependencies"] == [spec]
+            assert hook["entry"].startswith("qmskit ")
+
+
+def test_default_source_is_a_marked_placeholder(created: Path) -> None:
+    """No index serves qmskit: the default names the hook repository and this version's
+    tag, the same in CI and in pre-commit, marked for replacement where it is written."""
+    spec = f"qmskit @ git+{PLACEHOLDER_REPOSITORY}@{RELEASE_TAG}"
+    assert _install_step(created) == ["pip", "install", spec]
+    assert PLACEHOLDER_REPOSITORY.startswith("https://") and ".invalid/" in PLACEHOLDER_REPOSITORY
+    workflow_text = (created / ".github/workflows/qms.yml").read_text(encoding="utf-8")
+    assert "qmskit==" not in workflow_text
+    assert "# REPLACE the placeholder repository" in workflow_text
+    config_text = (created / ".pre-commit-config.yaml").read_text(encoding="utf-8")
+    assert "# REPLACE the placeholder `repo:`" in config_text
+    repos = yaml.safe_load(config_text)["repos"]
+    assert [(r["repo"], r["rev"]) for r in repos] == [(PLACEHOLDER_REPOSITORY, RELEASE_TAG)]
+
+
+@pytest.mark.parametrize("spec", ["", "   ", "qmskit\nrm -rf /", "-e .", "qmskit\x00"])
+def test_a_spec_that_is_not_one_requirement_is_refused(spec: str, tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]
+                                                       ) -> None:
+    root = tmp_path / "qms"
+    assert main(["init", str(root), "--install-spec", spec]) == 2
+    assert "--install-spec must be one pip requirement" in capsys.readouterr().err
+    assert not root.exists()
 
 
 def test_never_overwrites(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,7 +1,8 @@
 """`qmskit ack ID --as HANDLE`: record that a person has read the current version.
 
 The acknowledgement goes into the ledger (see `qmskit.domain.acks`): appended under a lock and
-written atomically, so two people acknowledging at the same moment both end up in it.
+written atomically (`qmskit.edit.append_ack`), so two people acknowledging at the same moment
+both end up in it, and never through a symlink that leads outside the repository.
 Only an approved document that applies to roles (`applies_to`) can be acknowledged, and
 only by a holder of one of those roles: the ledger is evidence, so it holds only
 acknowledgements somebody owed.
@@ -22,8 +23,9 @@ from qmskit.model.types import handle_key
 def ack(root: Path, doc_id: str, handle: str, *, on: date | None = None, commit: bool = False,
         config_path: Path | None = None) -> int:
     """Append `doc_id,version,handle,date` to the ledger; exit 0, or 2 when refused."""
-    from qmskit.domain.acks import append_ack, readers, version_of
+    from qmskit.domain.acks import readers, version_of
     from qmskit.domain.versions import approval
+    from qmskit.edit import append_ack
 
     qms = open_qms(root, config_path, with_git=False)
     doc = qms.documents.get(doc_id)

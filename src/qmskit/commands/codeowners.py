@@ -12,12 +12,14 @@ pre-commit hook) exits 1 when the file on disk is out of date.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qmskit.edit import atomic_write, read_text
+from qmskit import fs
+from qmskit.edit import edit_file, read_text
 from qmskit.errors import EXIT_CLEAN, EXIT_FINDINGS, QmsError
 from qmskit.loader import open_qms
 
@@ -85,8 +87,9 @@ def render(existing: str | None, lines: list[str]) -> str:
     return text + "\n" + block
 
 
-def default_location(root: Path) -> tuple[Path, str]:
-    """Where CODEOWNERS lives (an existing one wins) and the QMS root's prefix in it."""
+def default_location(root: Path) -> tuple[Path, str, Path]:
+    """Where CODEOWNERS lives (an existing one wins), the QMS root's prefix in it, and the
+    repository top the file must stay inside."""
     from qmskit.git.repo import GitRepo
 
     try:
@@ -95,19 +98,30 @@ def default_location(root: Path) -> tuple[Path, str]:
     except QmsError:
         top, prefix = root.absolute(), ""
     for location in LOCATIONS:
-        if (top / location).is_file():
-            return top / location, prefix
-    return top / LOCATIONS[0], prefix
+        # Present at all (a symlink or a FIFO too): it is that file or nothing, so a link
+        # out of the repository is refused rather than skipped for the next location.
+        if os.path.lexists(top / location):
+            return top / location, prefix, top
+    return top / LOCATIONS[0], prefix, top
 
 
 def codeowners(root: Path, *, check: bool = False, output: Path | None = None,
                config_path: Path | None = None) -> int:
-    """Write (or with `check`, verify) the qmskit block of CODEOWNERS."""
+    """Write (or with `check`, verify) the qmskit block of CODEOWNERS.
+
+    The file is read and written through `qmskit.fs`: a CODEOWNERS that is a symlink
+    out of the repository (or a FIFO) is refused, exit 2, and its content is never read,
+    printed or copied in.
+    """
     qms = open_qms(root, config_path, with_git=False)
-    path, prefix = default_location(qms.root)
+    path, prefix, top = default_location(qms.root)
     if output is not None:
         path = output
-    existing = read_text(path) if path.is_file() else None
+    files = fs.Root.for_output(top, path)
+    try:
+        existing: str | None = read_text(path, root=Path(files.path))
+    except fs.MissingError:
+        existing = None
     lines = entries(qms, prefix)
     wanted = render(existing, lines)
     if check:
@@ -121,11 +135,11 @@ def codeowners(root: Path, *, check: bool = False, output: Path | None = None,
         sys.stderr.write(f"{path}: out of date with the document owners; "
                          "run `qmskit codeowners` and commit the result\n")
         return EXIT_FINDINGS
-    if existing == wanted:
+    written = edit_file(path, lambda text: render(text, lines), root=Path(files.path),
+                        where=str(path), parents=output is None)
+    if not written:
         sys.stdout.write(f"{path}: already up to date\n")
         return EXIT_CLEAN
-    path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(path, wanted)
     owned = sum(1 for line in lines if line.startswith("/"))
     sys.stdout.write(f"{path}: wrote {owned} entries ({len(lines) - owned} without owners)\n")
     return EXIT_CLEAN

@@ -9,11 +9,23 @@ QMS, which is the point.
 
 Nothing that exists is ever overwritten: when any target file is already there, init
 lists the conflicts and writes nothing.
+
+Where qmskit comes from is said once (`--install-spec`, a pip requirement) and used by
+both the CI workflow and the pre-commit hooks, so they run the same qmskit. A spec of the
+form `qmskit @ git+URL@TAG` also names the hook repository (`repo: URL`, `rev: TAG`);
+any other spec (an index version, a wheel, a path) goes into a `language: python` local
+hook as its `additional_dependencies`. Neither needs `qmskit` on PATH. Without a spec,
+the repository is a marked placeholder: qmskit is not on a package index, and this
+package cannot know the URL its users get it from.
 """
 
 from __future__ import annotations
 
+import json
+import re
+import shlex
 import sys
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -31,7 +43,46 @@ from qmskit.edit import atomic_create, render_scalar
 from qmskit.errors import EXIT_CLEAN, QmsError
 from qmskit.model.documents import MODELS
 
-DEFAULT_INSTALL = f'pip install "qmskit=={__version__}"'
+#: Stands for qmskit's repository until the user names it: `.invalid` never resolves, so
+#: a scaffold nobody edited fails at install with this name in the message.
+PLACEHOLDER_REPOSITORY = "https://qmskit-repository.invalid/REPLACE-ME/qmskit.git"
+#: The release tag of this version, as the hook repository tags its releases.
+RELEASE_TAG = f"v{__version__}"
+DEFAULT_INSTALL_SPEC = f"qmskit @ git+{PLACEHOLDER_REPOSITORY}@{RELEASE_TAG}"
+_GIT_SPEC = re.compile(r"qmskit\s*@\s*git\+(?P<url>[^\s#]+)@(?P<rev>[^@/\s#]+)")
+_WORKFLOW_NOTE = (
+    "        # REPLACE the placeholder repository below with qmskit's repository URL and a\n"
+    "        # release tag, the same as `repo:` and `rev:` in .pre-commit-config.yaml (or\n"
+    "        # create the QMS with `qmskit init --install-spec \"qmskit @ git+URL@TAG\"`).\n")
+_HOOK_NOTE = (
+    "# REPLACE the placeholder `repo:` below with qmskit's repository URL (and `rev:` with\n"
+    "# a release tag of it), the same as the install step of .github/workflows/qms.yml.\n")
+
+
+@dataclass(frozen=True)
+class QmskitSource:
+    """Where the scaffold's CI and pre-commit hooks install qmskit from."""
+
+    spec: str  # a pip requirement: `qmskit @ git+URL@TAG`, `qmskit==0.2.0`, a path, ...
+    repository: str | None  # the hook repository, when the spec names one by git URL
+    rev: str | None
+
+    @property
+    def placeholder(self) -> bool:
+        """True while the source is the marked placeholder, not a real repository."""
+        return self.repository == PLACEHOLDER_REPOSITORY
+
+
+def qmskit_source(spec: str = DEFAULT_INSTALL_SPEC) -> QmskitSource:
+    """Parse `--install-spec`; QmsError for one that cannot be a single pip requirement."""
+    spec = spec.strip()
+    if not spec or any(ord(ch) < 32 for ch in spec) or spec.startswith("-"):
+        raise QmsError("--install-spec must be one pip requirement on one line, e.g. "
+                       '"qmskit @ git+https://host/org/qmskit.git@v0.2.0" or "qmskit==0.2.0"')
+    match = _GIT_SPEC.fullmatch(spec)
+    if match is None:
+        return QmskitSource(spec, None, None)
+    return QmskitSource(spec, match.group("url"), match.group("rev"))
 
 
 def _previous_months(today: date, count: int) -> list[str]:
@@ -115,19 +166,51 @@ def example_documents(today: date) -> dict[str, str]:
     return files
 
 
-def workflow(install: str = DEFAULT_INSTALL) -> str:
-    """The GitHub Actions workflow; `install` is the shell step that installs qmskit."""
-    return render_template(init_template("workflow.yml"), {"install": install})
+def workflow(spec: str = DEFAULT_INSTALL_SPEC) -> str:
+    """The GitHub Actions workflow; its install step is `pip install SPEC`."""
+    source = qmskit_source(spec)
+    return render_template(init_template("workflow.yml"), {
+        "install": render_scalar(f"pip install {shlex.quote(source.spec)}"),
+        "note": _WORKFLOW_NOTE if source.placeholder else "",
+    })
 
 
-def scaffold(name: str, today: date, install: str = DEFAULT_INSTALL) -> dict[str, str]:
+def due_workflow(spec: str = DEFAULT_INSTALL_SPEC, *, dry_run: bool = False) -> str:
+    """The weekly reminder workflow (`qmskit due --sync github`), installing qmskit the
+    same way as the CI workflow. `dry_run` makes the sync print the `gh` calls instead of
+    making them: qmskit's own repository holds a fictional company, whose people must not
+    get real issues."""
+    source = qmskit_source(spec)
+    return render_template(init_template("due-workflow.yml"), {
+        "install": render_scalar(f"pip install {shlex.quote(source.spec)}"),
+        "note": _WORKFLOW_NOTE if source.placeholder else "",
+        "sync_flags": " --dry-run" if dry_run else "",
+    })
+
+
+def precommit_config(spec: str = DEFAULT_INSTALL_SPEC) -> str:
+    """`.pre-commit-config.yaml`: qmskit's hook repository by URL when the spec names
+    one, else local `language: python` hooks that install the spec. Either way pre-commit
+    installs qmskit into an environment of its own; nothing depends on PATH."""
+    source = qmskit_source(spec)
+    if source.repository is None or source.rev is None:
+        return render_template(init_template("pre-commit-config-local.yaml"),
+                               {"spec": json.dumps(source.spec)})
+    return render_template(init_template("pre-commit-config.yaml"), {
+        "repo": render_scalar(source.repository), "rev": render_scalar(source.rev),
+        "note": _HOOK_NOTE if source.placeholder else "",
+    })
+
+
+def scaffold(name: str, today: date, spec: str = DEFAULT_INSTALL_SPEC) -> dict[str, str]:
     """Every file `init` writes except CODEOWNERS: relative path -> text."""
     files = {
         "qmskit.toml": init_template("qmskit.toml"),
         "mkdocs.yml": render_template(init_template("mkdocs.yml"),
                                       {"site_name": render_scalar(f"{name} — Quality Handbook")}),
-        ".pre-commit-config.yaml": init_template("pre-commit-config.yaml"),
-        ".github/workflows/qms.yml": workflow(install),
+        ".pre-commit-config.yaml": precommit_config(spec),
+        ".github/workflows/qms.yml": workflow(spec),
+        ".github/workflows/qms-due.yml": due_workflow(spec),
         ".gitignore": init_template("gitignore"),
         "qms_docs/index.md": render_template(init_template("index.md"), {"name": name}),
     }
@@ -135,8 +218,8 @@ def scaffold(name: str, today: date, install: str = DEFAULT_INSTALL) -> dict[str
     return files
 
 
-def init(directory: Path, *, name: str = "Example Ltd", install: str = DEFAULT_INSTALL,
-         today: date | None = None) -> int:
+def init(directory: Path, *, name: str = "Example Ltd",
+         install_spec: str = DEFAULT_INSTALL_SPEC, today: date | None = None) -> int:
     """Create the repository skeleton in `directory`; exit 0, or 2 if a file exists."""
     from qmskit.commands.codeowners import entries, render
     from qmskit.config import load_config
@@ -145,7 +228,7 @@ def init(directory: Path, *, name: str = "Example Ltd", install: str = DEFAULT_I
     if not name.strip() or "\n" in name:
         raise QmsError("--name must be one line")
     day = evaluation_date(Config(), today)
-    files = scaffold(name.strip(), day, install)
+    files = scaffold(name.strip(), day, install_spec)
     codeowners = ".github/CODEOWNERS"
     targets = [*files, codeowners]
     if directory.exists() and not directory.is_dir():
@@ -165,7 +248,10 @@ def init(directory: Path, *, name: str = "Example Ltd", install: str = DEFAULT_I
         f"({len(targets)} files)\n"
         "next:\n"
         f"  cd {directory}\n"
-        "  git init && git add -A && git commit -m 'Start the QMS'\n"
+        + (f"  edit .github/workflows/qms.yml and .pre-commit-config.yaml: replace the "
+           f"placeholder {PLACEHOLDER_REPOSITORY}\n"
+           if qmskit_source(install_spec).placeholder else "")
+        + "  git init && git add -A && git commit -m 'Start the QMS'\n"
         "  pre-commit install      # check every commit\n"
         "  qmskit check            # validate\n"
         "  mkdocs build            # the handbook, in site/\n")

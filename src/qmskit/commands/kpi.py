@@ -2,7 +2,8 @@
 
 The data file is history kept in git, so a record is an append and nothing else: the
 existing bytes stay as they are and one `period,value` row is added (atomically, via a
-temporary file). Anything that would make the series wrong is refused before writing:
+temporary file, and never over a line another program wrote meanwhile: `edit_file`).
+Anything that would make the series wrong is refused before writing:
 a value that is not a finite number, a period in the wrong form or for the wrong
 frequency, a period that repeats or precedes the latest one, a period that has not
 ended yet, and a data file that is already broken. The value and the period are
@@ -18,12 +19,11 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import posixpath
 import sys
 from pathlib import Path
 
-from qmskit.edit import atomic_create, atomic_write, locked, read_text
+from qmskit.edit import edit_file
 from qmskit.errors import EXIT_CLEAN, QmsError
 from qmskit.loader import open_qms
 from qmskit.model.series import (
@@ -94,35 +94,34 @@ def record(root: Path, kpi_id: str, value: str, period: str, *, reason: str | No
                        f"{new_period.end} (today is {today}); record it once it has ended")
 
     relative = posixpath.normpath(posixpath.join(posixpath.dirname(doc.path), model.data))
-    target = qms.root / relative
-    real_root = os.path.realpath(qms.root)
-    if (relative.startswith("../") or relative == ".." or posixpath.isabs(model.data)
-            or not os.path.realpath(target).startswith(real_root + os.sep)):
+    if relative.startswith("../") or relative == ".." or posixpath.isabs(model.data):
         raise QmsError(f"{doc.path}: data path {model.data!r} points outside the repository")
 
-    # Check and append under the folder's lock: two concurrent records must neither lose
-    # a row nor slip an out-of-order period past the check.
-    lock_dir = target.parent if target.parent.is_dir() else qms.root
-    with locked(lock_dir):
-        series: list[Row] = []
-        if target.exists():
-            text = read_text(target)
-            try:
-                series = parse_series(text.removeprefix("\ufeff"), model.frequency)
-            except SeriesError as error:
-                raise QmsError(f"{relative}:{error.line}:{error.col}: {error.message}; fix the "
-                               "data file before recording") from None
-            if series and new_period <= series[-1].period:
-                latest = series[-1]
-                what = "is already recorded" if new_period == latest.period else (
-                    f"comes before the latest recorded period {latest.period.label}")
-                raise QmsError(f"{relative}: period {new_period.label} {what} (line "
-                               f"{latest.line}); correct a wrong value by editing that line")
-            newline = "\r\n" if "\r\n" in text else "\n"
-            separator = "" if not text or text.endswith("\n") else newline
-            atomic_write(target, f"{text}{separator}{new_period.label},{text_value}{newline}")
-        else:
-            atomic_create(target, f"{HEADER}\n{new_period.label},{text_value}\n")
+    series: list[Row] = []
+
+    def append(text: str | None) -> str:
+        # Runs under the folder's lock, and again if another program changed the file
+        # meanwhile: two records never lose a row or slip an out-of-order period past.
+        nonlocal series
+        if text is None:
+            series = []
+            return f"{HEADER}\n{new_period.label},{text_value}\n"
+        try:
+            series = parse_series(text.removeprefix("\ufeff"), model.frequency)
+        except SeriesError as error:
+            raise QmsError(f"{relative}:{error.line}:{error.col}: {error.message}; fix the "
+                           "data file before recording") from None
+        if series and new_period <= series[-1].period:
+            latest = series[-1]
+            what = "is already recorded" if new_period == latest.period else (
+                f"comes before the latest recorded period {latest.period.label}")
+            raise QmsError(f"{relative}: period {new_period.label} {what} (line "
+                           f"{latest.line}); correct a wrong value by editing that line")
+        newline = "\r\n" if "\r\n" in text else "\n"
+        separator = "" if not text or text.endswith("\n") else newline
+        return f"{text}{separator}{new_period.label},{text_value}{newline}"
+
+    edit_file(qms.root / relative, append, root=qms.root, where=relative, parents=True)
     unit = f" {model.unit}" if model.unit else ""
     if isinstance(new_row, NoData):
         sys.stdout.write(f"{relative}: {kpi_id} {new_period.label} = no data "

@@ -21,10 +21,11 @@ from importlib.resources import files
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
+from qmskit import fs
 from qmskit.edit import atomic_create, render_scalar
 from qmskit.errors import EXIT_CLEAN, QmsError
 from qmskit.loader import open_qms
-from qmskit.model.types import ID_PATTERN, KINDS
+from qmskit.model.types import ID_PATTERN, KINDS, is_doc_id
 
 if TYPE_CHECKING:
     from qmskit.qms import Qms
@@ -45,7 +46,6 @@ PREFIXES: dict[str, str] = {
 _STOP_WORDS = frozenset({"A", "AN", "AND", "AT", "BY", "FOR", "IN", "OF", "ON", "OR", "THE",
                          "TO", "WITH"})
 _PLACEHOLDER = re.compile(r"\{\{qms:(\w+)\}\}")
-_ID_RE = re.compile(ID_PATTERN)
 
 
 def template(kind: str) -> str:
@@ -165,10 +165,10 @@ def new(root: Path, kind: str, *, title: str | None = None, doc_id: str | None =
     folder = _folder(qms, kind)
     taken = set(qms.documents) | qms.broken_ids
     directory = qms.root / folder
-    if directory.is_dir():
+    if directory.is_dir() and fs.inside(qms.root, directory):
         taken |= {p.stem for p in directory.glob("*.md")}
     if doc_id is not None:
-        if not _ID_RE.match(doc_id):
+        if not is_doc_id(doc_id):
             raise QmsError(f"--id {doc_id!r} does not match {ID_PATTERN}, e.g. PROC-PURCH")
         if doc_id in taken:
             raise QmsError(f"--id {doc_id}: already used in this QMS")
@@ -182,13 +182,17 @@ def new(root: Path, kind: str, *, title: str | None = None, doc_id: str | None =
     text = render_template(template(kind), document_values(kind, doc_id, title, **overrides))
     relative = f"{folder}/{doc_id}.md"
     validate_rendered(relative, text)
-    atomic_create(qms.root / relative, text)
+    data = f"{folder}/data/{doc_id}.csv"
+    if kind == "kpi":  # refused before anything is written, not halfway
+        fs.Root(qms.root).inside(data, data)
+    atomic_create(qms.root / relative, text, root=qms.root, where=relative)
     lines = [f"{relative}: created {kind} {doc_id} (draft)"]
     if kind == "kpi":
-        data = qms.root / folder / "data" / f"{doc_id}.csv"
-        if not data.exists():
-            atomic_create(data, "period,value\n")
-            lines.append(f"{folder}/data/{doc_id}.csv: created (header only)")
+        try:
+            atomic_create(qms.root / data, "period,value\n", root=qms.root, where=data)
+            lines.append(f"{data}: created (header only)")
+        except fs.ExistsError:
+            pass  # measurements recorded before the document: keep them
     hints = {"objective": "the strategy it supports", "process": "the objective it serves",
              "procedure": "the objective or process it serves",
              "kpi": "what it measures, its target", "role": "its holders",

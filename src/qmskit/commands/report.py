@@ -12,7 +12,7 @@ from qmskit.loader import open_qms
 
 def management_review(root: Path, *, since: date | None = None, output: Path | None = None,
                       today: date | None = None, config_path: Path | None = None) -> int:
-    """Write the review pack to `output` (never over an existing file) or to stdout."""
+    """Write the review pack to `output` (a new file in an existing folder) or to stdout."""
     from qmskit.domain.reviewpack import build_pack
     from qmskit.reports.reviewpack import render_markdown
 
@@ -26,8 +26,12 @@ def management_review(root: Path, *, since: date | None = None, output: Path | N
     if output is None:
         sys.stdout.write(text)
         return EXIT_CLEAN
+    from qmskit import fs
     from qmskit.edit import atomic_create
 
-    atomic_create(output, text)
+    # A new file only, in a folder that exists: a typo in the folder name must not
+    # silently grow a new tree, and a symlink inside the repository must not lead out.
+    files = fs.Root.for_output(qms.root, output)
+    atomic_create(output, text, root=Path(files.path), where=str(output), parents=False)
     sys.stderr.write(f"wrote {output}\n")
     return EXIT_CLEAN

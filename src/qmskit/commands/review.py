@@ -86,7 +86,7 @@ def content_changed_since_review(root: Path, relative: str) -> Evidence:
                              capture_output=True, text=True, check=False)
     if shallow.stdout.strip() == "true":
         return Evidence(None, "the clone is shallow, so the history of the review is incomplete")
-    now = _content(read_text(root / relative))
+    now = _content(read_text(root / relative, root=root, where=relative))
     if now is None:  # pragma: no cover - the loader has just read it
         return Evidence(None, "the front matter cannot be read")
     content, body, stamp, version = now
@@ -147,14 +147,15 @@ def _signer(qms: Qms, role_id: str | None, as_handle: str | None, commit: bool) 
     return None
 
 
-def _current_model(path: Path, doc: Doc) -> Document:
+def _current_model(root: Path, doc: Doc) -> Document:
     """The document's front matter as it is on disk now (falls back to the loaded one)."""
     from qmskit.loader import validate_document
     from qmskit.model.frontmatter import FrontMatterError, parse
 
+    path = root / doc.path
     try:
-        fm = parse(read_text(path))
-    except (OSError, FrontMatterError):
+        fm = parse(read_text(path, root=root, where=doc.path))
+    except (QmsError, FrontMatterError):
         return doc.model
     fresh, _, _ = validate_document(doc.path, fm, str(path))
     return fresh.model if fresh is not None and fresh.id == doc.id else doc.model
@@ -291,7 +292,7 @@ def review(root: Path, doc_id: str, *, by: str | None = None, on: date | None = 
     # Check and stamp under the folder's lock, against the file as it is now: another
     # `qmskit review` may have stamped it since this process loaded the QMS.
     with locked(path.parent):
-        model = _current_model(path, doc)
+        model = _current_model(qms.root, doc)
         previous = model.review.last if model.review else None
         if previous is not None and day < previous:
             raise QmsError(f"{doc_id} was last reviewed on {previous}, after {day}; "
@@ -304,7 +305,7 @@ def review(root: Path, doc_id: str, *, by: str | None = None, on: date | None = 
                     content_changed_since_review(qms.root, doc.path))
         plan = _plan(model, by, day, approve, raise_version=bump is True or (
             bump is None and evidence.changed is True))
-        edit_document(qms.root / doc.path, plan.changes, doc.path)
+        edit_document(path, plan.changes, doc.path, root=qms.root)
 
     out = _report(doc.path, doc_id, model, plan, evidence, bump, day, by, previous)
     signer_role = signing_role if plan.reviewed else by

@@ -11,7 +11,7 @@ acknowledgements are a ledger in git, one CSV row per acknowledgement:
 A CSV rather than YAML or front matter: it is appended to by a command, read by people in
 a pull request diff one line per event, and merges cleanly when two people acknowledge in
 two branches (each adds one line). `qmskit ack` appends under a lock and writes
-atomically (`qmskit.edit.atomic_write`); rows are never rewritten, so the ledger is also
+atomically (`qmskit.edit.append_ack`); rows are never rewritten, so the ledger is also
 the history. The ledger lives in a QMS folder, so the check's result cache sees it change.
 
 What is owed is the approved version (`qmskit.domain.versions`): a version pending
@@ -27,16 +27,16 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from qmskit.domain.versions import approval
+from qmskit.loader import TextFile, read_ledger
 from qmskit.model.types import (
     HANDLE_PATTERN,
-    ID_PATTERN,
     Interval,
     effective_version,
     handle_key,
+    is_doc_id,
     parse_version,
 )
 
@@ -45,7 +45,6 @@ if TYPE_CHECKING:
     from qmskit.qms import Qms
 
 HEADER = ("id", "version", "handle", "date")
-_ID = re.compile(ID_PATTERN)
 _HANDLE = re.compile(HANDLE_PATTERN)
 
 AckStatus = Literal["current", "outdated", "missing"]
@@ -130,7 +129,7 @@ def parse_ledger(text: str, path: str) -> Ledger:
             continue
         doc_id, version_text, handle, day_text = (cell.strip() for cell in cells)
         cols = _columns(line)
-        if not _ID.match(doc_id):
+        if not is_doc_id(doc_id):
             ledger.problems.append(LedgerProblem(number, cols[0],
                                                  f"{doc_id!r} is not a document id"))
             continue
@@ -165,28 +164,24 @@ def _columns(line: str) -> list[int]:
     return cols + [1] * (len(HEADER) - len(cols))
 
 
-def read_ledger(root: Path, relative: str) -> Ledger:
-    """Read the ledger at `root/relative`; a missing file is an empty ledger."""
-    path = root / relative
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return Ledger(relative)
-    except OSError as error:
-        return Ledger(relative, True, problems=[LedgerProblem(
-            1, 1, f"cannot read the ledger: {error.strerror or error}")])
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return Ledger(relative, True, problems=[LedgerProblem(1, 1, "not valid UTF-8",
-                                                              "save the file as UTF-8")])
-    return parse_ledger(text, relative)
-
-
 def ledger_for(qms: Qms) -> Ledger:
     """The ledger of a loaded QMS, read on first use and memoised on it (commands that
-    never look at acknowledgements never pay for it)."""
-    return qms.derive("ledger", lambda: read_ledger(qms.root, qms.config.ledger_path))
+    never look at acknowledgements never pay for it).
+
+    The loader reads it (`qmskit.loader.read_ledger`: only a regular file inside the
+    repository); a file it refuses is one located problem, never its content.
+    """
+    return qms.derive("ledger", lambda: _ledger_of(
+        read_ledger(qms.root, qms.config.ledger_path, qms.config.max_file_size)))
+
+
+def _ledger_of(file: TextFile) -> Ledger:
+    if not file.exists:
+        return Ledger(file.relative)
+    if file.problem:
+        return Ledger(file.relative, True,
+                      problems=[LedgerProblem(1, 1, file.problem, file.hint)])
+    return parse_ledger(file.text, file.relative)
 
 
 # --- obligations ------------------------------------------------------------------------
@@ -276,38 +271,3 @@ def training_matrix(qms: Qms) -> TrainingMatrix:
     people = sorted({handle for handle, _ in cells})
     documents = sorted({doc_id for _, doc_id in cells})
     return TrainingMatrix(people, documents, cells)
-
-
-# --- writing ----------------------------------------------------------------------------
-
-def append_ack(root: Path, relative: str, doc_id: str, version: int, handle: str,
-               day: date) -> bool:
-    """Append one acknowledgement to the ledger, atomically and under a lock.
-
-    Returns False (writing nothing) when that exact acknowledgement is already recorded.
-    Raises QmsError when the ledger is broken: appending to a file that cannot be read
-    would bury the problem.
-    """
-    from qmskit.edit import atomic_write, locked, read_text
-    from qmskit.errors import QmsError
-
-    path = root / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with locked(path.parent):
-        text = read_text(path) if path.exists() else ""
-        if text:
-            ledger = parse_ledger(text, relative)
-            if ledger.problems:
-                first = ledger.problems[0]
-                raise QmsError(f"{relative}:{first.line}:{first.col}: {first.message}; fix "
-                               "the ledger before recording an acknowledgement")
-            if ledger.has(doc_id, version, handle):
-                return False
-            newline = "\r\n" if "\r\n" in text else "\n"
-            separator = "" if text.endswith("\n") else newline
-        else:
-            newline, separator = "\n", ""
-            text = ",".join(HEADER) + newline
-        atomic_write(path, f"{text}{separator}{doc_id},{version},{handle},{day.isoformat()}"
-                           f"{newline}")
-    return True

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -105,3 +106,32 @@ class GitRepo:
         """Commits that touched `path` (relative to the top), newest first."""
         out = self.run("log", "--format=%H", "--", path)
         return out.decode().split()
+
+
+def tracked_under(path: Path) -> list[str]:
+    """Files git tracks at or below `path` (which need not exist), in whichever repository
+    holds it, as git's index lists them (committed or staged); [] outside any repository.
+
+    `qmskit pages --force` asks before it replaces anything: nothing git tracks may be
+    deleted or overwritten by generated output. A repository git refuses to read (a
+    corrupt index, "dubious ownership") raises a QmsError rather than answering "none".
+    """
+    anchor = path
+    while not anchor.is_dir() and anchor != anchor.parent:
+        anchor = anchor.parent
+    spec = os.path.relpath(path, anchor)
+    try:
+        # Untranslated messages: "not a git repository" is told apart by its text.
+        done = subprocess.run(["git", "--literal-pathspecs", "-c", "core.quotepath=off",
+                               "ls-files", "-z", "--", spec],
+                              cwd=anchor, capture_output=True, check=False,
+                              env={**os.environ, "LC_ALL": "C", "LANGUAGE": ""})
+    except OSError:
+        return []  # no git installed: nothing here can be known to be tracked
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip()
+        if "not a git repository" in message:
+            return []
+        first = message.splitlines()[0] if message else f"exit {done.returncode}"
+        raise QmsError(f"{path}: cannot tell whether git tracks files there ({first})")
+    return [name for name in done.stdout.decode("utf-8", "replace").split("\0") if name]

@@ -19,6 +19,14 @@ ID_PATTERN = r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$"
 HANDLE_PATTERN = r"^@?[a-z0-9][a-z0-9._-]*$"
 
 DocId = Annotated[str, Field(pattern=ID_PATTERN, description="A document id, e.g. PROC-PURCH")]
+_ID_RE = re.compile(ID_PATTERN)
+
+
+def is_doc_id(text: object) -> bool:
+    """True when `text` is a whole document id. The one id check for text from outside
+    (front matter, ledger rows, the command line): `fullmatch`, because with `re.match`
+    the pattern's `$` lets a trailing newline through (`PROC-X\\n`)."""
+    return isinstance(text, str) and _ID_RE.fullmatch(text) is not None
 
 
 def _not_blank(text: str) -> str:

@@ -7,8 +7,11 @@ uncontrolled when printed", with the git revision it was made from on the cover.
 
 No hand-made renderer. The pipeline is:
 
-1. `qmskit pages` writes the handbook (every document with its metadata panel, and the
-   generated pages) as a plain MkDocs tree in a temporary folder;
+0. the output path is tried first (a build takes a minute; an unwritable path must not
+   be found out after it);
+1. `qmskit.site.publish`, the same check-then-write as `qmskit pages`, writes the
+   handbook (every document with its metadata panel, and the generated pages) as a
+   plain MkDocs tree in a temporary folder;
 2. a derived MkDocs config adds `mkdocs-print-site-plugin`, which joins every page in
    navigation order into one print page with a cover page and a table of contents, and
    a stylesheet whose CSS page-margin boxes (`@page { @bottom-left {...} }`) print the
@@ -31,11 +34,11 @@ import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
-import yaml
-
+from qmskit.domain.coverage import coverage_of
 from qmskit.errors import QmsError
+from qmskit.site.publish import Publication, publish
+from qmskit.site.tree import dump_builder_config, read_builder_config
 
 FOOTER = "Controlled copy valid on {day}; uncontrolled when printed"
 PRINT_CSS = "assets/qmskit-controlled-copy.css"
@@ -159,24 +162,8 @@ def cover_page(company: str, revision: Revision, day: date, documents: int,
             "still current before working to it.</p>\n</div>\n")
 
 
-class _Dumper(yaml.SafeDumper):
-    """Writes the derived MkDocs config; application tags are kept as they were read."""
-
-
-def _represent_tagged(dumper: yaml.SafeDumper, data: Any) -> yaml.Node:
-    value = data.value
-    if isinstance(value, list):
-        return dumper.represent_sequence(data.tag, value)
-    if isinstance(value, dict):
-        return dumper.represent_mapping(data.tag, value)
-    return dumper.represent_scalar(data.tag, str(value))
-
-
 def derive_config(tree: Path, company: str) -> None:
     """Turn `tree/mkdocs.yml` (from `qmskit pages`) into the print build's config."""
-    from qmskit.site.tree import Tagged, read_builder_config
-
-    _Dumper.add_representer(Tagged, _represent_tagged)
     config = read_builder_config(tree / "mkdocs.yml")
     plugins = [p for p in (config.get("plugins") or [])
                if not (p == "print-site" or (isinstance(p, dict) and "print-site" in p))]
@@ -198,46 +185,64 @@ def derive_config(tree: Path, company: str) -> None:
     # build (strict) is where links are policed.
     config["strict"] = False
     config["site_dir"] = "site"
-    (tree / "mkdocs.yml").write_text(
-        "# Derived by `qmskit pdf` for the controlled copy; temporary.\n"
-        + yaml.dump(config, Dumper=_Dumper, sort_keys=False, allow_unicode=True),
-        encoding="utf-8")
+    dump_builder_config(tree / "mkdocs.yml", config,
+                        "# Derived by `qmskit pdf` for the controlled copy; temporary.\n")
+
+
+@dataclass(frozen=True)
+class ControlledCopy:
+    """The outcome of `build_pdf`: the checked handbook and, unless refused, what the
+    PDF was made from."""
+
+    publication: Publication
+    company: str = ""
+    revision: Revision | None = None
+
+
+def check_pdf_output(out: Path) -> None:
+    """Fail fast (QmsError) when `out` cannot be written: before a build of a minute.
+
+    The only reliable test is to create the file Chromium will print into (permission
+    bits say nothing to root, and nothing about /proc or a read-only mount).
+    """
+    if out.is_dir():
+        raise QmsError(f"{out}: is a folder; give the PDF's file name")
+    if not out.parent.is_dir():
+        raise QmsError(f"{out.parent}: no such folder for the PDF")
+    probe = _partial(out)
+    try:
+        probe.unlink(missing_ok=True)  # a leftover (or a link): never written through
+        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+        probe.unlink()
+    except OSError as error:
+        raise QmsError(f"{out}: cannot write the PDF there ({error.strerror or error}); "
+                       "choose another path") from None
+
+
+def _partial(out: Path) -> Path:
+    return out.with_name(f".{out.name}.partial")
 
 
 def build_pdf(root: Path, out: Path, *, mkdocs_config: Path | None = None,
               config_path: Path | None = None, today: date | None = None,
-              chromium: str | None = None, timeout: float = 600) -> int:
-    """Write the controlled-copy PDF of the QMS at `root` to `out`; return the exit code.
+              chromium: str | None = None, timeout: float = 600) -> ControlledCopy:
+    """Write the controlled-copy PDF of the QMS at `root` to `out`.
 
-    Refuses (exit 1, findings on stderr) when the QMS has error-level findings, like
-    the handbook build: a controlled copy of a system that fails its own check would
-    certify what the check rejects.
+    Refused (nothing written, `publication.refused`) when the QMS has error-level
+    findings, like the handbook build: a controlled copy of a system that fails its own
+    check would certify what the check rejects.
     """
-    import contextlib
-    import io
-
-    from qmskit.commands.pages import pages
-    from qmskit.domain.coverage import coverage_of
-    from qmskit.errors import EXIT_CLEAN, EXIT_FINDINGS
-    from qmskit.loader import open_qms
-
     root = root.absolute()
     out = out.absolute()
-    if not out.parent.is_dir():
-        raise QmsError(f"{out.parent}: no such folder for the PDF")
+    check_pdf_output(out)
     browser = find_chromium(chromium)
-    qms = open_qms(root, config_path, with_git=False)
-    day = qms.evaluation_date(today)
     with tempfile.TemporaryDirectory(prefix="qmskit-pdf-") as work:
         tree = Path(work, "handbook")
-        with contextlib.redirect_stdout(io.StringIO()):
-            status = pages(root, tree, mkdocs_config=mkdocs_config, config_path=config_path,
-                           today=day, force=True)
-        if status != EXIT_CLEAN:
-            sys.stderr.write("qmskit: no controlled copy is made while the QMS has errors\n")
-            return EXIT_FINDINGS
-        from qmskit.site.tree import read_builder_config
-
+        publication = publish(root, tree, mkdocs_config=mkdocs_config,
+                              config_path=config_path, today=today, force=True)
+        if publication.refused:
+            return ControlledCopy(publication)
+        qms, day = publication.qms, publication.today
         company = str(read_builder_config(tree / "mkdocs.yml").get("site_name")
                       or "Quality manual")
         revision = git_revision(root, qms.config.folders)
@@ -258,8 +263,7 @@ def build_pdf(root: Path, out: Path, *, mkdocs_config: Path | None = None,
         if built.returncode != 0 or not page.is_file():
             raise QmsError("the print build failed:\n" + (built.stderr or built.stdout).strip())
         _print(browser, page, out, Path(work, "profile"), timeout)
-    print(f"{out}: controlled copy of {company}, revision {revision.label()}, valid on {day}")
-    return EXIT_CLEAN
+    return ControlledCopy(publication, company, revision)
 
 
 def _print(browser: str, page: Path, out: Path, profile: Path, timeout: float) -> None:
@@ -275,7 +279,7 @@ def _print(browser: str, page: Path, out: Path, profile: Path, timeout: float) -
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         args.insert(2, "--no-sandbox")  # Chromium refuses to run sandboxed as root
-    partial = out.with_name(f".{out.name}.partial")
+    partial = _partial(out)
     args[-2] = f"--print-to-pdf={partial}"
     try:
         done = subprocess.run(args, capture_output=True, text=True, check=False,

@@ -1,10 +1,13 @@
 """Write the whole handbook as a plain docs tree plus a builder config (`qmskit pages`).
 
-`OUT/docs/` receives every page the MkDocs plugin would publish (documents from
-`docs_dir` and from QMS folders outside it, rendered with their panels, and the
-generated pages), and `OUT/mkdocs.yml` the project's own config pointed at it, with
-the qmskit plugin removed (its work is done) and the nav and stylesheet set. Any
-MkDocs-compatible builder, Zensical included, builds it with no qmskit installed.
+`OUT/docs/` receives every page the MkDocs plugin would publish (the files
+`site_sources` lists: docs_dir and the QMS folders outside it, `exclude` honoured,
+documents rendered with their panels, and the generated pages), and `OUT/mkdocs.yml` the
+project's own config pointed at it, with the qmskit plugin removed (its work is done),
+the nav and stylesheet set, and settings that name files beside the source mkdocs.yml
+(hooks, theme overrides) pointing back at them. Any MkDocs-compatible builder, Zensical
+included, builds it with no qmskit installed. `qmskit.site.publish` decides whether and
+where the tree may be written.
 """
 
 from __future__ import annotations
@@ -21,9 +24,11 @@ from typing import Any
 import yaml
 
 from qmskit.errors import QmsError
+from qmskit.site import generate, render_page
 from qmskit.site.assets import CSS_PATH
 from qmskit.site.context import SiteContext
 from qmskit.site.nav import add_system_section, build_nav
+from qmskit.site.sources import site_sources
 
 _FRONT_MATTER = re.compile(r"\A(---[ \t]*\r?\n.*?\r?\n)(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 
@@ -119,40 +124,109 @@ def _split(text: str) -> tuple[str, str]:
     return text[: match.end()], text[match.end():]
 
 
-def _sources(ctx: SiteContext) -> list[tuple[Path, str]]:
-    """(absolute path, docs-relative source path) of every file the build publishes."""
-    root = ctx.qms.root
-    docs_dir = (root / ctx.layout.docs_dir).resolve()
-    found: list[tuple[Path, str]] = []
-    if docs_dir.is_dir():
-        for current, dirs, files in os.walk(docs_dir):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            for name in sorted(files):
-                if not name.startswith("."):
-                    path = Path(current, name)
-                    found.append((path, path.relative_to(docs_dir).as_posix()))
-    for folder in ctx.qms.config.folders:
-        base = (root / folder).resolve()
-        if base == docs_dir or base.is_relative_to(docs_dir) or not base.is_dir():
-            continue
-        for path in sorted(base.rglob("*.md")):
-            relative = path.relative_to(root.resolve()).as_posix()
-            if not any(part.startswith(".") for part in Path(relative).parts):
-                found.append((path, relative))
-    return found
+#: Settings whose paths MkDocs reads relative to the folder of mkdocs.yml (hooks, the
+#: theme's overrides, the parent config, watched folders). `extra_css`,
+#: `extra_javascript`, `theme.logo`/`favicon` and `extra_templates` name files inside
+#: docs_dir, which is copied, so they stay as they are.
+_CONFIG_DIR_LISTS = ("hooks", "watch")
+_SNIPPETS = "pymdownx.snippets"
 
 
-def write_tree(ctx: SiteContext, out: Path, builder_config: dict[str, Any]) -> list[str]:
-    """Write OUT/docs and OUT/mkdocs.yml; returns the docs-relative paths written."""
-    from qmskit.site import generate, render_page
+def _absolute(value: Any, config_dir: Path) -> Any:
+    if isinstance(value, str) and value and "://" not in value:
+        return os.path.normpath(os.path.join(config_dir, value))  # noqa: PTH118
+    return value
 
+
+def _relative_tags(value: Any, config_dir: Path) -> Any:
+    """`!relative $config_dir/...` resolved now: OUT's config folder is not the source's."""
+    if isinstance(value, Tagged):
+        if value.tag == "!relative" and isinstance(value.value, str) \
+                and value.value.startswith("$config_dir"):
+            rest = value.value[len("$config_dir"):].lstrip("/")
+            return os.path.normpath(os.path.join(config_dir, rest))  # noqa: PTH118
+        return Tagged(value.tag, _relative_tags(value.value, config_dir))
+    if isinstance(value, dict):
+        return {key: _relative_tags(item, config_dir) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_relative_tags(item, config_dir) for item in value]
+    return value
+
+
+def _snippets(extensions: Any, config_dir: Path) -> Any:
+    """pymdownx.snippets reads `base_path` relative to the working folder of the build,
+    which for the source is the folder of mkdocs.yml: name it absolutely."""
+    def options(current: Any) -> Any:
+        if not isinstance(current, dict) and current is not None:
+            return current
+        current = dict(current or {})
+        paths = current.get("base_path", ["."])
+        many = paths if isinstance(paths, list) else [paths]
+        current["base_path"] = [_absolute(p, config_dir) for p in many]
+        return current
+
+    if isinstance(extensions, dict):
+        return {name: options(value) if name == _SNIPPETS else value
+                for name, value in extensions.items()}
+    if not isinstance(extensions, list):
+        return extensions
+    kept: list[Any] = []
+    for entry in extensions:
+        if entry == _SNIPPETS:
+            entry = {_SNIPPETS: options(None)}
+        elif isinstance(entry, dict) and _SNIPPETS in entry:
+            entry = {**entry, _SNIPPETS: options(entry[_SNIPPETS])}
+        kept.append(entry)
+    return kept
+
+
+def point_back(config: dict[str, Any], config_dir: Path) -> dict[str, Any]:
+    """The builder config with every setting that names a file beside mkdocs.yml (not in
+    docs_dir) pointing back at the source, so that `mkdocs build -f OUT/mkdocs.yml` finds
+    the hooks, theme overrides, parent config and snippets the source build uses.
+
+    The files are referenced, not copied: a hook imports modules from its own folder and
+    a theme's overrides include partials from theirs, so only the original place keeps
+    them working. qmskit reads none of them.
+    """
+    config = _relative_tags(config, config_dir)
+    for key in _CONFIG_DIR_LISTS:
+        if isinstance(config.get(key), list):
+            config[key] = [_absolute(item, config_dir) for item in config[key]]
+    if isinstance(config.get("INHERIT"), str):
+        config["INHERIT"] = _absolute(config["INHERIT"], config_dir)
+    theme = config.get("theme")
+    if isinstance(theme, dict) and isinstance(theme.get("custom_dir"), str):
+        config["theme"] = {**theme, "custom_dir": _absolute(theme["custom_dir"], config_dir)}
+    if "markdown_extensions" in config:
+        config["markdown_extensions"] = _snippets(config["markdown_extensions"], config_dir)
+    return config
+
+
+def dump_builder_config(path: Path, config: dict[str, Any], header: str) -> None:
+    """Write a builder config, application tags (`!ENV`) kept as they were read."""
+    path.write_text(header + yaml.dump(config, Dumper=_Dumper, sort_keys=False,
+                                       allow_unicode=True), encoding="utf-8")
+
+
+def write_tree(ctx: SiteContext, out: Path, builder_config: dict[str, Any],
+               config_dir: Path) -> list[str]:
+    """Write OUT/docs and OUT/mkdocs.yml; returns the docs-relative paths written.
+
+    `config_dir` is the folder of the mkdocs.yml that `builder_config` was read from:
+    paths there are relative to it.
+    """
+    qms = ctx.qms
     docs = out / "docs"
     written: list[str] = []
-    for path, src in _sources(ctx):
+    sources = site_sources(qms.root, ctx.layout.docs_dir, qms.config.folders,
+                           qms.config.exclude)
+    for source in sources.files:
+        src = source.src
         target = docs / src
         target.parent.mkdir(parents=True, exist_ok=True)
         if not src.endswith(".md"):
-            shutil.copyfile(path, target)
+            shutil.copyfile(source.path, target)
             written.append(src)
             continue
         doc = ctx.doc_at.get(src)
@@ -164,7 +238,7 @@ def write_tree(ctx: SiteContext, out: Path, builder_config: dict[str, Any]) -> l
             title = json.dumps(html.escape(doc.title, quote=False))
             front, body = f"---\ntitle: {title}\n---\n", doc.body
         else:
-            front, body = _split(path.read_text(encoding="utf-8-sig"))
+            front, body = _split(Path(source.path).read_text(encoding="utf-8-sig"))
         target.write_text(front + render_page(ctx, src, body), encoding="utf-8")
         written.append(src)
     for src, content in generate(ctx).items():
@@ -178,7 +252,7 @@ def write_tree(ctx: SiteContext, out: Path, builder_config: dict[str, Any]) -> l
         else:
             target.write_text(content, encoding="utf-8")
         written.append(src)
-    config = dict(builder_config)
+    config = point_back(dict(builder_config), config_dir)
     config.setdefault("site_name", "Quality handbook")
     config["docs_dir"] = "docs"
     config["site_dir"] = "site"
@@ -191,10 +265,8 @@ def write_tree(ctx: SiteContext, out: Path, builder_config: dict[str, Any]) -> l
     pages = [src for src in written if src.endswith(".md")]
     config["nav"] = (add_system_section(ctx, config["nav"]) if config.get("nav")
                      else build_nav(ctx, pages))
-    (out / "mkdocs.yml").write_text(
+    dump_builder_config(
+        out / "mkdocs.yml", config,
         "# Written by `qmskit pages`: the handbook as plain Markdown for any MkDocs-\n"
-        "# compatible builder (mkdocs build, zensical build). Regenerate, do not edit.\n"
-        + yaml.dump(config, Dumper=_Dumper, sort_keys=False, allow_unicode=True),
-        encoding="utf-8",
-    )
+        "# compatible builder (mkdocs build, zensical build). Regenerate, do not edit.\n")
     return written
