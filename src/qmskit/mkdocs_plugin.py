@@ -84,7 +84,10 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
         self.root = (base / self.config.root).resolve() if self.config.root else base.resolve()
         explicit = Path(self.root, self.config.config_file) if self.config.config_file else None
         try:
-            self.qms = open_qms(self.root, explicit)
+            # The handbook shows every document's full history with signature checks:
+            # the one git pass reads all of it, in the background while files are parsed.
+            self.qms = open_qms(self.root, explicit,
+                                full_history=self.config.pages and self.config.history)
             today = self.qms.evaluation_date(None)
         except QmsError as error:
             raise PluginError(f"qmskit: {error}") from None
@@ -148,7 +151,7 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
         return files
 
     def _context(self, config: MkDocsConfig) -> SiteContext:
-        from qmskit.git.history import History, read_history
+        from qmskit.git.history import unavailable
         from qmskit.site import Layout, SiteContext
 
         assert self.qms is not None
@@ -156,8 +159,8 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
         layout = Layout(docs_dir=Path(docs_dir).as_posix(),
                         use_directory_urls=config.use_directory_urls,
                         section=self.config.section.strip("/") or "system")
-        history = (read_history(self.root, self.qms.config.folders) if self.config.history
-                   else History(False, "history is switched off in mkdocs.yml"))
+        history = (self.qms.history(signatures=True) if self.config.history
+                   else unavailable("history is switched off in mkdocs.yml"))
         return SiteContext.create(self.qms, layout=layout, result=self.result, history=history)
 
     def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig,

@@ -38,7 +38,7 @@ def pages(
         raise QmsError(f"{out} already holds a handbook; pass --force to replace it")
     if out == root or root.is_relative_to(out):
         raise QmsError(f"{out}: the output must not contain the QMS itself")
-    qms = open_qms(root, config_path)
+    qms = open_qms(root, config_path, full_history=True)
     day = qms.evaluation_date(today)
     result = run_checks(qms, day)
     if result.errors:

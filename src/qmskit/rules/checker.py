@@ -15,6 +15,7 @@ from qmskit.errors import ConfigError
 from qmskit.model.findings import Finding, Notice, Severity
 from qmskit.qms import Qms
 from qmskit.rules import RuleContext, all_rules, matches, resolve_rule_code
+from qmskit.rules.history import history_notice
 
 
 @dataclass
@@ -83,7 +84,9 @@ def run_checks(
     for code, severity in enabled.items():
         findings.extend(rules[code].run(ctx, severity))
     notices = []
-    if "C403" in enabled and qms.git is not None and not qms.git.available:
-        notices.append(Notice(f"C403 skipped: {qms.git.reason}"))
+    if "C403" in enabled:
+        reason = history_notice(ctx)
+        if reason:
+            notices.append(Notice(f"C403 skipped: {reason}"))
     findings.sort()
     return CheckResult(findings, notices, len(qms.documents), today)
