@@ -20,7 +20,7 @@ import pytest
 
 from qmskit.cli import main
 from qmskit.domain.health import GitActivity, activity, assess
-from qmskit.git.history import Change, Commit, History
+from qmskit.git.history import Commit, History
 from qmskit.loader import open_qms
 
 from qmsfactory import QmsRepo, monthly
@@ -306,10 +306,9 @@ def test_activity_keeps_the_period_only_and_skips_merges() -> None:
 
     inside, before, merge = (commit("aaa", date(2026, 3, 1)), commit("bbb", date(2025, 1, 1)),
                              commit("ccc", date(2026, 4, 1), parents=2))
-    history = History(True, commits=[merge, inside, before], changes={
-        "qms_docs/a.md": [Change(merge, "1" * 40, "2" * 40), Change(inside, None, "1" * 40)],
-        "qms_docs/b.md": [Change(inside, None, "3" * 40)],
-        "qms_docs/c.md": [Change(before, None, "4" * 40)]})
+    history = History(True, commits=[merge, inside, before], by_path={
+        "qms_docs/a.md": [merge, inside], "qms_docs/b.md": [inside],
+        "qms_docs/c.md": [before]})
     found = activity(history, date(2025, 11, 24), date(2026, 11, 24))
     assert [(c.commit.sha, c.author, c.paths) for c in found.commits] == [
         ("aaa", "quality-lead", ("qms_docs/a.md", "qms_docs/b.md"))]

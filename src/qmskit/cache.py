@@ -276,17 +276,23 @@ class Cache:
 
 def _stat_files(root: Path, folders: list[str], exclude: list[str],
                 extra: Iterable[str]) -> list[tuple[str, StatKey]]:
-    """Stat keys of every QMS file (the one walker's view) plus `extra` paths (every other
-    file the check read: KPI data and the ledger, hidden or outside the folders)."""
+    """Stat keys of every QMS file (the one walker's view) plus the `extra` paths it does
+    not see (every other file the check read: KPI data and the ledger when they are
+    hidden, excluded or outside the folders)."""
     found: list[tuple[str, StatKey]] = []
-    for path, _ in walk(root, folders, exclude):
+    seen: set[str] = set()
+    for path, relative in walk(root, folders, exclude):
+        seen.add(relative)
         try:
-            found.append((path, stat_key(os.stat(path))))  # noqa: PTH116
+            found.append((relative, stat_key(os.stat(path))))  # noqa: PTH116
         except OSError:
-            found.append((path, (-1, -1, -1)))
+            found.append((relative, (-1, -1, -1)))
+    base = str(root)
     for relative in extra:
+        if relative in seen:
+            continue
         try:
-            found.append(("+" + relative, stat_key(os.stat(root / relative))))  # noqa: PTH116
+            found.append(("+" + relative, stat_key(os.stat(os.path.join(base, relative)))))  # noqa: PTH116, PTH118
         except OSError:
             found.append(("+" + relative, (-1, -1, -1)))
     return found
@@ -332,32 +338,34 @@ class ResultCache:
         self.extra = ([p for p in extra if isinstance(p, str)]
                       if isinstance(extra, list) else [])
 
-    def _fingerprint(self, extra: Iterable[str]) -> tuple[str, int]:
+    def _fingerprint(self, extra: Iterable[str]
+                     ) -> tuple[str, int, list[tuple[str, StatKey]]]:
         hasher = hashlib.blake2b(digest_size=20)
         hasher.update(self.key.encode())
         hasher.update(self.settings.encode())
         newest = 0
-        for path, key in _stat_files(self.root, self.folders, self.exclude, extra):
+        stated = _stat_files(self.root, self.folders, self.exclude, extra)
+        for path, key in stated:
             hasher.update(f"{path}\0{key}\n".encode("utf-8", "surrogateescape"))
             newest = max(newest, key[1])
         hasher.update(git_state(self.root, self.repo))
-        return hasher.hexdigest(), newest
+        return hasher.hexdigest(), newest, stated
 
     def load(self) -> Any:
         """The cached result (as stored JSON) if still valid, else None."""
         if not self.stored:
             return None
-        fingerprint, newest = self._fingerprint(self.extra)
+        fingerprint, newest, _ = self._fingerprint(self.extra)
         if (fingerprint != self.stored.get("fingerprint")
                 or newest >= self.stored["written_at"] - RACY_NS):
             return None
         return self.stored.get("result")
 
     def save(self, result: Any, extra: Iterable[str]) -> None:
-        """Store `result` (JSON); `extra` are the files the check read besides the QMS
-        folders' own (the walk does not see hidden files, nor anything outside)."""
-        read = sorted(set(extra))
-        fingerprint, _ = self._fingerprint(read)
+        """Store `result` (JSON); `extra` are the files the check read besides the
+        Markdown files (the walk does not see hidden files, nor anything outside)."""
+        fingerprint, _, stated = self._fingerprint(sorted(set(extra)))
+        read = [path[1:] for path, _ in stated if path.startswith("+")]
         write_json(self.path, {"qmskit_cache": FORMAT, "kind": "result", "key": self.key,
                                "fingerprint": fingerprint, "extra": read,
                                "written_at": time.time_ns(), "result": result})

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from qmskit.git.history import parse_log
+from qmskit.git.history import History, parse_log
 from qmskit.loader import open_qms
 from qmskit.reports.escape import html_text, md_inline
 from qmskit.site import Layout, SiteContext, build_nav, generate, render_page
@@ -121,15 +121,21 @@ def test_split_blocks_takes_generated_html_out_of_markdown(example_ctx: SiteCont
 
 def test_history_parse_groups_commits_per_file() -> None:
     raw = ":100644 100644 " + "1" * 40 + " " + "2" * 40 + " M"
-    text = ("\x01a1\x1f\x1f2026-03-01\x1f2026-03-01\x1f\x1fquality-lead\x1fq@x\x1f"
+    text = ("\0\x01a1\x1f\x1f2026-03-01\x1f2026-03-01\x1f\x1fquality-lead\x1fq@x\x1f"
             f"Revise PROC-A\x1f\0\n{raw}\0qms/procedures/PROC-A.md\0{raw}\0"
-            "qms/objectives/OBJ-A.md\0\x01b2\x1f\x1f2026-01-01\x1f2026-01-01\x1f\x1fops\x1f"
-            f"o@x\x1fAdd PROC-A\x1f\0\n{raw}\0qms/procedures/PROC-A.md\0{raw}\0other/x.md\0")
-    _, changes = parse_log(text.encode(), "qms/", [])
-    assert [c.commit.subject for c in changes["procedures/PROC-A.md"]] == ["Revise PROC-A",
-                                                                           "Add PROC-A"]
-    assert [c.commit.author for c in changes["objectives/OBJ-A.md"]] == ["quality-lead"]
-    assert "other/x.md" not in changes and "x.md" not in changes
+            f"qms/objectives/OBJ-A.md\0{raw}\0qms/kpis/data/K.csv\0"
+            "\0\x01b2\x1f\x1f2026-01-01\x1f2026-01-01\x1f\x1fops\x1fo@x\x1fAdd PROC-A\x1f"
+            f"\0\n{raw}\0qms/procedures/PROC-A.md\0{raw}\0other/x.md\0")
+    commits, by_path, touched = parse_log(text.encode(), "qms/", [])
+    history = History(True, commits=commits, by_path=by_path, touched=touched, prefix="qms/")
+    assert [c.subject for c in history.of("procedures/PROC-A.md")] == ["Revise PROC-A",
+                                                                       "Add PROC-A"]
+    assert [c.author for c in history.of("objectives/OBJ-A.md")] == ["quality-lead"]
+    assert history.paths == {"procedures/PROC-A.md", "objectives/OBJ-A.md"}
+    assert history.paths_of(commits[0]) == ("kpis/data/K.csv", "objectives/OBJ-A.md",
+                                            "procedures/PROC-A.md")
+    assert history.paths_of(commits[1]) == ("procedures/PROC-A.md",)
+    assert history.blobs(commits[1], "procedures/PROC-A.md") == ("1" * 40, "2" * 40)
 
 
 def test_history_from_a_real_repository(clean: QmsRepo) -> None:

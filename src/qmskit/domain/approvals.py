@@ -159,18 +159,19 @@ def revisions(history: History, paths: Sequence[str],
     one `git cat-file --batch`)."""
     if not history.available:
         return Histories(False, history.reason)
-    wanted = [(path, history.changes.get(path, [])) for path in paths]
-    ids = sorted({change.after for _, changes in wanted for change in changes if change.after})
+    wanted = [(path, [(c, history.blobs(c, path)[1]) for c in history.of(path)])
+              for path in paths]
+    ids = sorted({blob for _, found in wanted for _, blob in found if blob})
     versions = dict(zip(ids, (version_in(blob) for blob in blobs(ids)), strict=True))
-    found = Histories(True)
-    for path, changes in wanted:
-        if changes:
-            found.by_path[path] = [
-                Revision(c.commit.sha, c.commit.day, c.commit.author, c.commit.subject,
-                         versions.get(c.after) if c.after else None,
-                         signatures_of(c.commit), c.commit.signature or "N")
-                for c in changes]
-    return found
+    found_revisions = Histories(True)
+    for path, found in wanted:
+        if found:
+            found_revisions.by_path[path] = [
+                Revision(c.sha, c.day, c.author, c.subject,
+                         versions.get(blob) if blob else None, signatures_of(c),
+                         c.signature or "N")
+                for c, blob in found]
+    return found_revisions
 
 
 def histories_for(qms: Qms) -> Histories:

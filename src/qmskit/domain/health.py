@@ -207,10 +207,13 @@ def activity(history: History, since: date, today: date) -> GitActivity:
     `today`: a view of the QMS's one git history."""
     if not history.available:
         return GitActivity(False, history.reason)
-    touched = history.paths_by_commit
-    return GitActivity(True, "", [
-        Activity(commit, touched[commit.sha]) for commit in history.commits
-        if commit.parents <= 1 and since <= commit.day <= today and commit.sha in touched])
+    found = []
+    for commit in history.commits:
+        if commit.parents <= 1 and since <= commit.day <= today:
+            paths = history.paths_of(commit)
+            if paths:
+                found.append(Activity(commit, paths))
+    return GitActivity(True, "", found)
 
 
 # ---------------------------------------------------------------------------- helpers

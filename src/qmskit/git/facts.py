@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from qmskit.model.frontmatter import FrontMatterError, parse
 
@@ -72,9 +72,10 @@ def content_of(text: str | bytes | None) -> Content | None:
     return Content(None if stamp is None else str(stamp), data.get("version"), (matter, body))
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """A change to a document committed on or after its review stamp's day."""
+class Candidate(NamedTuple):
+    """A commit that changed a document on or after its review stamp's day, with the
+    document's blob before and after it (None: it did not exist). A NamedTuple: one is
+    made for every document of the QMS."""
 
     commit: str
     committed: date
@@ -114,6 +115,7 @@ class ReviewFacts:
     verdicts: dict[str, Verdict] = field(default_factory=dict)
 
 
+#: Reads many blobs by id with one `cat-file --batch`.
 Blobs = Callable[[Sequence[str]], Mapping[str, bytes | None]]
 
 
@@ -123,13 +125,15 @@ def _needs_blobs(stamp: date, candidates: Sequence[Candidate]) -> bool:
 
 def judge(stamps: Mapping[str, date], candidates: Mapping[str, Sequence[Candidate]],
           uncommitted: Mapping[str, str | None], read_text: Callable[[str], str | None],
-          blobs: Blobs) -> dict[str, Verdict]:
-    """The verdict for every document in `stamps` (path -> review stamp day).
+          blobs: Blobs, *, everyone: bool = True) -> dict[str, Verdict]:
+    """The verdict for every document in `stamps` (path -> review stamp day); without
+    `everyone`, only for those that need more than a look at their commit dates (the
+    others were reviewed as they are).
 
-    `candidates`: per path, its changes committed on or after its stamp, newest first;
-    `uncommitted`: paths changed in the work tree or index -> their blob at HEAD (None
-    when new); `read_text` reads a file of the work tree; `blobs` reads many blobs at
-    once (one `cat-file --batch`).
+    `candidates`: per path, the commits that changed it on or after its stamp's day,
+    newest first; `uncommitted`: paths changed in the work tree or index -> their blob at
+    HEAD (None when new); `read_text` reads a file of the work tree; `blobs` reads many
+    blobs at once.
     """
     wanted: set[str] = set()
     for path, stamp in stamps.items():
@@ -151,8 +155,10 @@ def judge(stamps: Mapping[str, date], candidates: Mapping[str, Sequence[Candidat
 
     verdicts = {}
     for path, stamp in stamps.items():
-        verdicts[path] = _verdict(path, stamp, list(candidates.get(path, ())),
-                                  uncommitted, read_text, content)
+        found = candidates.get(path, ())
+        if everyone or path in uncommitted or _needs_blobs(stamp, found):
+            verdicts[path] = _verdict(path, stamp, list(found), uncommitted, read_text,
+                                      content)
     return verdicts
 
 
@@ -160,6 +166,7 @@ def _verdict(path: str, stamp: date, found: list[Candidate],
              uncommitted: Mapping[str, str | None], read_text: Callable[[str], str | None],
              content: Callable[[str | None], Content | None]) -> Verdict:
     mark = str(stamp)
+
     head_content: Content | None = None
     if path in uncommitted:
         head_blob = uncommitted[path]
@@ -175,8 +182,8 @@ def _verdict(path: str, stamp: date, found: list[Candidate],
     later: list[Candidate] = []  # committed after the reviewed version, newest first
     if _needs_blobs(stamp, found):
         position = next((i for i, c in enumerate(found)
-                         if (after := content(c.after)) is not None and after.stamp == mark
-                         and ((before := content(c.before)) is None or before.stamp != mark)),
+                         if (then := content(c.after)) is not None and then.stamp == mark
+                         and ((prior := content(c.before)) is None or prior.stamp != mark)),
                         None)
         if position is None:
             position = next((i for i, c in enumerate(found) if c.committed == stamp), None)
@@ -185,11 +192,11 @@ def _verdict(path: str, stamp: date, found: list[Candidate],
             later = found[:position]
         else:
             reviewed_blob, later = found[-1].before, found
-        if reviewed_blob is None and later:
-            # The file was created after the candidates began without carrying the stamp
-            # (e.g. a rename): its first version is the baseline.
-            reviewed_blob, reviewed_commit = later[-1].after, later[-1].commit
-            later = later[:-1]
+            if content(reviewed_blob) is None and later:
+                # The file did not exist before the candidates (created without carrying
+                # the stamp, e.g. renamed): its first version is the baseline.
+                reviewed_blob, reviewed_commit = later[-1].after, later[-1].commit
+                later = later[:-1]
     elif found:
         reviewed_commit = found[0].commit
 

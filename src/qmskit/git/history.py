@@ -2,12 +2,17 @@
 
 Every reader of history (the "changed since review" rule, the handbook's document
 histories and revision tables, the health measures, `qmskit review`) asks for the same
-thing: per file, the commits that changed it, newest first, with who, when, why, the
-signatures in the commit's trailers and the blob before and after the change (so old
-contents can be read with one `cat-file --batch`). One `git log` gives all of it for
-the whole repository, never one git call per file:
+thing: per file, the commits that changed it, newest first, with who, when, why and the
+signatures in the commit's trailers. One `git log` gives all of it for the whole
+repository, never one git call per file:
 
     git log --no-renames --raw --no-abbrev -z --format=... [--since=DAY] HEAD
+
+`--raw` adds each file's blob before and after the change, which git computes for the
+log anyway, so old versions are read by blob id with one `git cat-file --batch`
+(asking for `COMMIT:PATH` instead makes git read the folder's tree again for every
+version: a second per 1,000 versions in a flat folder of 5,000 procedures). The change
+lines are kept as printed and read only for the few files that need them.
 
 `--since` bounds the pass when a consumer needs only recent history (C403 needs commits
 back to the oldest review stamp that matters). `%G?` (git's verification of the commit
@@ -17,8 +22,10 @@ shows it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+import gc
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
 
@@ -29,6 +36,10 @@ from qmskit.git.run import Background, Done, GitError
 SIGNATURE_TRAILERS = ("Reviewed-by", "Approved-by", "Acknowledged-by")
 
 _NULL_BLOBS = frozenset({"0" * 40, "0" * 64})
+
+#: The files a commit changed (top-relative) and, at the same index, its change lines
+#: as `--raw` prints them (`:mode mode before after status`).
+Touched = tuple[list[str], list[str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,37 +61,84 @@ class Commit:
     signature: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
-    """A commit's change to one file, with the file's blob before and after it."""
+@contextmanager
+def no_collection() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while reading history.
 
-    commit: Commit
-    #: Blob id before the commit; None when the file did not exist.
-    before: str | None
-    #: Blob id after the commit; None when the commit deleted the file.
-    after: str | None
+    Reading 100,000 changes allocates hundreds of thousands of small objects, none of
+    which form cycles; with 10,000 documents loaded, the collections those allocations
+    trigger (each walking the whole heap) cost three times the reading itself.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
-@dataclass
 class History:
-    """Commits touching the QMS folders, newest first, and the changes per file.
+    """Commits touching the QMS folders, newest first, and the commits per document.
 
     `available` is False without usable history (no git, not a repository, no commits);
     `reason` then says why. `since` is the day the pass was bounded by (None: complete).
+    Commits are indexed per file for Markdown files (the documents); every file a commit
+    changed (KPI data too) is kept with the commit for `paths_of`.
     """
 
-    available: bool
-    reason: str = ""
-    shallow: bool = False
-    since: date | None = None
-    signatures: bool = False
-    commits: list[Commit] = field(default_factory=list)
-    #: Root-relative path -> its changes, newest first.
-    changes: dict[str, list[Change]] = field(default_factory=dict)
+    def __init__(self, available: bool, reason: str = "", shallow: bool = False,
+                 since: date | None = None, signatures: bool = False,
+                 commits: list[Commit] | None = None,
+                 by_path: dict[str, list[Commit]] | None = None,
+                 touched: dict[str, Touched] | None = None, prefix: str = "",
+                 folders: Sequence[str] = ()) -> None:
+        self.available = available
+        self.reason = reason
+        self.shallow = shallow
+        self.since = since
+        self.signatures = signatures
+        self.commits = commits or []
+        self.prefix = prefix
+        self._by_path = by_path or {}
+        self._touched = touched or {}
+        self._positions: dict[str, dict[str, int]] = {}
+        self._wanted = _wanted(prefix, folders)
 
     def of(self, path: str) -> list[Commit]:
-        """Commits that changed `path`, newest first (empty when unknown)."""
-        return [change.commit for change in self.changes.get(path, ())]
+        """Commits that changed the document at `path` (root-relative), newest first."""
+        return self._by_path.get(path, [])
+
+    def blobs(self, commit: Commit, path: str) -> tuple[str | None, str | None]:
+        """The document's blob before and after `commit` (None: it did not exist)."""
+        touched = self._touched.get(commit.sha)
+        if touched is None:
+            return None, None
+        paths, changes = touched
+        where = self.prefix + path
+        if len(paths) > 32:  # a commit of many files (an import): index it once
+            index = self._positions.get(commit.sha)
+            if index is None:
+                index = self._positions[commit.sha] = {p: i for i, p in enumerate(paths)}
+            position = index.get(where, -1)
+        else:
+            position = paths.index(where) if where in paths else -1
+        if position < 0:
+            return None, None
+        fields = changes[position].lstrip("\n").split(" ")
+        if len(fields) < 5:
+            return None, None
+        return (None if fields[2] in _NULL_BLOBS else fields[2],
+                None if fields[3] in _NULL_BLOBS else fields[3])
+
+    def since_day(self, path: str, day: date) -> list[Commit]:
+        """Commits that changed `path` and were committed on `day` or later, newest first."""
+        return [commit for commit in self._by_path.get(path, ()) if commit.committed >= day]
+
+    @property
+    def paths(self) -> set[str]:
+        """Every document the history has commits of."""
+        return set(self._by_path)
 
     def covers(self, since: date | None, signatures: bool) -> bool:
         """True when this history answers a request for commits back to `since` (None:
@@ -91,21 +149,31 @@ class History:
             return False
         return self.since is None or (since is not None and self.since <= since)
 
+    def paths_of(self, commit: Commit) -> tuple[str, ...]:
+        """The QMS files (any file in the QMS folders, not only documents) a commit
+        changed, relative to the root."""
+        touched = self._touched.get(commit.sha)
+        if touched is not None:
+            cut = len(self.prefix)
+            return tuple(sorted(path[cut:] for path in touched[0]
+                                if path.startswith(self._wanted)))
+        return self._documents_by_commit.get(commit.sha, ())
+
     @cached_property
-    def paths_by_commit(self) -> dict[str, tuple[str, ...]]:
-        """Commit hash -> the QMS files it changed."""
+    def _documents_by_commit(self) -> dict[str, tuple[str, ...]]:
         found: dict[str, list[str]] = {}
-        for path, changes in self.changes.items():
-            for change in changes:
-                found.setdefault(change.commit.sha, []).append(path)
+        for path, commits in self._by_path.items():
+            for commit in commits:
+                found.setdefault(commit.sha, []).append(path)
         return {sha: tuple(sorted(paths)) for sha, paths in found.items()}
 
 
 def _format(signatures: bool) -> str:
     trailers = ",".join(f"key={key}" for key in SIGNATURE_TRAILERS)
     check = "%G?" if signatures else ""
-    # \x01 starts a header, \x1f separates its fields; free text comes last.
-    return (f"--format=%x01%H%x1f%P%x1f%as%x1f%cs%x1f{check}%x1f%an%x1f%ae%x1f%s%x1f"
+    # NUL + \x01 starts a header (with -z a file name is never empty, so two NULs in a
+    # row mark a header and nothing else), \x1f separates its fields; free text last.
+    return (f"--format=%x00%x01%H%x1f%P%x1f%as%x1f%cs%x1f{check}%x1f%an%x1f%ae%x1f%s%x1f"
             f"%(trailers:{trailers},unfold,separator=%x1e)")
 
 
@@ -145,51 +213,54 @@ def in_folders(folders: Sequence[str]) -> tuple[str, ...] | None:
     return tuple(folder + "/" for folder in cleaned)
 
 
-def parse_log(output: bytes, prefix: str, folders: Sequence[str]
-              ) -> tuple[list[Commit], dict[str, list[Change]]]:
-    """Commits and per-file changes from `git log --raw --no-abbrev -z --format=...`.
-
-    The output is a sequence of NUL-terminated tokens: a commit header, then for each
-    changed file a `:mode mode before after status` token followed by its path token.
-    Reading it token by token (rather than splitting on a marker) means no subject or
-    file name, whatever it contains, can hide a change or invent one.
-    """
+def _wanted(prefix: str, folders: Sequence[str]) -> tuple[str, ...]:
+    """Top-relative prefixes a QMS path starts with."""
     wanted = in_folders(folders)
+    return (prefix,) if wanted is None else tuple(prefix + folder for folder in wanted)
+
+
+Parsed = tuple[list[Commit], dict[str, list[Commit]], dict[str, Touched]]
+
+#: What separates one commit's record from the next: the NUL ending the last file name
+#: (or the header), then the header's own NUL + \x01.
+_RECORD = "\0\0\x01"
+
+
+def parse_log(output: bytes, prefix: str, folders: Sequence[str]) -> Parsed:
+    """Commits, the commits per document, and the files each commit changed, from `git
+    log --raw --no-abbrev -z --format=%x00%x01...`.
+
+    A record is `\\0\\x01HEADER\\0\\n:CHANGE\\0PATH\\0:CHANGE\\0PATH\\0...`; change
+    lines and file names are never empty, so `\\0\\0\\x01` occurs only where a record
+    begins, and inside a record changes and names alternate: no file name or subject,
+    whatever it contains, can hide a change or invent one. Commits are indexed per file
+    for Markdown files (the documents); every file is kept with its commit, unparsed.
+    """
+    text = output.decode("utf-8", "surrogateescape")
+    wanted = _wanted(prefix, folders)
+    cut = len(prefix)
     commits: list[Commit] = []
-    changes: dict[str, list[Change]] = {}
-    tokens = output.decode("utf-8", "surrogateescape").split("\0")
-    current: Commit | None = None
-    index, count = 0, len(tokens)
-    while index < count:
-        token = tokens[index]
-        index += 1
-        stripped = token.lstrip("\n")
-        if stripped.startswith(":"):
-            if index >= count:
-                break
-            path = tokens[index]
-            index += 1
-            if current is None or not path.startswith(prefix):
-                continue
-            relative = path[len(prefix):]
-            if wanted is not None and not relative.startswith(wanted):
-                continue
-            fields = stripped.split(" ")
-            if len(fields) < 5:
-                continue
-            before = None if fields[2] in _NULL_BLOBS else fields[2]
-            after = None if fields[3] in _NULL_BLOBS else fields[3]
-            found = changes.get(relative)
-            if found is None:
-                changes[relative] = [Change(current, before, after)]
-            else:
-                found.append(Change(current, before, after))
-        elif stripped.startswith("\x01"):
-            current = _commit(stripped[1:])
-            if current is not None:
-                commits.append(current)
-        # anything else (an empty token at the end) carries nothing
-    return commits, changes
+    by_path: dict[str, list[Commit]] = {}
+    touched: dict[str, Touched] = {}
+    for record in ("\0" + text).split(_RECORD)[1:] if text else ():
+        parts = record.split("\0")
+        if parts[-1] == "":
+            parts.pop()
+        commit = _commit(parts[0])
+        if commit is None or not len(parts) & 1:
+            continue
+        commits.append(commit)
+        paths = parts[2::2]
+        touched[commit.sha] = (paths, parts[1::2])
+        for path in [p for p in paths if p[-3:] == ".md"]:
+            if path.startswith(wanted):
+                relative = path[cut:]
+                found = by_path.get(relative)
+                if found is None:
+                    by_path[relative] = [commit]
+                else:
+                    found.append(commit)
+    return commits, by_path, touched
 
 
 def log_args(since: date | None = None, signatures: bool = False,
@@ -249,8 +320,10 @@ def history_from(done: Done, repo: GitRepo, folders: Sequence[str], since: date 
     """The History of a finished `git log`, or an unavailable one that says why."""
     if not done.ok:
         return History(False, done.error().args[0], repo.shallow)
-    commits, changes = parse_log(done.stdout, repo.prefix, folders)
-    return History(True, "", repo.shallow, since, signatures, commits, changes)
+    with no_collection():
+        commits, by_path, touched = parse_log(done.stdout, repo.prefix, folders)
+    return History(True, "", repo.shallow, since, signatures, commits, by_path, touched,
+                   repo.prefix, folders)
 
 
 def unavailable(reason: str) -> History:

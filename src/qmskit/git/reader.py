@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from qmskit.git.facts import Candidate, ReviewFacts, judge
-from qmskit.git.history import Change, History, HistoryJob, read_history, unavailable
+from qmskit.git.history import History, HistoryJob, no_collection, read_history, unavailable
 from qmskit.git.repo import GitRepo, parse_status
 from qmskit.git.run import (
     NOT_A_REPOSITORY,
@@ -71,13 +71,15 @@ def _text(value: object) -> str:
     return value
 
 
-def _blob(value: object) -> str | None:
-    if value is None:
-        return None
+def _object_id(value: object) -> str:
     text = _text(value)
     if len(text) not in (40, 64) or not all(ch in "0123456789abcdef" for ch in text):
         raise ValueError("not an object id")
     return text
+
+
+def _blob(value: object) -> str | None:
+    return None if value is None else _object_id(value)
 
 
 def cached_facts(data: object) -> CachedFacts | None:
@@ -86,10 +88,10 @@ def cached_facts(data: object) -> CachedFacts | None:
     try:
         if not isinstance(data, dict):
             return None
-        head = _blob(data.get("head"))
+        head = _object_id(data.get("head"))
         folders = data.get("folders")
         entries = data.get("entries")
-        if head is None or not isinstance(folders, list) or not isinstance(entries, dict):
+        if not isinstance(folders, list) or not isinstance(entries, dict):
             return None
         parsed: dict[str, tuple[date, tuple[Candidate, ...]]] = {}
         for path, entry in entries.items():
@@ -99,10 +101,7 @@ def cached_facts(data: object) -> CachedFacts | None:
             for item in entry[1]:
                 if not isinstance(item, list) or len(item) != 4:
                     return None
-                commit = _blob(item[0])
-                if commit is None:
-                    return None
-                found.append(Candidate(commit, date.fromisoformat(_text(item[1])),
+                found.append(Candidate(_object_id(item[0]), date.fromisoformat(_text(item[1])),
                                        _blob(item[2]), _blob(item[3])))
             parsed[_text(path)] = (date.fromisoformat(_text(entry[0])), tuple(found))
         return CachedFacts(head, _text(data.get("prefix")), tuple(_text(f) for f in folders),
@@ -116,13 +115,15 @@ def _reason(error: GitError) -> str:
     return NOT_A_REPOSITORY if isinstance(error, NotARepositoryError) else str(error)
 
 
-def _candidates(changes: Sequence[Change], stamp: date) -> list[Candidate]:
-    found = []
-    for change in changes:  # newest first
-        if change.commit.committed >= stamp:
-            found.append(Candidate(change.commit.sha, change.commit.committed,
-                                   change.before, change.after))
-    return found
+def _candidates(history: History, path: str, stamp: date, keep: bool) -> list[Candidate] | None:
+    """The commits that changed a document on or after its stamp's day, newest first,
+    with the blobs before and after each. Without `keep`, None when a look at the
+    dates settles it (none, or one on the stamp's day): most documents of a large QMS,
+    which then cost no more than that look."""
+    commits = [c for c in history.of(path) if c.committed >= stamp]
+    if not keep and (not commits or (len(commits) == 1 and commits[0].committed == stamp)):
+        return None
+    return [Candidate(c.sha, c.committed, *history.blobs(c, path)) for c in commits]
 
 
 class GitReader:
@@ -250,9 +251,10 @@ class GitReader:
             raise done.error()
         return parse_status(done.stdout, repo.prefix)
 
-    def review_facts(self, stamps: Mapping[str, date]) -> ReviewFacts:
+    def review_facts(self, stamps: Mapping[str, date], everyone: bool = True) -> ReviewFacts:
         """For each document path -> its review stamp day: has its content changed since
-        the review? (`qmskit.git.facts`; one pass over history for all of them.)"""
+        the review? (`qmskit.git.facts`; one pass over history for all of them.) Without
+        `everyone`, a document without a verdict was reviewed as it is."""
         repo = self._probe()
         if repo is None:
             return ReviewFacts(False, self.failure)
@@ -260,7 +262,8 @@ class GitReader:
             return ReviewFacts(False, SHALLOW)
         try:
             uncommitted = self.uncommitted()
-            candidates = self._all_candidates(repo, stamps)
+            with no_collection():
+                candidates = self._all_candidates(repo, stamps, uncommitted, everyone)
         except GitError as error:
             return ReviewFacts(False, str(error))
 
@@ -268,7 +271,9 @@ class GitReader:
             return dict(zip(ids, cat_file(repo.top, ids), strict=True))
 
         try:
-            verdicts = judge(stamps, candidates, uncommitted, self._read_text, blobs)
+            with no_collection():
+                verdicts = judge(stamps, candidates, uncommitted, self._read_text, blobs,
+                                 everyone=everyone)
         except GitError as error:
             return ReviewFacts(False, str(error))
         if self.remember is not None:
@@ -285,12 +290,15 @@ class GitReader:
         except (OSError, UnicodeDecodeError):
             return None
 
-    def _all_candidates(self, repo: GitRepo, stamps: Mapping[str, date]
+    def _all_candidates(self, repo: GitRepo, stamps: Mapping[str, date],
+                        uncommitted: Mapping[str, str | None], everyone: bool
                         ) -> dict[str, list[Candidate]]:
-        """Per path, its changes committed on or after its stamp, newest first."""
+        """Per path, its changes committed on or after its stamp, newest first (only
+        where they matter, unless the facts are to be kept)."""
         found: dict[str, list[Candidate]] = {}
         unknown: list[str] = []
         job = self._log
+        keep = everyone or self.remember is not None  # kept facts hold every blob
         if self._incremental and self.cached is not None:
             new = job.result() if job is not None else History(True)
             if not new.available:
@@ -300,7 +308,7 @@ class GitReader:
                 if entry is None or entry[0] > stamp:
                     unknown.append(path)
                     continue
-                fresh = _candidates(new.changes.get(path, ()), stamp)
+                fresh = _candidates(new, path, stamp, True) or []
                 found[path] = fresh + [c for c in entry[1] if c.committed >= stamp]
         else:
             oldest = min(stamps.values(), default=None)
@@ -318,7 +326,9 @@ class GitReader:
                 if history.since is not None and history.since > stamp:
                     unknown.append(path)
                 else:
-                    found[path] = _candidates(history.changes.get(path, ()), stamp)
+                    listed = _candidates(history, path, stamp, keep or path in uncommitted)
+                    if listed is not None:
+                        found[path] = listed
         if unknown:
             since = min(stamps[path] for path in unknown)
             extra = HistoryJob(repo, self.folders, since=since,
@@ -326,6 +336,6 @@ class GitReader:
             if not extra.available:
                 raise GitError(extra.reason)
             for path in unknown:
-                found[path] = _candidates(extra.changes.get(path, ()), stamps[path])
+                found[path] = _candidates(extra, path, stamps[path], True) or []
         return found
 

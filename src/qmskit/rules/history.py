@@ -14,7 +14,7 @@ def review_facts(ctx: RuleContext) -> ReviewFacts | None:
     """Has each reviewed document's content changed since its review stamp? Read once
     per loaded QMS (one pass over git history for all documents, see
     `qmskit.git.facts`); None when the QMS has no git history of its own (e.g. a
-    revision loaded for a diff)."""
+    revision loaded for a diff). A document without a verdict was reviewed as it is."""
     reader = ctx.qms.git
     if reader is None:
         return None
@@ -25,7 +25,7 @@ def review_facts(ctx: RuleContext) -> ReviewFacts | None:
             review = ctx.review(doc)
             if review.state != "exempt" and review.last is not None:
                 stamps[doc.path] = review.last
-        return reader.review_facts(stamps)
+        return reader.review_facts(stamps, everyone=False)
 
     return ctx.qms.derive("git.review_facts", compute)
 
