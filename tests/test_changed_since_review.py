@@ -328,3 +328,37 @@ def test_a_subject_with_separators_cannot_hide_a_change(
         date="2026-07-01")
     assert [p for p, _ in _c403(reviewed.root, capsys)] == [PROC]
 
+
+
+def test_a_file_name_that_looks_like_a_commit_cannot_hide_a_change(
+    reviewed: QmsRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file name may hold any byte but NUL and '/': one that starts with the header
+    mark and fakes an old commit must not take the real commit's changes with it."""
+    fake = "\x01" + "f" * 40 + "\x1f\x1f2000-01-01\x1f2000-01-01\x1f\x1fx\x1fx\x1fx\x1f"
+    reviewed.write_raw(fake, "decoy\n")
+    _append(reviewed, PROC, "\nA new step.\n")
+    git(reviewed.root, "add", "-A")
+    change = _commit(reviewed, "Add a step and a decoy", "2026-07-01")
+    assert _c403(reviewed.root, capsys) == [
+        (PROC, f"changed on 2026-07-01 (commit {change[:9]}) after its last review on "
+               "2026-06-01")]
+
+
+def test_a_bounded_read_keeps_commits_dated_out_of_order() -> None:
+    """Reading back to a day stops only after a run of older commits, like `--since`."""
+    from datetime import date
+
+    from qmskit.git.history import SLOP, parse_log
+
+    def record(sha: str, day: str) -> str:
+        change = ":100644 100644 " + "1" * 40 + " " + "2" * 40 + " M"
+        return (f"\0\x01{sha}\x1f\x1f{day}\x1f{day}\x1f\x1fa\x1fa@x\x1fs\x1f\0\n{change}\0"
+                f"procedures/{sha}.md\0")
+
+    days = ["2026-05-01", "2025-01-01", "2026-04-01"] + ["2024-01-01"] * (SLOP + 1) + [
+        "2026-03-01"]
+    text = "".join(record(f"{i:040x}", day) for i, day in enumerate(days))
+    commits, by_path, _ = parse_log(text.encode(), "", ["procedures"], date(2026, 1, 1))
+    assert [c.committed.isoformat() for c in commits] == ["2026-05-01", "2026-04-01"]
+    assert sorted(by_path) == [f"procedures/{0:040x}.md", f"procedures/{2:040x}.md"]

@@ -226,9 +226,16 @@ Parsed = tuple[list[Commit], dict[str, list[Commit]], dict[str, Touched]]
 _RECORD = "\0\0\x01"
 
 
-def parse_log(output: bytes, prefix: str, folders: Sequence[str]) -> Parsed:
+#: How many commits older than the bound are read before a bounded read stops: commit
+#: dates are not strictly ordered (clock skew, merged branches), as for `git log --since`.
+SLOP = 32
+
+
+def parse_log(output: bytes, prefix: str, folders: Sequence[str],
+              since: date | None = None) -> Parsed:
     """Commits, the commits per document, and the files each commit changed, from `git
-    log --raw --no-abbrev -z --format=%x00%x01...`.
+    log --raw --no-abbrev -z --format=%x00%x01...`; with `since`, only the commits
+    committed on that day or later (like `--since`, but decided after git started).
 
     A record is `\\0\\x01HEADER\\0\\n:CHANGE\\0PATH\\0:CHANGE\\0PATH\\0...`; change
     lines and file names are never empty, so `\\0\\0\\x01` occurs only where a record
@@ -242,6 +249,7 @@ def parse_log(output: bytes, prefix: str, folders: Sequence[str]) -> Parsed:
     commits: list[Commit] = []
     by_path: dict[str, list[Commit]] = {}
     touched: dict[str, Touched] = {}
+    older = 0
     for record in ("\0" + text).split(_RECORD)[1:] if text else ():
         parts = record.split("\0")
         if parts[-1] == "":
@@ -249,6 +257,12 @@ def parse_log(output: bytes, prefix: str, folders: Sequence[str]) -> Parsed:
         commit = _commit(parts[0])
         if commit is None or not len(parts) & 1:
             continue
+        if since is not None and commit.committed < since:
+            older += 1
+            if older > SLOP:
+                break
+            continue
+        older = 0
         commits.append(commit)
         paths = parts[2::2]
         touched[commit.sha] = (paths, parts[1::2])
@@ -303,12 +317,17 @@ class HistoryJob:
                                                    paths))
         self._history: History | None = None
 
-    def result(self) -> History:
-        """The history read (once; later calls return the same)."""
-        if self._history is None:
-            self._history = history_from(self._job.wait(), self.repo, self.folders,
-                                         self.since, self.signatures)
-        return self._history
+    def result(self, since: date | None = None) -> History:
+        """The history read, back to `since` if given (later than the pass's own bound):
+        parsed once, or again only when an earlier day is asked for."""
+        bound = since if self.since is None or (since is not None and since > self.since) \
+            else self.since
+        found = self._history
+        if found is None or not (found.since is None or (bound is not None
+                                                         and found.since <= bound)):
+            found = self._history = history_from(self._job.wait(), self.repo, self.folders,
+                                                 bound, self.signatures)
+        return found
 
     def stop(self) -> None:
         """Stop reading (the history is no longer wanted)."""
@@ -321,7 +340,7 @@ def history_from(done: Done, repo: GitRepo, folders: Sequence[str], since: date 
     if not done.ok:
         return History(False, done.error().args[0], repo.shallow)
     with no_collection():
-        commits, by_path, touched = parse_log(done.stdout, repo.prefix, folders)
+        commits, by_path, touched = parse_log(done.stdout, repo.prefix, folders, since)
     return History(True, "", repo.shallow, since, signatures, commits, by_path, touched,
                    repo.prefix, folders)
 

@@ -221,7 +221,7 @@ class GitReader:
         job = self._log
         if job is not None and job.complete and (job.signatures or not signatures) and (
                 job.since is None or (since is not None and job.since <= since)):
-            return job.result()
+            return job.result(since)
         return read_history(repo, self.folders, since=since, signatures=signatures)
 
     def blobs(self, ids: Sequence[str]) -> list[bytes | None]:
@@ -313,7 +313,9 @@ class GitReader:
         else:
             oldest = min(stamps.values(), default=None)
             if job is not None and job.complete:
-                history = job.result()
+                # The check reads history back to the oldest stamp only; the handbook
+                # (`full`) shows all of it, so it is read once, in full.
+                history = job.result(None if self.full else oldest)
             elif len(stamps) <= MAX_PATHSPECS and not self._started:
                 # A question about a few files (`qmskit review`): only their history.
                 history = HistoryJob(repo, self.folders, since=oldest, paths=list(stamps)
