@@ -269,11 +269,11 @@ def _activity(root: Path) -> GitActivity:
 def test_one_git_log_pass_reads_authors_days_and_paths(audit_driven: Path) -> None:
     found = _activity(audit_driven)
     assert found.available
-    assert {c.author for c in found.commits} == {"quality-lead"}
+    assert {c.commit.author for c in found.commits} == {"quality-lead"}
     assert all(c.paths and all(p.startswith("procedures/") for p in c.paths)
                for c in found.commits)
     # The initial commit (October 2025) is outside the period.
-    assert min(c.day for c in found.commits) == date(2026, 2, 9)
+    assert min(c.commit.day for c in found.commits) == date(2026, 2, 9)
 
 
 def test_qms_in_a_subfolder_of_the_work_tree(tmp_path: Path) -> None:
@@ -286,7 +286,7 @@ def test_qms_in_a_subfolder_of_the_work_tree(tmp_path: Path) -> None:
     (outer / "README.md").write_text("Not QMS.\n", encoding="utf-8")
     commit_as(outer, "ops-manager", date(2026, 5, 5), "Readme")
     found = _activity(repo.root)
-    assert [c.day for c in found.commits] == [date(2026, 5, 4)]
+    assert [c.commit.day for c in found.commits] == [date(2026, 5, 4)]
     assert "procedures/PROC-A.md" in found.commits[0].paths
 
 
@@ -310,7 +310,7 @@ def test_activity_keeps_the_period_only_and_skips_merges() -> None:
         "qms_docs/a.md": [merge, inside], "qms_docs/b.md": [inside],
         "qms_docs/c.md": [before]})
     found = activity(history, date(2025, 11, 24), date(2026, 11, 24))
-    assert [(c.commit.sha, c.author, c.paths) for c in found.commits] == [
+    assert [(c.commit.sha, c.commit.author, c.paths) for c in found.commits] == [
         ("aaa", "quality-lead", ("qms_docs/a.md", "qms_docs/b.md"))]
 
 

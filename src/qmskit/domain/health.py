@@ -142,21 +142,6 @@ class Activity:
     commit: Commit
     paths: tuple[str, ...]
 
-    @property
-    def day(self) -> date:
-        """The author date."""
-        return self.commit.day
-
-    @property
-    def author(self) -> str:
-        """The author's name."""
-        return self.commit.author
-
-    @property
-    def email(self) -> str:
-        """The author's e-mail address."""
-        return self.commit.email
-
 
 @dataclass
 class GitActivity:
@@ -246,7 +231,7 @@ def _names(names: Iterable[str]) -> str:
 
 def _events(qms: Qms, since: date, today: date, git: GitActivity) -> set[tuple[date, str]]:
     """Review and edit activity as (day, path) pairs: commits, and review stamps."""
-    events = {(c.day, path) for c in git.commits for path in c.paths}
+    events = {(c.commit.day, path) for c in git.commits for path in c.paths}
     for doc in qms.documents.values():
         review = doc.model.review
         if review is not None and _in(review.last, since, today):
@@ -416,7 +401,7 @@ def sign_ownership(qms: Qms, since: date, today: date, git: GitActivity) -> Sign
     beyond_roles = roles - team
     people: dict[str, str | None] = {}  # identity -> role holder's handle, if matched
     taking_part: set[str] = set()
-    for commit in git.commits:
+    for commit in (c.commit for c in git.commits):
         mapped: set[str] = set()
         handle = None
         for name in (commit.author, commit.email.split("@", 1)[0]):
