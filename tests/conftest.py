@@ -11,7 +11,19 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from qmsfactory import QmsRepo
 
+#: Fixtures shared by several test modules (`git_calls` counts git invocations).
+pytest_plugins = ["gitcalls"]
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def user_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The user's cache directory (where caches of QMSs outside git go), per test: tests
+    never write into the home directory, and never share a cache by accident."""
+    home = tmp_path_factory.mktemp("xdg-cache")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    return home
 
 
 @pytest.fixture

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from qmskit.cli import main
-from qmskit.domain import approvals
 from qmskit.domain.approvals import lifecycle, parse_signature, revision_history
 from qmskit.loader import open_qms
 from qmskit.reports.revisions import revision_markdown
 
+from gitcalls import GitCalls
 from qmsfactory import QmsRepo, approved, git, init_git
 
 
@@ -139,25 +139,17 @@ def test_signed_commits_are_marked_verified(clean: QmsRepo, tmp_path: Path) -> N
     assert "| verified |" in revision_markdown(qms, qms.documents["PROC-A"])
 
 
-def test_history_is_read_in_one_pass(clean: QmsRepo, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_history_is_read_in_one_pass(clean: QmsRepo, git_calls: GitCalls) -> None:
     for n in range(30):
         clean.write(f"PROC-N{n}", "procedure", owner="ROLE-QM", supports=["OBJ-A"],
                     **approved(version=n % 3 + 1))
     init_git(clean.root)
-    calls: list[tuple[str, ...]] = []
-    real = approvals._git
-
-    def counting(cwd: Path, *args: str, stdin: bytes | None = None
-                 ) -> subprocess.CompletedProcess[bytes]:
-        calls.append(args)
-        return real(cwd, *args, stdin=stdin)
-
-    monkeypatch.setattr(approvals, "_git", counting)
+    git_calls.reset()
     qms = open_qms(clean.root, with_git=False)
     versions = {doc.id: [r.version for r in revision_history(qms, doc)]
                 for doc in qms.documents.values()}
     assert versions["PROC-N4"] == [2] and versions["PROC-N5"] == [3]
-    assert [c[0] for c in calls] == ["rev-parse", "log", "cat-file"]
+    assert git_calls.commands() == ["rev-parse", "log", "cat-file"]
 
 
 def test_history_outside_git_is_empty(clean: QmsRepo) -> None:

@@ -10,11 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from qmskit.cache import CACHE_DIR
+from qmskit.cache import cache_dir, locate
 from qmskit.cli import main
 
 from plants import PLANTS
 from qmsfactory import TODAY, QmsRepo, git, init_git, monthly
+
+
+def cache_folder(root: Path) -> Path:
+    """Where the caches of the QMS at `root` are kept (in its git directory)."""
+    return cache_dir(root, locate(root))
 
 
 def _run(root: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> dict[str, object]:
@@ -113,42 +118,59 @@ def test_warm_equals_cold(change: Change, clean: QmsRepo,
         PLANTS[code](clean)
     init_git(clean.root, date="2026-07-01")
     first = _run(clean.root, capsys)
-    assert (clean.root / CACHE_DIR / "documents.pickle").is_file()
+    folder = cache_folder(clean.root)
+    assert folder.is_relative_to(clean.root / ".git")
+    assert (folder / "documents.json").is_file()
     assert _run(clean.root, capsys) == first  # unchanged: served from the cache
     change(clean)
     warm = _run(clean.root, capsys)
     cold = _run(clean.root, capsys, "--no-cache")
     assert warm == cold
-    shutil.rmtree(clean.root / CACHE_DIR)
+    shutil.rmtree(folder)
     assert _run(clean.root, capsys) == cold
 
 
-def test_cache_ignores_itself_and_survives_damage(
+def test_no_cache_file_in_the_work_tree(
     clean: QmsRepo, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """The caches live in the git directory: nothing appears in the work tree, not even
+    an ignored file that `git add -f` could commit."""
     init_git(clean.root)
     first = _run(clean.root, capsys)
-    cache_dir = clean.root / CACHE_DIR
-    assert (cache_dir / ".gitignore").read_text().strip().endswith("*")
-    assert git(clean.root, "status", "--porcelain") == ""
-    (cache_dir / "documents.pickle").write_bytes(b"not a pickle")
     assert _run(clean.root, capsys) == first
+    assert git(clean.root, "status", "--porcelain", "--ignored") == ""
+    assert sorted(p.name for p in cache_folder(clean.root).iterdir()) == [
+        "documents.json", "git.json", "result.json"]
+
+
+def test_outside_git_the_cache_is_in_the_users_cache_directory(
+    clean: QmsRepo, capsys: pytest.CaptureFixture[str], user_cache: Path
+) -> None:
+    before = sorted(p.relative_to(clean.root) for p in clean.root.rglob("*"))
+    first = _run(clean.root, capsys)
+    assert _run(clean.root, capsys) == first
+    assert sorted(p.relative_to(clean.root) for p in clean.root.rglob("*")) == before
+    folder = cache_folder(clean.root)
+    assert folder.is_relative_to(user_cache / "qmskit")
+    assert (folder / "documents.json").is_file()
 
 
 def test_no_cache_writes_nothing(clean: QmsRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    init_git(clean.root)
     _run(clean.root, capsys, "--no-cache")
-    assert not (clean.root / CACHE_DIR).exists()
+    assert not (clean.root / ".git" / "qmskit").exists()
     (clean.root / "qmskit.toml").write_text(f"today = {TODAY}\ncache = false\n")
     _run(clean.root, capsys)
-    assert not (clean.root / CACHE_DIR).exists()
+    assert not (clean.root / ".git" / "qmskit").exists()
 
 
 def test_unwritable_cache_runs_cold(
     clean: QmsRepo, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A cache that cannot be written (here: a file where the folder should be) is skipped."""
+    """A cache that cannot be written (here: a file where its folder should be) is skipped."""
     PLANTS["T303"](clean)
-    (clean.root / CACHE_DIR).write_text("in the way", encoding="utf-8")
+    init_git(clean.root)
+    (clean.root / ".git" / "qmskit").write_text("in the way", encoding="utf-8")
     first = _run(clean.root, capsys)
     assert _run(clean.root, capsys) == first
     assert [f["code"] for f in first["findings"]] == ["T303"]  # type: ignore[index]

@@ -19,7 +19,8 @@ from typing import Any
 import pytest
 
 from qmskit.cli import main
-from qmskit.domain.health import GitActivity, assess, parse_log, read_activity
+from qmskit.domain.health import GitActivity, activity, assess
+from qmskit.git.history import Commit, History
 from qmskit.loader import open_qms
 
 from qmsfactory import QmsRepo, monthly
@@ -259,15 +260,20 @@ def test_text_scorecard(audit_driven: Path, capsys: pytest.CaptureFixture[str]) 
     assert "- management reviews held: 1 (threshold: at least 2) -> compliance" in out
 
 
+def _activity(root: Path) -> GitActivity:
+    since = date(2025, 11, 24)
+    return activity(open_qms(root, with_git=False).history(since=since), since,
+                    date(2026, 11, 24))
+
+
 def test_one_git_log_pass_reads_authors_days_and_paths(audit_driven: Path) -> None:
-    activity = read_activity(audit_driven, ["qms_docs", "procedures", "objectives"],
-                             date(2025, 11, 24), date(2026, 11, 24))
-    assert activity.available
-    assert {c.author for c in activity.commits} == {"quality-lead"}
+    found = _activity(audit_driven)
+    assert found.available
+    assert {c.commit.author for c in found.commits} == {"quality-lead"}
     assert all(c.paths and all(p.startswith("procedures/") for p in c.paths)
-               for c in activity.commits)
+               for c in found.commits)
     # The initial commit (October 2025) is outside the period.
-    assert min(c.day for c in activity.commits) == date(2026, 2, 9)
+    assert min(c.commit.day for c in found.commits) == date(2026, 2, 9)
 
 
 def test_qms_in_a_subfolder_of_the_work_tree(tmp_path: Path) -> None:
@@ -279,10 +285,9 @@ def test_qms_in_a_subfolder_of_the_work_tree(tmp_path: Path) -> None:
     commit_as(outer, "ops-manager", date(2026, 5, 4), "Add the QMS")
     (outer / "README.md").write_text("Not QMS.\n", encoding="utf-8")
     commit_as(outer, "ops-manager", date(2026, 5, 5), "Readme")
-    activity = read_activity(repo.root, ["qms_docs", "procedures", "objectives"],
-                             date(2025, 11, 24), date(2026, 11, 24))
-    assert [c.day for c in activity.commits] == [date(2026, 5, 4)]
-    assert "procedures/PROC-A.md" in activity.commits[0].paths
+    found = _activity(repo.root)
+    assert [c.commit.day for c in found.commits] == [date(2026, 5, 4)]
+    assert "procedures/PROC-A.md" in found.commits[0].paths
 
 
 def test_without_git_the_git_measures_are_unknown(clean: QmsRepo) -> None:
@@ -295,11 +300,17 @@ def test_without_git_the_git_measures_are_unknown(clean: QmsRepo) -> None:
     assert "review stamps only" in report.signs[0].measures[1].detail
 
 
-def test_parse_log_keeps_the_period_only() -> None:
-    text = ("\x01aaa\tquality-lead\tq@x\t2026-03-01\0\nqms_docs/a.md\0qms_docs/b.md\0"
-            "\x01bbb\tName\twith\ttabs\tn@x\t2025-01-01\0\nqms_docs/c.md\0")
-    commits = parse_log(text, date(2025, 11, 24), date(2026, 11, 24))
-    assert [(c.sha, c.author, c.paths) for c in commits] == [
+def test_activity_keeps_the_period_only_and_skips_merges() -> None:
+    def commit(sha: str, day: date, parents: int = 1) -> Commit:
+        return Commit(sha, parents, day, day, "quality-lead", "q@x", "subject")
+
+    inside, before, merge = (commit("aaa", date(2026, 3, 1)), commit("bbb", date(2025, 1, 1)),
+                             commit("ccc", date(2026, 4, 1), parents=2))
+    history = History(True, commits=[merge, inside, before], by_path={
+        "qms_docs/a.md": [merge, inside], "qms_docs/b.md": [inside],
+        "qms_docs/c.md": [before]})
+    found = activity(history, date(2025, 11, 24), date(2026, 11, 24))
+    assert [(c.commit.sha, c.commit.author, c.paths) for c in found.commits] == [
         ("aaa", "quality-lead", ("qms_docs/a.md", "qms_docs/b.md"))]
 
 

@@ -112,8 +112,6 @@ def _append(path: Path, text: str) -> None:
     path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.3: a back-dated review stamp leaves the "
-                   "document suspect (C403) forever")
 def test_backdated_review_stamp_clears_c403_until_content_changes(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -143,8 +141,6 @@ STAMP_ONLY = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.3: a stamp-only commit makes a document "
-                   "suspect (C403)")
 @pytest.mark.parametrize("field", sorted(STAMP_ONLY))
 def test_stamp_only_commit_is_not_a_change(field: str, tmp_path: Path,
                                            capsys: pytest.CaptureFixture[str]) -> None:
@@ -159,8 +155,6 @@ def test_stamp_only_commit_is_not_a_change(field: str, tmp_path: Path,
     assert "C403" not in _codes_at(_findings(repo.root, capsys), "procedures/PROC-A.md")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.3: adding front matter to an old page "
-                   "makes it suspect (C403)")
 def test_adding_front_matter_to_an_old_page_is_the_baseline(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -383,8 +383,6 @@ def _backdate(root: Path) -> None:
             os.utime(path, (old, old))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.18: the cache ignores KPI data under hidden "
-                   "paths")
 def test_hidden_kpi_data_cached_result_equals_no_cache(tmp_path: Path,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
     repo = QmsRepo(tmp_path / "repo").baseline()
@@ -435,8 +433,6 @@ def test_kpi_record_refuses_unicode_digits(tmp_path: Path,
     assert data.read_text(encoding="utf-8") == monthly(1, 9)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.18: a corrupt git index makes C403 vanish "
-                   "without a word")
 def test_corrupt_git_index_is_not_silent(tmp_path: Path,
                                          capsys: pytest.CaptureFixture[str]) -> None:
     repo = QmsRepo(tmp_path / "repo").baseline()
@@ -453,8 +449,6 @@ def test_corrupt_git_index_is_not_silent(tmp_path: Path,
 
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0,
                     reason="needs root to give the repository to another user")
-@pytest.mark.xfail(strict=True, reason="issue 11.18: git's 'dubious ownership' is reported as "
-                   "'not a git repository'")
 def test_dubious_ownership_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     repo = QmsRepo(tmp_path / "repo").baseline()
     init_git(repo.root, date="2026-07-01")
@@ -598,8 +592,6 @@ def test_unusable_config_values_are_config_errors(case: str, setting: str, key: 
     assert key in result.err
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.19: qmskit diff crashes on a missing git "
-                   "object")
 def test_diff_with_a_missing_git_object(tmp_path: Path) -> None:
     repo = committed(tmp_path / "repo")
     doc = repo.root / "procedures/PROC-A.md"

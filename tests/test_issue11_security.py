@@ -47,7 +47,6 @@ def _untracked_and_ignored(root: Path) -> str:
     return git(root, "status", "--porcelain", "--ignored", "--untracked-files=all")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.1: a committed cache pickle executes code")
 @pytest.mark.parametrize("names", [("result.pickle",), ("documents.pickle",), CACHE_FILES],
                          ids=["result", "documents", "both"])
 def test_committed_pickle_in_old_cache_location_never_runs(
@@ -68,7 +67,6 @@ def test_committed_pickle_in_old_cache_location_never_runs(
     assert _untracked_and_ignored(repo.root) == ""
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.1: check writes its cache into the work tree")
 def test_check_writes_no_cache_into_the_work_tree(tmp_path: Path) -> None:
     repo = committed(tmp_path / "repo")
     for _ in range(2):

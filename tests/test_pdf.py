@@ -112,9 +112,9 @@ def test_missing_browser_is_a_clear_error(tmp_path: Path,
 
 
 def test_cover_and_css_escape_what_they_print(tmp_path: Path) -> None:
-    from qmskit.site.pdf import Revision
+    from qmskit.git.repo import Snapshot
 
-    html = cover_page('A&B {{ "x" }} <script>', Revision("", "", False), date(2026, 1, 2), 3,
+    html = cover_page('A&B {{ "x" }} <script>', Snapshot("", "", False), date(2026, 1, 2), 3,
                       "s")
     assert "<script>" not in html and "{{" not in html and "&amp;B" in html
     assert "not under version control" in html

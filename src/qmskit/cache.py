@@ -1,33 +1,50 @@
-"""A cache of parsed documents, KPI series and git facts, so a repeated check is fast.
+"""Caches that make a repeated check fast: parsed documents, KPI series, git facts and
+whole check results.
+
+Where they live: never in the work tree, where a pull request could commit one. Inside
+the repository's git directory (`git rev-parse --git-common-dir`, then
+`qmskit/<hash of the QMS root>/`, one folder per QMS root and linked work tree), or,
+outside git, in the user's cache directory (`$XDG_CACHE_HOME/qmskit/<hash>/`, by
+default `~/.cache`). Nothing is ever read from the old `.qmskit-cache/` in the work
+tree.
+
+What they hold: JSON, which cannot run code when read, validated field by field. A
+damaged, truncated, foreign, version-mismatched or hostile file is ignored and the run
+is cold: never wrong, never a crash. Only regular files of bounded size are read.
 
 Correctness first: an entry is reused only when the file's size, modification time and
 inode are unchanged (what git's index trusts), or, failing that, when the file's content
 hash matches (a checkout that rewrote identical bytes). Entries are stored without their
-path, so a renamed file hits too, and the whole cache is keyed by the qmskit version,
-the source of the parsing code and the config, so an upgrade or a config change can
-never serve stale results. The cache lives in `.qmskit-cache/` at the QMS root and
-ignores itself in git. Writing is atomic and failures to write are silent: a read-only
+path, so a renamed file hits too, and every cache is keyed by the qmskit version, the
+source of qmskit's code and the config, so an upgrade or a config change can never
+serve stale results. Writing is atomic and failures to write are silent: a read-only
 checkout simply runs cold.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
-import pickle
+import stat
 import tempfile
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from qmskit.git.repo import GitRepo
+from qmskit.git.run import GitError, run
 from qmskit.walk import walk
 
-CACHE_DIR = ".qmskit-cache"
-_FORMAT = 2
+#: Bumped whenever the layout of a cache file changes.
+FORMAT = 3
 #: Like git's "racy" check: a file modified this close to when the cache was written may
 #: have changed again within the same timestamp tick, so its stat alone is not trusted.
 RACY_NS = 2_000_000_000
+#: A cache file larger than this is not read (a 50,000-document cache is ~30 MB).
+MAX_CACHE_BYTES = 512 * 1024 * 1024
 
 StatKey = tuple[int, int, int]
 
@@ -37,18 +54,9 @@ def stat_key(info: os.stat_result) -> StatKey:
     return (info.st_size, info.st_mtime_ns, info.st_ino)
 
 
-def digest(raw: bytes) -> bytes:
+def digest(raw: bytes) -> str:
     """A content hash; blake2b is fast and collision-safe for this purpose."""
-    return hashlib.blake2b(raw, digest_size=16).digest()
-
-
-def ensure_cache_dir(directory: Path) -> None:
-    """Create the cache folder with a .gitignore that ignores everything in it."""
-    directory.mkdir(exist_ok=True)
-    ignore = directory / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("# Created by qmskit: a local cache, never committed.\n*\n",
-                          encoding="utf-8")
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
 def _code_fingerprint() -> str:
@@ -57,9 +65,9 @@ def _code_fingerprint() -> str:
 
     package = Path(__file__).parent
     hasher = hashlib.blake2b(digest_size=16)
-    hasher.update(f"{_FORMAT}:{__version__}".encode())
+    hasher.update(f"{FORMAT}:{__version__}".encode())
     # Every module can shape a result (rules, reporters, schedule), so all of them count;
-    # hashing ~50 small files costs about a millisecond.
+    # hashing ~80 small files costs about a millisecond.
     for path in sorted(package.rglob("*.py")):
         try:
             hasher.update(path.read_bytes())
@@ -68,41 +76,151 @@ def _code_fingerprint() -> str:
     return hasher.hexdigest()
 
 
+# --- where ------------------------------------------------------------------------------
+
+def _root_key(root: Path) -> str:
+    return hashlib.blake2b(str(root.resolve()).encode("utf-8", "surrogateescape"),
+                           digest_size=10).hexdigest()
+
+
+def user_cache_home() -> Path:
+    """The user's cache directory (XDG Base Directory), outside any repository."""
+    configured = os.environ.get("XDG_CACHE_HOME", "")
+    if configured and Path(configured).is_absolute():
+        return Path(configured)
+    return Path.home() / ".cache"
+
+
+def cache_dir(root: Path, repo: GitRepo | None) -> Path:
+    """Where the caches of the QMS at `root` live: `<git dir>/qmskit/<root hash>/` in a
+    repository, else `<user cache>/qmskit/<root hash>/`. Never in the work tree."""
+    base = repo.git_dir / "qmskit" if repo is not None else user_cache_home() / "qmskit"
+    return base / _root_key(root)
+
+
+def locate(root: Path) -> GitRepo | None:
+    """The repository around `root`, or None (then the user's cache directory is used)."""
+    try:
+        return GitRepo.at(root)
+    except GitError:
+        return None
+
+
+def read_json(path: Path) -> Any:
+    """The JSON in `path`, or None: missing, not a regular file, too large, damaged."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_CACHE_BYTES:
+            return None
+        with os.fdopen(fd, "rb") as handle:
+            fd = -1
+            raw = handle.read(MAX_CACHE_BYTES + 1)
+        return json.loads(raw)
+    except (OSError, ValueError, RecursionError):
+        return None
+    finally:
+        if fd >= 0:
+            os.close(fd)
+
+
+def write_json(path: Path, data: object) -> None:
+    """Write atomically (temporary file, then rename); never raise: a cache that cannot
+    be written only means the next run is cold. Temporary files a killed writer left
+    behind are removed."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        text = json.dumps(data, separators=(",", ":"))
+        prefix = f".{path.stem}-"
+        for stale in path.parent.glob(f"{prefix}*.tmp"):
+            if stale.lstat().st_mtime < time.time() - 600:
+                stale.unlink(missing_ok=True)
+        fd, name = tempfile.mkstemp(dir=path.parent, prefix=prefix, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="ascii") as handle:
+                handle.write(text)
+            Path(name).replace(path)
+        except BaseException:
+            Path(name).unlink(missing_ok=True)
+            raise
+    except (OSError, ValueError, TypeError):
+        return
+
+
+def _header_ok(stored: object, kind: str, key: str) -> bool:
+    return (isinstance(stored, dict) and stored.get("qmskit_cache") == FORMAT
+            and stored.get("kind") == kind and stored.get("key") == key
+            and isinstance(stored.get("written_at"), int))
+
+
+def cache_key(config_fingerprint: str) -> str:
+    """The key every cache entry of one code base and one config is stored under."""
+    config_key = hashlib.blake2b(config_fingerprint.encode(), digest_size=16).hexdigest()
+    return f"{_code_fingerprint()}:{config_key}"
+
+
+def load_payload(path: Path, kind: str, key: str) -> Any:
+    """The payload of a cache file written by `store_payload` with the same kind and
+    key; None when there is none, or it is damaged, foreign or from another version."""
+    stored = read_json(path)
+    return stored.get("payload") if _header_ok(stored, kind, key) else None
+
+
+def store_payload(path: Path, kind: str, key: str, payload: object) -> None:
+    """Write a JSON payload with the header `load_payload` checks (atomic, silent)."""
+    write_json(path, {"qmskit_cache": FORMAT, "kind": kind, "key": key,
+                      "written_at": time.time_ns(), "payload": payload})
+
+
+# --- parsed files -----------------------------------------------------------------------
+
+def _stat_entry(value: object) -> tuple[StatKey, str, Any] | None:
+    if (isinstance(value, list) and len(value) == 5
+            and all(type(v) is int for v in value[:3]) and isinstance(value[3], str)):
+        return (value[0], value[1], value[2]), value[3], value[4]
+    return None
+
+
 @dataclass
 class Cache:
-    """Entries by relative path and by content hash; `dirty` when something changed."""
+    """Parsed files by root-relative path and by content hash, as JSON values the loader
+    encodes and decodes (and validates); `dirty` when something changed."""
 
     path: Path | None
     key: str
-    by_path: dict[str, tuple[StatKey, bytes, Any]] = field(default_factory=dict)
-    by_digest: dict[bytes, Any] = field(default_factory=dict)
-    git: Any = None
+    by_path: dict[str, tuple[StatKey, str, Any]] = field(default_factory=dict)
+    by_digest: dict[str, Any] = field(default_factory=dict)
     written_at: int = 0
     dirty: bool = False
     hits: int = 0
     misses: int = 0
 
     @classmethod
-    def open(cls, root: Path, config_fingerprint: str) -> Cache:
+    def open(cls, root: Path, config_fingerprint: str, repo: GitRepo | None = None) -> Cache:
         """Load the cache for `root`, or start an empty one on any mismatch or damage."""
-        key = f"{_code_fingerprint()}:{config_fingerprint}"
-        path = root / CACHE_DIR / "documents.pickle"
-        cache = cls(path, key)
-        try:
-            with path.open("rb") as handle:
-                stored = pickle.load(handle)
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError,
-                ValueError, TypeError):
+        key = cache_key(config_fingerprint)
+        cache = cls(cache_dir(root, repo) / "documents.json", key)
+        stored = read_json(cache.path) if cache.path is not None else None
+        if not _header_ok(stored, "documents", key):
             return cache
-        if isinstance(stored, dict) and stored.get("key") == key:
-            cache.by_path = stored.get("by_path", {})
-            cache.by_digest = {entry[1]: entry[2] for entry in cache.by_path.values()}
-            cache.git = stored.get("git")
-            cache.written_at = int(stored.get("written_at", 0))
+        assert isinstance(stored, dict)
+        files = stored.get("files")
+        if not isinstance(files, dict):
+            return cache
+        for relative, value in files.items():
+            entry = _stat_entry(value)
+            if entry is None:
+                return cls(cache.path, key)  # one malformed entry: trust none of it
+            cache.by_path[relative] = entry
+            cache.by_digest[entry[1]] = entry[2]
+        cache.written_at = stored["written_at"]
         return cache
 
     def get(self, relative: str, info: os.stat_result) -> Any:
-        """The entry for an unchanged file, or None."""
+        """The stored value for an unchanged file, or None."""
         entry = self.by_path.get(relative)
         if (entry is not None and entry[0] == stat_key(info)
                 and info.st_mtime_ns < self.written_at - RACY_NS):
@@ -111,7 +229,7 @@ class Cache:
         return None
 
     def get_by_content(self, relative: str, info: os.stat_result, content: bytes) -> Any:
-        """The entry for a file whose bytes were seen before (under any path), or None."""
+        """The stored value for a file whose bytes were seen before (under any path)."""
         key = digest(content)
         value = self.by_digest.get(key)
         if value is not None:
@@ -121,12 +239,17 @@ class Cache:
         return value
 
     def put(self, relative: str, info: os.stat_result, content: bytes, value: Any) -> None:
-        """Remember the outcome of parsing `content` found at `relative`."""
+        """Remember the JSON `value` of parsing `content` found at `relative`."""
         key = digest(content)
         self.by_path[relative] = (stat_key(info), key, value)
         self.by_digest[key] = value
         self.dirty = True
         self.misses += 1
+
+    def drop(self, relative: str) -> None:
+        """Forget a file's entry (its value could not be decoded)."""
+        if self.by_path.pop(relative, None) is not None:
+            self.dirty = True
 
     def forget_missing(self, present: set[str]) -> None:
         """Drop entries of files that no longer exist, so the cache does not grow forever."""
@@ -140,113 +263,109 @@ class Cache:
         """Write atomically; never fail the check because the cache could not be written."""
         if self.path is None or not self.dirty:
             return
-        directory = self.path.parent
-        try:
-            ensure_cache_dir(directory)
-            with tempfile.NamedTemporaryFile(dir=directory, delete=False,
-                                             prefix=".documents-", suffix=".tmp") as handle:
-                pickle.dump({"key": self.key, "by_path": self.by_path, "git": self.git,
-                             "written_at": time.time_ns()},
-                            handle, protocol=pickle.HIGHEST_PROTOCOL)
-            Path(handle.name).replace(self.path)
-        except OSError:
-            return
+        write_json(self.path, {
+            "qmskit_cache": FORMAT, "kind": "documents", "key": self.key,
+            "written_at": time.time_ns(),
+            "files": {name: [*entry[0], entry[1], entry[2]]
+                      for name, entry in self.by_path.items()},
+        })
         self.dirty = False
 
 
+# --- whole results ----------------------------------------------------------------------
+
 def _stat_files(root: Path, folders: list[str], exclude: list[str],
-                extra: list[str]) -> list[tuple[str, StatKey]]:
-    """Stat keys of every QMS file (the one walker's view) plus `extra` paths."""
+                extra: Iterable[str]) -> list[tuple[str, StatKey]]:
+    """Stat keys of every QMS file (the one walker's view) plus the `extra` paths it does
+    not see (every other file the check read: KPI data and the ledger when they are
+    hidden, excluded or outside the folders)."""
     found: list[tuple[str, StatKey]] = []
-    for path, _ in walk(root, folders, exclude):
+    seen: set[str] = set()
+    for path, relative in walk(root, folders, exclude):
+        seen.add(relative)
         try:
-            found.append((path, stat_key(os.stat(path))))  # noqa: PTH116
-        except OSError:
-            found.append((path, (-1, -1, -1)))
-    for relative in extra:
-        try:
-            found.append((relative, stat_key(os.stat(root / relative))))  # noqa: PTH116
+            found.append((relative, stat_key(os.stat(path))))  # noqa: PTH116
         except OSError:
             found.append((relative, (-1, -1, -1)))
+    base = str(root)
+    for relative in extra:
+        if relative in seen:
+            continue
+        try:
+            found.append(("+" + relative, stat_key(os.stat(os.path.join(base, relative)))))  # noqa: PTH116, PTH118
+        except OSError:
+            found.append(("+" + relative, (-1, -1, -1)))
     return found
 
 
-def _git_state(root: Path) -> bytes:
-    """HEAD and the working tree's modifications: what C403 depends on besides content."""
-    import subprocess
-
+def git_state(root: Path, repo: GitRepo | None) -> bytes:
+    """HEAD and the work tree's changes: what C403 depends on besides file content."""
+    if repo is None:
+        return b"no repository"
     try:
-        head = subprocess.run(["git", "rev-parse", "-q", "--verify", "HEAD"], cwd=root,
-                              capture_output=True, check=False)
-        status = subprocess.run(["git", "status", "--porcelain=v1", "-z",
-                                 "--untracked-files=no"], cwd=root, capture_output=True,
-                                check=False)
-    except OSError:
+        status = run(repo.top, "status", "--porcelain=v2", "-z", "--untracked-files=no",
+                     "--no-renames", "--ignore-submodules", check=False)
+    except GitError:
         return b"no git"
-    return head.stdout + b"|" + status.stdout + bytes([head.returncode, status.returncode])
+    return (repo.head.encode() + b"|" + status.stdout + b"|"
+            + str(status.returncode).encode())
 
 
 class ResultCache:
     """The whole check result, reused when nothing it depends on has changed.
 
     It depends on: qmskit's code, the config, the evaluation date and rule selection,
-    the stat of every file in the QMS folders (and KPI data files outside them), and
-    git's HEAD and working-tree status. Any difference, or any file modified within
-    the racy window of the cached run, means a full check.
+    the stat of every file in the QMS folders and of every other file the check read
+    (KPI data and the acknowledgement ledger, wherever they are), and git's HEAD and
+    work-tree status. Any difference, or any file modified within the racy window of
+    the cached run, means a full check. The result is stored as JSON the caller encodes
+    and decodes.
     """
 
     def __init__(self, root: Path, folders: list[str], settings: str,
                  exclude: list[str] | None = None) -> None:
-        self.path = root / CACHE_DIR / "result.pickle"
         self.root = root
+        self.repo = locate(root)
+        self.path = cache_dir(root, self.repo) / "result.json"
         self.folders = folders
         self.exclude = exclude or []
         self.settings = settings
-        self.extra: list[str] = []
-        stored: dict[str, Any] = {}
-        try:
-            with self.path.open("rb") as handle:
-                loaded = pickle.load(handle)
-            if isinstance(loaded, dict):
-                stored = loaded
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError,
-                ValueError, TypeError):
-            stored = {}
-        self.stored = stored
-        extra = stored.get("extra", [])
-        self.extra = [p for p in extra if isinstance(p, str)] if isinstance(extra, list) else []
+        stored = read_json(self.path)
+        key = _code_fingerprint()
+        self.stored: dict[str, Any] = stored if _header_ok(stored, "result", key) else {}
+        self.key = key
+        extra = self.stored.get("extra", [])
+        self.extra = ([p for p in extra if isinstance(p, str)]
+                      if isinstance(extra, list) else [])
 
-    def _fingerprint(self, extra: list[str]) -> tuple[str, int]:
+    def _fingerprint(self, extra: Iterable[str]
+                     ) -> tuple[str, int, list[tuple[str, StatKey]]]:
         hasher = hashlib.blake2b(digest_size=20)
-        hasher.update(_code_fingerprint().encode())
+        hasher.update(self.key.encode())
         hasher.update(self.settings.encode())
         newest = 0
-        for path, key in _stat_files(self.root, self.folders, self.exclude, extra):
-            hasher.update(f"{path}\0{key}\n".encode())
+        stated = _stat_files(self.root, self.folders, self.exclude, extra)
+        for path, key in stated:
+            hasher.update(f"{path}\0{key}\n".encode("utf-8", "surrogateescape"))
             newest = max(newest, key[1])
-        hasher.update(_git_state(self.root))
-        return hasher.hexdigest(), newest
+        hasher.update(git_state(self.root, self.repo))
+        return hasher.hexdigest(), newest, stated
 
     def load(self) -> Any:
-        """The cached result if still valid, else None."""
+        """The cached result (as stored JSON) if still valid, else None."""
         if not self.stored:
             return None
-        fingerprint, newest = self._fingerprint(self.extra)
-        written = int(self.stored.get("written_at", 0))
-        if fingerprint != self.stored.get("fingerprint") or newest >= written - RACY_NS:
+        fingerprint, newest, _ = self._fingerprint(self.extra)
+        if (fingerprint != self.stored.get("fingerprint")
+                or newest >= self.stored["written_at"] - RACY_NS):
             return None
         return self.stored.get("result")
 
-    def save(self, result: Any, extra: list[str]) -> None:
-        """Store `result`; `extra` are data files outside the QMS folders it read."""
-        fingerprint, _ = self._fingerprint(sorted(extra))
-        try:
-            ensure_cache_dir(self.path.parent)
-            with tempfile.NamedTemporaryFile(dir=self.path.parent, delete=False,
-                                             prefix=".result-", suffix=".tmp") as handle:
-                pickle.dump({"fingerprint": fingerprint, "extra": sorted(extra),
-                             "written_at": time.time_ns(), "result": result},
-                            handle, protocol=pickle.HIGHEST_PROTOCOL)
-            Path(handle.name).replace(self.path)
-        except OSError:
-            return
+    def save(self, result: Any, extra: Iterable[str]) -> None:
+        """Store `result` (JSON); `extra` are the files the check read besides the
+        Markdown files (the walk does not see hidden files, nor anything outside)."""
+        fingerprint, _, stated = self._fingerprint(sorted(set(extra)))
+        read = [path[1:] for path, _ in stated if path.startswith("+")]
+        write_json(self.path, {"qmskit_cache": FORMAT, "kind": "result", "key": self.key,
+                               "fingerprint": fingerprint, "extra": read,
+                               "written_at": time.time_ns(), "result": result})

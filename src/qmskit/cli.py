@@ -55,7 +55,8 @@ def cli() -> None:
 @click.option("--colour/--no-colour", "colour", default=None,
               help="Colour the text output (default: when writing to a terminal).")
 @click.option("--cache/--no-cache", "use_cache", default=True, show_default=True,
-              help="Reuse unchanged files' results from .qmskit-cache/ (results are identical).")
+              help="Reuse unchanged files' results from the cache (kept in .git/qmskit/; "
+                   "results are identical).")
 @_CONFIG
 def check_command(root: Path, output_format: str, today: date | None, select: tuple[str, ...],
                   ignore: tuple[str, ...], colour: bool | None, use_cache: bool,

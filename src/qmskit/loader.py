@@ -15,6 +15,7 @@ import stat
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from dataclasses import fields as dataclass_fields
 from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -22,11 +23,12 @@ from typing import Any
 from pydantic import ValidationError
 
 from qmskit import fs
-from qmskit.cache import Cache
+from qmskit.cache import Cache, cache_dir, cache_key, load_payload, store_payload
 from qmskit.config import Config, load_config
 from qmskit.errors import QmsError
-from qmskit.git.facts import GitJob
+from qmskit.git.reader import CachedFacts, GitReader, cached_facts
 from qmskit.git.repo import GitRepo, TreeEntry
+from qmskit.git.run import GitError
 from qmskit.model.doc import Doc
 from qmskit.model.documents import MODELS, Document, Kpi
 from qmskit.model.findings import Finding
@@ -38,7 +40,7 @@ from qmskit.model.frontmatter import (
     guess_id,
     parse,
 )
-from qmskit.model.series import SeriesError, parse_series
+from qmskit.model.series import Measurement, NoData, Period, SeriesError, parse_series
 from qmskit.model.types import ID_PATTERN, KINDS, is_doc_id
 from qmskit.qms import Qms
 from qmskit.walk import walk
@@ -332,9 +334,9 @@ def _load_series(qms: Qms, doc: Doc, files: fs.Root, cache: Cache | None = None)
     try:
         real, info = files.stat(relative, relative)
         key = "data:" + relative
-        cached = cache.get(key, info) if cache is not None else None
-        if cached is not None and cached[0] == model.frequency:
-            outcome = cached[1]
+        cached = _decode_series(cache.get(key, info), model.frequency) if cache else None
+        if cached is not None:
+            outcome = cached
         else:
             raw = fs.read_regular(real, qms.config.max_file_size, relative)
             try:
@@ -342,7 +344,8 @@ def _load_series(qms: Qms, doc: Doc, files: fs.Root, cache: Cache | None = None)
             except SeriesError as error:
                 outcome = (error.line, error.col, error.message, error.hint)
             if cache is not None:
-                cache.put(key, info, raw + model.frequency.encode(), (model.frequency, outcome))
+                cache.put(key, info, raw + model.frequency.encode(),
+                          _encode_series(model.frequency, outcome))
     except fs.MissingError:
         qms.problems.append(at_data(f"data file {model.data!r} does not exist",
                                     f"create {relative} with the header 'period,value'"))
@@ -440,13 +443,13 @@ def _outcomes(root: Path, config: Config, items: list[tuple[str, str]],
         if not stat.S_ISREG(info.st_mode) or info.st_size > config.max_file_size:
             pending.append((path, relative, None))  # never cached: re-checked every time
             continue
-        hit = cache.get(relative, info)
+        hit = _decode_outcome(cache, relative, cache.get(relative, info))
         if hit is None:
             raw = read_bytes(files, path, relative, config.max_file_size)
             if isinstance(raw, FileResult):
                 pending.append((path, relative, None))
                 continue
-            hit = cache.get_by_content(relative, info, raw)
+            hit = _decode_outcome(cache, relative, cache.get_by_content(relative, info, raw))
             if hit is None:
                 keys[relative] = (info, raw)
                 pending.append((path, relative, raw))
@@ -467,27 +470,173 @@ def _outcomes(root: Path, config: Config, items: list[tuple[str, str]],
             fresh_docs[result.relative] = doc
         if cache is not None and result.relative in keys:
             info, raw = keys[result.relative]
-            cache.put(result.relative, info, raw, outcome)
+            encoded = _encode_outcome(outcome)
+            if encoded is not None:
+                cache.put(result.relative, info, raw, encoded)
     return [found[relative] for _, relative in items], fresh_docs
 
 
+# --- the documents cache: outcomes and KPI series as JSON ------------------------------
+# The cache holds JSON (see `qmskit.cache`): a model is stored as its own JSON and read
+# back through pydantic's validation, findings and series field by field. Whatever does
+# not decode to exactly what was stored is a miss, and the file is parsed again.
+
+_SCALARS = (str, int, float)
+
+
+def _scalar(value: object) -> bool:
+    return value is None or (type(value) in _SCALARS)
+
+
+def _encode_finding(finding: Finding) -> dict[str, object]:
+    return {f.name: getattr(finding, f.name) for f in dataclass_fields(Finding)}
+
+
+def _decode_finding(value: object) -> Finding:
+    if not isinstance(value, dict) or not all(_scalar(v) for v in value.values()):
+        raise ValueError("not a finding")
+    finding = Finding(**value)
+    if finding.severity not in ("error", "warning"):
+        raise ValueError("not a severity")
+    return finding
+
+
+def _encode_outcome(outcome: Outcome) -> list[object] | None:
+    """The JSON form of a file's outcome; None when the model would not read back equal
+    (such a file is simply parsed every time)."""
+    model, body_line, findings, broken, is_page = outcome
+    kind = model_json = None
+    if model is not None:
+        kind = getattr(model, "kind", None)
+        model_type = MODELS.get(kind) if isinstance(kind, str) else None
+        if model_type is not type(model):
+            return None
+        model_json = model.model_dump_json()
+        try:
+            if model_type.model_validate_json(model_json) != model:
+                return None
+        except ValueError:
+            return None
+    return ["md", kind, model_json, body_line, [_encode_finding(f) for f in findings],
+            broken, is_page]
+
+
+def _decode_outcome(cache: Cache, relative: str, value: object) -> Outcome | None:
+    """A stored outcome, validated; None (and the entry forgotten) when it is not one."""
+    if value is None:
+        return None
+    try:
+        if not isinstance(value, list) or len(value) != 7 or value[0] != "md":
+            raise ValueError("not a document entry")
+        _, kind, model_json, body_line, findings, broken, is_page = value
+        model = None
+        if model_json is not None:
+            model_type = MODELS.get(kind) if isinstance(kind, str) else None
+            if model_type is None or not isinstance(model_json, str):
+                raise ValueError("not a model")
+            model = model_type.model_validate_json(model_json)
+        if (type(body_line) is not int or not isinstance(findings, list)
+                or not (broken is None or isinstance(broken, str))
+                or type(is_page) is not bool):
+            raise ValueError("not an outcome")
+        return model, body_line, [_decode_finding(f) for f in findings], broken, is_page
+    except (ValueError, TypeError):
+        cache.drop(relative)
+        return None
+
+
+SeriesOutcome = list[Measurement | NoData] | tuple[int, int, str, str]
+
+
+def _encode_series(frequency: str, outcome: SeriesOutcome) -> list[object]:
+    """A KPI series as JSON data: each row tagged `m` (a value) or `n` (no data, with
+    its reason), so the cache can hold both and decode them without guessing."""
+    if isinstance(outcome, list):
+        rows: list[list[object]] = [
+            ["n", row.period.label, row.reason, row.line] if isinstance(row, NoData)
+            else ["m", row.period.label, row.value, row.line]
+            for row in outcome
+        ]
+        return ["data", frequency, "ok", rows]
+    return ["data", frequency, "error", list(outcome)]
+
+
+def _decode_series(value: object, frequency: str) -> SeriesOutcome | None:
+    """A stored KPI series for `frequency`, validated; None when it is not one."""
+    if not (isinstance(value, list) and len(value) == 4 and value[0] == "data"
+            and value[1] == frequency and isinstance(value[3], list)):
+        return None
+    try:
+        if value[2] == "error":
+            line, col, message, hint = value[3]
+            if type(line) is not int or type(col) is not int or not isinstance(
+                    message, str) or not isinstance(hint, str):
+                return None
+            return (line, col, message, hint)
+        if value[2] != "ok":
+            return None
+        rows: list[Measurement | NoData] = []
+        for row in value[3]:
+            if not (isinstance(row, list) and len(row) == 4 and isinstance(row[1], str)
+                    and type(row[3]) is int):
+                return None
+            tag, label, cell, line = row
+            period = Period.parse(label)
+            if tag == "m" and type(cell) in (int, float):
+                rows.append(Measurement(period, float(cell), line))
+            elif tag == "n" and isinstance(cell, str):
+                rows.append(NoData(period, cell, line))
+            else:
+                return None
+        return rows
+    except (ValueError, TypeError):
+        return None
+
+
+def _git_reader(root: Path, config: Config, *, start: bool, use_cache: bool,
+                full_history: bool) -> tuple[GitReader, Cache | None]:
+    """The git reader for a QMS, and the documents cache (both live by the repository)."""
+    probed: GitRepo | GitError | None = None
+    if start or use_cache:
+        try:
+            probed = GitRepo.at(root)
+        except GitError as error:
+            probed = error
+    repo = probed if isinstance(probed, GitRepo) else None
+    if not use_cache:
+        reader = GitReader(root, config.folders, full=full_history, probed=probed)
+    else:
+        fingerprint = config.model_dump_json()
+        facts_path, key = cache_dir(root, repo) / "git.json", cache_key(fingerprint)
+
+        def remember(facts: CachedFacts) -> None:
+            store_payload(facts_path, "git", key, facts.to_json())
+
+        reader = GitReader(root, config.folders, full=full_history, probed=probed,
+                           cached=cached_facts(load_payload(facts_path, "git", key)),
+                           remember=remember)
+    if start:
+        reader.start()
+    return reader, Cache.open(root, config.model_dump_json(), repo) if use_cache else None
+
+
 def load_qms(root: Path, config: Config, *, with_git: bool = True,
-             use_cache: bool = False) -> Qms:
+             use_cache: bool = False, full_history: bool = False) -> Qms:
     """Load the QMS under `root`; never raises for bad content, only for a missing root.
 
-    With `use_cache`, unchanged files, KPI series and git history are taken from
-    `.qmskit-cache/` (see `qmskit.cache`); results are identical to a cold load.
+    `with_git` starts reading git in the background now, on the other core while the
+    files are parsed; otherwise git is read when first asked (`Qms.history`, C403).
+    `full_history`: the whole history with signature checks will be wanted (the
+    handbook), so the one pass reads it. With `use_cache`, unchanged files, KPI series
+    and git facts come from the caches (see `qmskit.cache`); results are identical to
+    a cold load.
     """
     root = root.absolute()
     if not root.is_dir():
         raise QmsError(f"{root}: not a directory; pass the root of a QMS repository")
     qms = Qms(root=root, config=config)
-    cache = Cache.open(root, config.model_dump_json()) if use_cache else None
-    # git reads history on the other core while this process parses files.
-    git_job = None
-    if with_git:
-        git_job = GitJob(root, config.folders, cached=cache.git if cache else None,
-                         remember=cache is not None)
+    qms.git, cache = _git_reader(root, config, start=with_git, use_cache=use_cache,
+                                 full_history=full_history)
     items = list(iter_markdown(root, config))
     outcomes, fresh = _outcomes(root, config, items, cache)
     for (path, relative), (model, body_line, findings, broken, is_page) in zip(
@@ -509,10 +658,6 @@ def load_qms(root: Path, config: Config, *, with_git: bool = True,
     files = fs.Root(root)
     for doc in qms.of_kind("kpi"):
         _load_series(qms, doc, files, cache)
-    if git_job is not None:
-        qms.git = git_job.result()
-        if cache is not None:
-            cache.git = git_job.cache_entry()
     if cache is not None:
         cache.forget_missing({relative for _, relative in items}
                              | {"data:" + path for path in qms.series_paths.values()})
@@ -521,13 +666,14 @@ def load_qms(root: Path, config: Config, *, with_git: bool = True,
 
 
 def open_qms(root: Path, config_path: Path | None = None, *, with_git: bool = True,
-             use_cache: bool = False) -> Qms:
+             use_cache: bool = False, full_history: bool = False) -> Qms:
     """Load config and QMS for a command; raises QmsError/ConfigError for the CLI to map.
 
     `use_cache` is honoured only when the config allows it (`cache = true`, the default).
     """
     config, _ = load_config(root, config_path)
-    return load_qms(root, config, with_git=with_git, use_cache=use_cache and config.cache)
+    return load_qms(root, config, with_git=with_git, use_cache=use_cache and config.cache,
+                    full_history=full_history)
 
 
 CONFIG_NAMES = ("qmskit.toml", "pyproject.toml")
@@ -608,6 +754,7 @@ def load_revisions(root: Path, base: str, head: str, config_path: Path | None = 
                 else:
                     target.write_bytes(content)
             side.qms = load_qms(dest, configs[index], with_git=False)
+            side.qms.git = None  # a revision in a temporary folder has no history
     except BaseException:
         holder.cleanup()
         raise

@@ -33,6 +33,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from qmskit.errors import QmsError
+from qmskit.git.history import unavailable
 from qmskit.loader import open_qms
 from qmskit.qms import Qms
 from qmskit.rules.checker import CheckResult, run_checks
@@ -92,7 +93,10 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
         self.root = (base / self.config.root).resolve() if self.config.root else base.resolve()
         explicit = Path(self.root, self.config.config_file) if self.config.config_file else None
         try:
-            self.qms = open_qms(self.root, explicit)
+            # The handbook shows every document's full history with signature checks:
+            # the one git pass reads all of it, in the background while files are parsed.
+            self.qms = open_qms(self.root, explicit,
+                                full_history=self.config.pages and self.config.history)
             today = self.qms.evaluation_date(None)
         except QmsError as error:
             raise PluginError(f"qmskit: {error}") from None
@@ -166,14 +170,13 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
         return files
 
     def _context(self, config: MkDocsConfig) -> SiteContext:
-        from qmskit.git.history import History, read_history
         assert self.qms is not None
         docs_dir = os.path.relpath(Path(config.docs_dir).resolve(), self.root)
         layout = Layout(docs_dir=Path(docs_dir).as_posix(),
                         use_directory_urls=config.use_directory_urls,
                         section=self.config.section.strip("/") or "system")
-        history = (read_history(self.root, self.qms.config.folders) if self.config.history
-                   else History(False, "history is switched off in mkdocs.yml"))
+        history = (self.qms.history(signatures=True) if self.config.history
+                   else unavailable("history is switched off in mkdocs.yml"))
         return SiteContext.create(self.qms, layout=layout, result=self.result, history=history)
 
     def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig,

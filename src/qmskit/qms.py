@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from qmskit.config import Config, evaluation_date
+from qmskit.git.history import History, unavailable
 from qmskit.graph import Graph
 from qmskit.model.doc import Doc
 from qmskit.model.findings import Finding
 from qmskit.model.series import Row
 
 if TYPE_CHECKING:
-    from qmskit.git.facts import GitFacts
+    from qmskit.git.reader import GitReader
 
 T = TypeVar("T")
 
@@ -40,7 +41,9 @@ class Qms:
     #: KPI id -> the rows of its data file: measurements and periods recorded as n/a.
     series: dict[str, list[Row]] = field(default_factory=dict)
     series_paths: dict[str, str] = field(default_factory=dict)
-    git: GitFacts | None = None
+    #: The git side of the QMS (started by the loader, or read on first request); None
+    #: when the QMS is not a work tree of its own (e.g. a revision loaded for a diff).
+    git: GitReader | None = None
 
     _derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -56,6 +59,18 @@ class Qms:
         except KeyError:
             value = self._derived[key] = compute()
             return value
+
+    def history(self, since: date | None = None, signatures: bool = False) -> History:
+        """The git history of the QMS folders back to `since` (None: all of it), with
+        signature checks if `signatures`: read at most once per process, whichever
+        rule, page or report asks first, unless a later one asks for more."""
+        if self.git is None:
+            return unavailable("this copy of the QMS has no git history")
+        reader = self.git
+        found = self.derive("git.history", lambda: reader.history(since, signatures))
+        if not found.covers(since, signatures):
+            found = self._derived["git.history"] = reader.history(since, signatures)
+        return found
 
     @property
     def graph(self) -> Graph:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from qmskit.git.history import parse_log, read_history
+from qmskit.git.history import History, parse_log
 from qmskit.loader import open_qms
 from qmskit.reports.escape import html_text, md_inline
 from qmskit.site import Layout, SiteContext, build_nav, generate, render_page
@@ -120,24 +120,31 @@ def test_split_blocks_takes_generated_html_out_of_markdown(example_ctx: SiteCont
 
 
 def test_history_parse_groups_commits_per_file() -> None:
-    text = ("\x01a1\x1f2026-03-01\x1fquality-lead\x1fRevise PROC-A\0\nqms/procedures/PROC-A.md\0"
-            "qms/objectives/OBJ-A.md\0\x01b2\x1f2026-01-01\x1fops\x1fAdd PROC-A\0\n"
-            "qms/procedures/PROC-A.md\0other/x.md\0")
-    commits: dict[str, list] = {}  # type: ignore[type-arg]
-    parse_log(text, "qms/", commits)
-    assert [c.subject for c in commits["procedures/PROC-A.md"]] == ["Revise PROC-A",
-                                                                    "Add PROC-A"]
-    assert [c.author for c in commits["objectives/OBJ-A.md"]] == ["quality-lead"]
-    assert "other/x.md" not in commits and "x.md" not in commits
+    raw = ":100644 100644 " + "1" * 40 + " " + "2" * 40 + " M"
+    text = ("\0\x01a1\x1f\x1f2026-03-01\x1f2026-03-01\x1f\x1fquality-lead\x1fq@x\x1f"
+            f"Revise PROC-A\x1f\0\n{raw}\0qms/procedures/PROC-A.md\0{raw}\0"
+            f"qms/objectives/OBJ-A.md\0{raw}\0qms/kpis/data/K.csv\0"
+            "\0\x01b2\x1f\x1f2026-01-01\x1f2026-01-01\x1f\x1fops\x1fo@x\x1fAdd PROC-A\x1f"
+            f"\0\n{raw}\0qms/procedures/PROC-A.md\0{raw}\0other/x.md\0")
+    commits, by_path, touched = parse_log(text.encode(), "qms/", [])
+    history = History(True, commits=commits, by_path=by_path, touched=touched, prefix="qms/")
+    assert [c.subject for c in history.of("procedures/PROC-A.md")] == ["Revise PROC-A",
+                                                                       "Add PROC-A"]
+    assert [c.author for c in history.of("objectives/OBJ-A.md")] == ["quality-lead"]
+    assert history.paths == {"procedures/PROC-A.md", "objectives/OBJ-A.md"}
+    assert history.paths_of(commits[0]) == ("kpis/data/K.csv", "objectives/OBJ-A.md",
+                                            "procedures/PROC-A.md")
+    assert history.paths_of(commits[1]) == ("procedures/PROC-A.md",)
+    assert history.blobs(commits[1], "procedures/PROC-A.md") == ("1" * 40, "2" * 40)
 
 
 def test_history_from_a_real_repository(clean: QmsRepo) -> None:
-    assert not read_history(clean.root, ["procedures"]).available
+    assert not open_qms(clean.root).history().available
     init_git(clean.root, date="2026-01-15")
     path = clean.root / "procedures" / "PROC-A.md"
     path.write_text(path.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
     git(clean.root, "commit", "-qam", "Clarify step 2 <b>", date="2026-02-01")
-    history = read_history(clean.root, ["qms_docs", "procedures", "objectives"])
+    history = open_qms(clean.root).history()
     assert history.available
     assert [c.subject for c in history.of("procedures/PROC-A.md")] == ["Clarify step 2 <b>",
                                                                        "Initial QMS"]

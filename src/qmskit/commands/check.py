@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from dataclasses import fields
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from qmskit.config import evaluation_date
 from qmskit.errors import EXIT_CLEAN, EXIT_FINDINGS
+
+if TYPE_CHECKING:
+    from qmskit.qms import Qms
+    from qmskit.rules.checker import CheckResult
 
 
 def check(
@@ -26,7 +32,7 @@ def check(
     from qmskit.config import load_config
     from qmskit.loader import load_qms
     from qmskit.reports.formats import FORMATS
-    from qmskit.rules.checker import CheckResult, run_checks, select_rules
+    from qmskit.rules.checker import run_checks, select_rules
 
     config, _ = load_config(root, config_path)
     needs_git = "C403" in select_rules(config, select, ignore)
@@ -38,16 +44,56 @@ def check(
         settings = "|".join([config.model_dump_json(), evaluation_day.isoformat(),
                              ",".join(select), ",".join(ignore), str(needs_git)])
         result_cache = ResultCache(root.absolute(), config.folders, settings, config.exclude)
-        cached = result_cache.load()
-        if isinstance(cached, CheckResult):
+        cached = decode_result(result_cache.load())
+        if cached is not None:
             sys.stdout.write(FORMATS[output_format](cached, colour))
             return EXIT_FINDINGS if cached.errors else EXIT_CLEAN
     qms = load_qms(root, config, with_git=needs_git, use_cache=use_cache and config.cache)
     result = run_checks(qms, evaluation_day, select, ignore)
     if result_cache is not None:
-        outside = [p for p in qms.series_paths.values()
-                   if not any(p.startswith(folder.rstrip("/") + "/") for folder in config.folders)]
-        result_cache.save(result, outside)
+        result_cache.save(encode_result(result), files_read(qms))
     sys.stdout.write(FORMATS[output_format](result, colour))
     return EXIT_FINDINGS if result.errors else EXIT_CLEAN
 
+
+def files_read(qms: Qms) -> list[str]:
+    """Root-relative paths of the files a check reads besides the Markdown files of the
+    QMS folders: every KPI data file and the acknowledgement ledger, wherever they are
+    (hidden, excluded or outside the folders: the walk does not see those)."""
+    return sorted({*qms.series_paths.values(), qms.config.ledger_path})
+
+
+def encode_result(result: CheckResult) -> dict[str, Any]:
+    """A check result as JSON for the result cache."""
+    return {"findings": [{f.name: getattr(finding, f.name) for f in fields(finding)}
+                         for finding in result.findings],
+            "notices": [notice.message for notice in result.notices],
+            "documents": result.documents, "today": result.today.isoformat()}
+
+
+def decode_result(value: object) -> CheckResult | None:
+    """A cached check result, validated field by field; None when it is not one."""
+    from qmskit.model.findings import Finding, Notice
+    from qmskit.rules.checker import CheckResult
+
+    if not isinstance(value, dict):
+        return None
+    try:
+        findings = []
+        for item in value["findings"]:
+            if not isinstance(item, dict) or not all(
+                    v is None or type(v) in (str, int) for v in item.values()):
+                return None
+            finding = Finding(**item)
+            if finding.severity not in ("error", "warning"):
+                return None
+            findings.append(finding)
+        notices = value["notices"]
+        documents = value["documents"]
+        if (not isinstance(notices, list) or not all(isinstance(n, str) for n in notices)
+                or type(documents) is not int):
+            return None
+        return CheckResult(findings, [Notice(n) for n in notices], documents,
+                           date.fromisoformat(value["today"]))
+    except (KeyError, TypeError, ValueError):
+        return None

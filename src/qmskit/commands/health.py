@@ -21,8 +21,7 @@ def health(root: Path, *, output_format: str = "text", today: date | None = None
     from qmskit.domain.health import assess
     from qmskit.reports.health import format_text
 
-    # Health reads git itself, in one `git log` over the period (authors and dates),
-    # which the check's history pass does not collect.
+    # Git is read when the health measures ask for the year's history (one `git log`).
     qms = open_qms(root, config_path, with_git=False)
     report = assess(qms, qms.evaluation_date(today))
     sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n" if output_format == "json"

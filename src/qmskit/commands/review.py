@@ -7,11 +7,11 @@ followed by the CEO's approval records both. Approval is per version: a review t
 raises the version of an approved document leaves the new version pending approval
 (`approved_version` keeps naming the version that was approved; rule A605, and see
 `qmskit.domain.versions`). The version goes up only when the document's *content*
-changed since its last review, which git answers exactly: the last review is the oldest
-commit of the latest run of commits that carry the current review stamp, and the content
-then (front matter without the control fields, plus the body) is compared with the
-content now. Re-stamping an unchanged document, or stamping twice, never bumps the
-version twice.
+changed since its last review, which git answers exactly, by the same definition as the
+"changed since review" rule (C403, see `qmskit.git.facts`): the content (front matter
+without the stamp fields, plus the body) as of the commit that recorded the current
+stamp is compared with the content now. Re-stamping an unchanged document, or stamping
+twice, never bumps the version twice.
 
 Without usable history (no git, a shallow clone, a file never committed, a stamp not yet
 committed) qmskit cannot know, so it does not guess: it keeps the version and says so;
@@ -26,12 +26,12 @@ the trailers are printed for the author's own commit message.
 from __future__ import annotations
 
 import difflib
-import subprocess
+import posixpath
 import sys
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from qmskit.domain.versions import approval
 from qmskit.edit import KeyPath, Scalar, edit_document, locked, read_text
@@ -44,11 +44,6 @@ if TYPE_CHECKING:
     from qmskit.model.documents import Document
     from qmskit.qms import Qms
 
-#: Front-matter fields a review or approval stamps; changing them is not a content change.
-CONTROL_FIELDS = frozenset({"version", "approved_by", "approved_on", "approved_version",
-                            "review"})
-
-
 @dataclass(frozen=True)
 class Evidence:
     """What git says about the content since the last review; `changed` None = unknown."""
@@ -57,64 +52,43 @@ class Evidence:
     reason: str
 
 
-def _content(text: str) -> tuple[dict[str, Any], str, Any, Any] | None:
-    from qmskit.model.frontmatter import FrontMatterError, parse
-
-    try:
-        fm = parse(text.removeprefix("\ufeff"), positions=False)
-    except FrontMatterError:
-        return None
-    if fm.data is None:
-        return None
-    data = fm.data
-    review = data.get("review")
-    stamp = (review.get("last") if isinstance(review, dict) else None) or data.get("approved_on")
-    content = {k: v for k, v in data.items() if k not in CONTROL_FIELDS}
-    body = (fm.body or "").replace("\r\n", "\n")
-    return content, body, stamp, data.get("version")
-
-
 def content_changed_since_review(root: Path, relative: str) -> Evidence:
-    """Compare the document now with its content at the commit of its last review."""
-    from qmskit.git.repo import GitRepo
+    """Has the document's content changed since its current review stamp? The one
+    definition of "changed since review" (`qmskit.git.facts`, as C403 uses it), read
+    from one pass over the document's history."""
+    from qmskit.git.facts import content_of
+    from qmskit.git.reader import GitReader
 
-    try:
-        repo = GitRepo.at(root)
-    except QmsError as error:
-        return Evidence(None, str(error))
-    shallow = subprocess.run(["git", "rev-parse", "--is-shallow-repository"], cwd=repo.top,
-                             capture_output=True, text=True, check=False)
-    if shallow.stdout.strip() == "true":
-        return Evidence(None, "the clone is shallow, so the history of the review is incomplete")
-    now = _content(read_text(root / relative, root=root, where=relative))
-    if now is None:  # pragma: no cover - the loader has just read it
+    now = content_of(read_text(root / relative, root=root, where=relative))
+    if now is None or now.matter is None:  # pragma: no cover - the loader has just read it
         return Evidence(None, "the front matter cannot be read")
-    content, body, stamp, version = now
-    if stamp is None:
+    if now.stamp is None:
         return Evidence(False, "no earlier review is recorded")
-    path = repo.prefix + relative
     try:
-        commits = repo.history(path)
-    except QmsError as error:  # e.g. a repository without commits
-        return Evidence(None, str(error))
-    if not commits:
-        return Evidence(None, f"{relative} has never been committed")
-    reviewed: tuple[str, tuple[dict[str, Any], str, Any, Any]] | None = None
-    for commit, blob in zip(commits, repo.cat([f"{c}:{path}" for c in commits]),
-                            strict=True):
-        then = _content(blob.decode("utf-8", "replace")) if blob is not None else None
-        if then is None or str(then[2]) != str(stamp):
-            break
-        reviewed = (commit, then)
-    if reviewed is None:
+        stamp = date.fromisoformat(now.stamp)
+    except ValueError:
+        return Evidence(None, f"the review stamp {now.stamp!r} is not a date")
+    folder = posixpath.dirname(relative)
+    reader = GitReader(root, [folder] if folder else [])
+    facts = reader.review_facts({relative: stamp})
+    if not facts.available:
+        return Evidence(None, facts.reason)
+    verdict = facts.verdicts[relative]
+    where = f"the review of {stamp}" + (f" (commit {verdict.reviewed_commit[:7]})"
+                                        if verdict.reviewed_commit else "")
+    if verdict.state == "stamp-uncommitted":
         return Evidence(None, f"the current review stamp ({stamp}) is not committed yet")
-    commit, (old_content, old_body, _, old_version) = reviewed
-    where = f"the review of {stamp} (commit {commit[:7]})"
-    if old_content == content and old_body == body:
+    if verdict.state == "not-committed" or (
+            verdict.state == "reviewed" and verdict.reviewed_commit is None
+            and reader.repo is not None
+            and reader.blobs([f"HEAD:{reader.repo.prefix}{relative}"]) == [None]):
+        return Evidence(None, f"{relative} has never been committed")
+    if not verdict.suspect:
         return Evidence(False, f"content unchanged since {where}")
-    if old_version != version:
+    before = verdict.reviewed_version
+    if before is not None and str(before) != str(now.version):
         return Evidence(False, f"content changed since {where}, but the version was already "
-                        f"raised ({old_version} → {version})")
+                        f"raised ({before} → {now.version})")
     return Evidence(True, f"content changed since {where}")
 
 

@@ -16,22 +16,25 @@ trailer's key (`Reviewed-by` = reviewed, `Approved-by` = approved); the role is 
 person signed as. Whether git can verify the commit's own cryptographic signature
 (`git log %G?`) is reported next to it, so a signed workflow shows as verified.
 
-`revision_history` reads the history of every document with one `git log` for the whole
-repository and one `git cat-file --batch` for the versions, never one git call per file.
+`revision_history` is a view of the QMS's one git history (`Qms.history`: one `git log`
+for the whole repository, shared with every other reader) plus one `git cat-file
+--batch` for the versions, never one git call per file.
 """
 
 from __future__ import annotations
 
 import re
-import subprocess
-import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from qmskit.errors import QmsError
+from qmskit.git.history import Commit, History
+
+# Commits are written by the git layer; the commands that record signatures import the
+# writer from here, next to the trailers they write.
+from qmskit.git.repo import commit_paths as commit_paths
+from qmskit.git.repo import require_work_tree as require_work_tree
 
 if TYPE_CHECKING:
     from qmskit.model.doc import Doc
@@ -59,7 +62,7 @@ SIGNATURE_STATES: dict[str, str] = {
 }
 
 _VALUE = re.compile(r"^\s*(?P<role>[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+)\s*\((?P<who>[^()]+)\)\s*$")
-_VERSION = re.compile(r"^version:[ \t]*['\"]?(\d+)['\"]?[ \t]*(?:#.*)?$", re.MULTILINE)
+_VERSION = re.compile(r"^version:[ \t]*([^#\n]*?)[ \t]*(?:#.*)?$", re.MULTILINE)
 
 
 def trailer(meaning: Meaning, role: str | None, handle: str) -> str:
@@ -93,14 +96,15 @@ def parse_signature(key: str, value: str) -> Signature | None:
 
 @dataclass(frozen=True)
 class Revision:
-    """One commit that changed a document, with its approval evidence."""
+    """One commit that changed a document, with its approval evidence: a view of the one
+    commit record (`qmskit.git.history.Commit`) for one document."""
 
     commit: str
     day: date
     author: str
     subject: str
     #: The document's `version` as of this commit (None when it had none or is unreadable).
-    version: int | None
+    version: int | str | None
     signatures: tuple[Signature, ...]
     #: git's `%G?` code for the commit's own signature (N: not signed).
     signature_check: str = "N"
@@ -129,129 +133,65 @@ class Histories:
     by_path: dict[str, list[Revision]] = field(default_factory=dict)
 
 
-def _git(cwd: Path, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
-    try:
-        return subprocess.run(["git", "-c", "core.quotepath=off", *args], cwd=cwd,
-                              input=stdin, capture_output=True, check=False)
-    except OSError as error:
-        raise QmsError(f"git failed ({error}). Is it installed?") from None
+def signatures_of(commit: Commit) -> tuple[Signature, ...]:
+    """The signatures recorded in a commit's trailers."""
+    found = (parse_signature(key, value) for key, value in commit.trailers)
+    return tuple(s for s in found if s is not None)
 
 
-_FORMAT = ("%x01%H%x1f%as%x1f%an%x1f%G?%x1f%s%x1f"
-           "%(trailers:key=Reviewed-by,key=Approved-by,key=Acknowledged-by,unfold,"
-           "separator=%x1e)")
+def version_in(blob: bytes | None) -> int | str | None:
+    """The front matter `version` of a stored file, read from its `version:` line (fast:
+    every revision of every document is read for the handbook)."""
+    if blob is None:
+        return None
+    front = blob.decode("utf-8", "replace").split("\n---", 1)[0]
+    match = _VERSION.search(front)
+    if match is None:
+        return None
+    value = match.group(1).strip().strip("'\"").strip()
+    return int(value) if value.isdigit() else (value or None)
 
 
-def read_histories(root: Path, folders: Sequence[str],
-                   paths: Sequence[str] | None = None) -> Histories:
-    """Every commit touching the QMS folders, per file, with trailers and versions.
-
-    One `git log` for the whole repository, then one `git cat-file --batch` that reads
-    the version of each (commit, document) pair; `paths` limits the versions read to
-    those files (default: all of them).
-    """
-    try:
-        probe = _git(root, "rev-parse", "--show-prefix")
-    except QmsError as error:
-        return Histories(False, str(error))
-    if probe.returncode != 0:
-        return Histories(False, "not a git repository")
-    prefix = probe.stdout.decode("utf-8", "replace").strip()
-    specs = [folder.strip("/") for folder in folders] or ["."]
-    log = _git(root, "log", "--no-renames", "-z", "--name-only", f"--format={_FORMAT}",
-               "--", *specs)
-    if log.returncode != 0:
-        message = log.stderr.decode("utf-8", "replace").strip()
-        if "does not have any commits" in message or "bad default revision" in message:
-            return Histories(False, "no commits yet")
-        return Histories(False, f"git log failed: {message.splitlines()[0] if message else ''}")
-    histories = Histories(True)
-    touched: list[tuple[str, str]] = []  # (commit, root-relative path)
-    for record in log.stdout.decode("utf-8", "replace").split("\x01"):
-        if not record:
-            continue
-        header, _, names = record.partition("\0")
-        parts = header.split("\x1f")
-        if len(parts) != 6:
-            continue
-        sha, day_text, author, check, subject, trailers = parts
-        try:
-            day = date.fromisoformat(day_text)
-        except ValueError:
-            continue
-        signatures = []
-        for entry in trailers.strip().split("\x1e"):
-            key, _, value = entry.partition(":")
-            signature = parse_signature(key, value)
-            if signature is not None:
-                signatures.append(signature)
-        revision = Revision(sha, day, author, subject, None, tuple(signatures),
-                            check.strip() or "N")
-        for name in names.split("\0"):
-            name = name.strip("\n")
-            if name and name.startswith(prefix) and name.endswith(".md"):
-                relative = name[len(prefix):]
-                histories.by_path.setdefault(relative, []).append(revision)
-                touched.append((sha, relative))
-    wanted = set(paths) if paths is not None else None
-    pairs = [(sha, rel) for sha, rel in touched if wanted is None or rel in wanted]
-    versions = _versions(root, prefix, pairs)
-    for relative, revisions in histories.by_path.items():
-        histories.by_path[relative] = [
-            Revision(r.commit, r.day, r.author, r.subject, versions.get((r.commit, relative)),
-                     r.signatures, r.signature_check)
-            for r in revisions
-        ]
-    return histories
-
-
-def _versions(root: Path, prefix: str, pairs: list[tuple[str, str]]) -> dict[tuple[str, str],
-                                                                             int | None]:
-    """The front matter `version` of each (commit, path), from one `cat-file --batch`."""
-    if not pairs:
-        return {}
-    request = "".join(f"{sha}:{prefix}{rel}\n" for sha, rel in pairs).encode()
-    done = _git(root, "cat-file", "--batch", stdin=request)
-    found: dict[tuple[str, str], int | None] = {}
-    data = done.stdout
-    position = 0
-    for pair in pairs:
-        end = data.find(b"\n", position)
-        if end < 0:
-            break
-        header = data[position:end].split()
-        position = end + 1
-        if len(header) < 3 or header[-1] == b"missing":
-            found[pair] = None
-            continue
-        size = int(header[2])
-        blob = data[position:position + size].decode("utf-8", "replace")
-        position += size + 1
-        front = blob.split("\n---", 1)[0]
-        match = _VERSION.search(front)
-        found[pair] = int(match.group(1)) if match else None
-    return found
-
-
-_HISTORIES: dict[int, Histories] = {}
+def revisions(history: History, paths: Sequence[str],
+              blobs: Callable[[Sequence[str]], Sequence[bytes | None]]) -> Histories:
+    """The revisions of the documents at `paths`, from the one history; the version at
+    each revision comes from the file as that commit left it (`blobs` reads them all in
+    one `git cat-file --batch`)."""
+    if not history.available:
+        return Histories(False, history.reason)
+    wanted = [(path, [(c, history.blobs(c, path)[1]) for c in history.of(path)])
+              for path in paths]
+    ids = sorted({blob for _, found in wanted for _, blob in found if blob})
+    versions = dict(zip(ids, (version_in(blob) for blob in blobs(ids)), strict=True))
+    found_revisions = Histories(True)
+    for path, found in wanted:
+        if found:
+            found_revisions.by_path[path] = [
+                Revision(c.sha, c.day, c.author, c.subject,
+                         versions.get(blob) if blob else None, signatures_of(c),
+                         c.signature or "N")
+                for c, blob in found]
+    return found_revisions
 
 
 def histories_for(qms: Qms) -> Histories:
-    """The revision histories of a loaded QMS, read once per `Qms`."""
-    key = id(qms)
-    found = _HISTORIES.get(key)
-    if found is None:
-        found = _HISTORIES[key] = read_histories(
-            qms.root, qms.config.folders, [d.path for d in qms.documents.values()])
-        weakref.finalize(qms, _HISTORIES.pop, key, None)
-    return found
+    """The revision histories of a loaded QMS: read once per `Qms` (one `git log` for the
+    whole history, shared with every other reader of it, and one `git cat-file
+    --batch` for the versions)."""
+    def compute() -> Histories:
+        history = qms.history(signatures=True)
+        if qms.git is None or not history.available:
+            return revisions(history, [], lambda ids: [])
+        return revisions(history, [d.path for d in qms.documents.values()], qms.git.blobs)
+
+    return qms.derive("approvals.histories", compute)
 
 
 def revision_history(qms: Qms, doc: Doc) -> list[Revision]:
     """The revisions of `doc`, newest first: version, date, author, signatures, check.
 
-    The first call reads the history of the whole QMS (one `git log`, one
-    `git cat-file --batch`); later calls for other documents reuse it. Empty outside git.
+    The first call reads the history of the whole QMS; later calls for other documents
+    reuse it. Empty outside git.
     """
     return histories_for(qms).by_path.get(doc.path, [])
 
@@ -287,40 +227,3 @@ def lifecycle(qms: Qms, doc: Doc) -> Lifecycle:
                             if d.model.superseded_by == doc.id))
     return Lifecycle(doc.status == "retired", successor,
                      target.title if target is not None else None, replaces)
-
-
-# --- writing commits --------------------------------------------------------------------
-
-def require_work_tree(root: Path) -> None:
-    """Raise QmsError unless `root` is inside a git work tree (checked before any edit)."""
-    if _git(root, "rev-parse", "--show-toplevel").returncode != 0:
-        raise QmsError(f"{root}: not a git work tree, so --commit cannot record the "
-                       "signature; commit by hand with the trailers printed")
-
-
-def commit_paths(root: Path, paths: Sequence[Path], subject: str,
-                 trailers: Sequence[str]) -> str:
-    """Commit exactly `paths` (other staged changes stay staged); return the new commit.
-
-    The message is the subject, a blank line and the trailers. Raises QmsError outside a
-    git work tree, when there is nothing to commit, or when git refuses (for instance a
-    missing identity): the message says what to do.
-    """
-    require_work_tree(root)
-    names = [str(p) for p in paths]
-    added = _git(root, "add", "--", *names)
-    if added.returncode != 0:
-        raise QmsError(f"git add failed: {added.stderr.decode('utf-8', 'replace').strip()}")
-    staged = _git(root, "diff", "--cached", "--quiet", "--", *names)
-    if staged.returncode == 0:
-        has_head = _git(root, "rev-parse", "-q", "--verify", "HEAD").returncode == 0
-        if has_head:
-            raise QmsError("nothing to commit: the files are unchanged since the last commit")
-    message = subject + "\n\n" + "\n".join(trailers) + "\n"
-    done = _git(root, "commit", "-q", "-F", "-", "--", *names, stdin=message.encode())
-    if done.returncode != 0:
-        error = done.stderr.decode("utf-8", "replace").strip() or \
-            done.stdout.decode("utf-8", "replace").strip()
-        raise QmsError(f"git commit failed: {error}")
-    head = _git(root, "rev-parse", "HEAD")
-    return head.stdout.decode().strip()

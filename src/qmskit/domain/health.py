@@ -15,11 +15,9 @@ site's health page; `format_text()` renders it for a terminal.
 
 from __future__ import annotations
 
-import subprocess
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any, Literal
 
 from qmskit.domain.records import (
@@ -35,6 +33,7 @@ from qmskit.domain.records import (
     top_management,
     year_before,
 )
+from qmskit.git.history import Commit, History
 from qmskit.model.doc import Doc
 from qmskit.model.documents import Action, Audit, ManagementReview
 from qmskit.model.types import REVIEW_INPUT_KEYS, handle_key
@@ -138,23 +137,20 @@ class Sign:
 
 
 @dataclass(frozen=True)
-class Commit:
-    """One commit touching the QMS folders: author, day and paths (relative to root)."""
+class Activity:
+    """One commit in the period, with the QMS files it changed (paths relative to root)."""
 
-    sha: str
-    author: str
-    email: str
-    day: date
+    commit: Commit
     paths: tuple[str, ...]
 
 
 @dataclass
 class GitActivity:
-    """Commits in the period, read in one `git log` pass; `available` False without git."""
+    """Commits in the period, a view of the one history; `available` False without git."""
 
     available: bool
     reason: str = ""
-    commits: list[Commit] = field(default_factory=list)
+    commits: list[Activity] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -192,53 +188,18 @@ class HealthReport:
 # ------------------------------------------------------------------------------ git
 
 
-def read_activity(root: Path, folders: Sequence[str], since: date, today: date) -> GitActivity:
-    """Commits that touched the QMS folders between `since` and `today`, from ONE `git log`.
-
-    `--relative` limits the walk to the QMS root (which may be a subfolder of the work
-    tree) and prints paths relative to it; the author date decides the day.
-    """
-    pathspecs = [f.strip("/") for f in folders] or ["."]
-    try:
-        done = subprocess.run(
-            ["git", "-c", "core.quotepath=off", "log", "--no-merges", "--relative",
-             f"--since={since.isoformat()}T00:00:00",
-             "--format=%x01%H%x09%an%x09%ae%x09%as", "--name-only", "-z", "--", *pathspecs],
-            cwd=root, capture_output=True, check=False,
-        )
-    except OSError:
-        return GitActivity(False, "git is not installed")
-    if done.returncode != 0:
-        error = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        first = error[0] if error else f"exit code {done.returncode}"
-        if "not a git repository" in first:
-            return GitActivity(False, "not a git repository")
-        if "does not have any commits" in first:
-            return GitActivity(False, "the repository has no commits yet")
-        return GitActivity(False, f"git log failed: {first}")
-    return GitActivity(True, "", parse_log(done.stdout.decode("utf-8", "replace"), since,
-                                           today))
-
-
-def parse_log(text: str, since: date, today: date) -> list[Commit]:
-    """Parse `--format=%x01%H%x09%an%x09%ae%x09%as --name-only -z` output."""
-    commits: list[Commit] = []
-    for record in text.split("\x01"):
-        if not record:
-            continue
-        header, _, names = record.partition("\0")
-        parts = header.split("\t")
-        if len(parts) < 4:
-            continue
-        try:
-            day = date.fromisoformat(parts[-1].strip())
-        except ValueError:
-            continue
-        if not since <= day <= today:
-            continue
-        paths = tuple(n.strip("\n") for n in names.split("\0") if n.strip("\n"))
-        commits.append(Commit(parts[0], "\t".join(parts[1:-2]), parts[-2], day, paths))
-    return commits
+def activity(history: History, since: date, today: date) -> GitActivity:
+    """Commits (merges aside) that changed the QMS folders, authored between `since` and
+    `today`: a view of the QMS's one git history."""
+    if not history.available:
+        return GitActivity(False, history.reason)
+    found = []
+    for commit in history.commits:
+        if commit.parents <= 1 and since <= commit.day <= today:
+            paths = history.paths_of(commit)
+            if paths:
+                found.append(Activity(commit, paths))
+    return GitActivity(True, "", found)
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -271,7 +232,7 @@ def _names(names: Iterable[str]) -> str:
 
 def _events(qms: Qms, since: date, today: date, git: GitActivity) -> set[tuple[date, str]]:
     """Review and edit activity as (day, path) pairs: commits, and review stamps."""
-    events = {(c.day, path) for c in git.commits for path in c.paths}
+    events = {(c.commit.day, path) for c in git.commits for path in c.paths}
     for doc in qms.documents.values():
         review = doc.model.review
         if review is not None and _in(review.last, since, today):
@@ -443,7 +404,7 @@ def sign_ownership(qms: Qms, since: date, today: date, git: GitActivity) -> Sign
     beyond_roles = roles - team
     people: dict[str, str | None] = {}  # identity -> role holder's handle, if matched
     taking_part: set[str] = set()
-    for commit in git.commits:
+    for commit in (c.commit for c in git.commits):
         mapped: set[str] = set()
         handle = None
         for name in (commit.author, commit.email.split("@", 1)[0]):
@@ -489,11 +450,11 @@ def sign_ownership(qms: Qms, since: date, today: date, git: GitActivity) -> Sign
 def assess(qms: Qms, today: date, git: GitActivity | None = None) -> HealthReport:
     """The five signs for `qms` as of `today`, over the preceding twelve months.
 
-    `git` is read from the repository (one `git log`) unless given.
+    `git` is read from the QMS's one history (`Qms.history`) unless given.
     """
     since = year_before(today)
     if git is None:
-        git = read_activity(qms.root, qms.config.folders, since, today)
+        git = activity(qms.history(since=since), since, today)
     events = _events(qms, since, today, git)
     weeks: dict[date, int] = {}
     for day, _ in events:

@@ -1,191 +1,227 @@
-"""Facts from git history, gathered in one pass over the whole repository.
+"""Changed since review (C403), precisely: has a document's content changed since the
+commit that recorded its current review stamp?
 
-Rules never call git: the loader asks this module once and hands the facts on. One
-`git log` over all history costs about as much as a single per-file call, so the
-"changed since its last review" rule stays cheap at 10,000 documents. Plain subprocess
-rather than GitPython here: the check path must start fast, and we need exactly one
-command's output.
+A document is suspect when its content changed in a commit after the commit that
+recorded its current review stamp, or in the work tree since then. The *content* is the
+front matter without the stamp fields (`review`, `version`, `approved_by`, `approved_on`,
+`approved_version`) plus the body, so commits that only stamp a review or an approval never
+make a document suspect. The stamp is `review.last`, or `approved_on` when no review is
+recorded.
+
+The one definition, used by the rule and by `qmskit review` (which raises the version
+exactly when the content changed since the last review). For each document with stamp
+day L, the candidates are its changes committed on or after L (the stamp commit is
+committed on or after the stamp, even when the stamp is back-dated):
+
+- none: nothing was committed since the review;
+- one, committed on L: it is the stamp commit (or a change of the review day);
+- otherwise the blobs are read (one `cat-file --batch` for every document): the newest
+  change whose result carries the stamp while the file before it did not is the stamp
+  commit (a file without front matter before it, e.g. a page that adopts qmskit with
+  past review dates, makes it the baseline). Without one the review day's last change,
+  else the file as it was before the candidates, is what was reviewed. The content
+  then is compared with the content now.
+
+The work tree counts too: a file with uncommitted changes is compared with what was
+reviewed, except when its stamp itself is uncommitted (a fresh `qmskit review`): the
+review is being recorded with the file as it is.
 """
 
 from __future__ import annotations
 
-import subprocess
-import tempfile
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
-from typing import IO
+from typing import Any, Literal, NamedTuple
+
+from qmskit.model.frontmatter import FrontMatterError, parse
+
+#: Front-matter fields a review or approval stamps; changing them is not a content change.
+STAMP_FIELDS = frozenset({"review", "version", "approved_by", "approved_on",
+                          "approved_version"})
 
 
 @dataclass(frozen=True)
-class Change:
-    """The newest commit that modified a file (its creation does not count)."""
+class Content:
+    """What a review covers, read from one version of a file."""
 
-    day: date
+    stamp: str | None
+    version: Any
+    matter: tuple[Any, str] | None  # (front matter without stamp fields, body)
+
+
+def content_of(text: str | bytes | None) -> Content | None:
+    """The reviewed content of a file's text; None for a missing or unreadable file."""
+    if text is None:
+        return None
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    try:
+        front = parse(text.removeprefix("\ufeff"), positions=False)
+    except FrontMatterError:
+        return Content(None, None, None)
+    data = front.data
+    body = (front.body or "").replace("\r\n", "\n")
+    if not isinstance(data, dict):
+        return Content(None, None, (None, body))
+    review = data.get("review")
+    stamp = (review.get("last") if isinstance(review, dict) else None) or data.get("approved_on")
+    matter = {key: value for key, value in data.items() if key not in STAMP_FIELDS}
+    return Content(None if stamp is None else str(stamp), data.get("version"), (matter, body))
+
+
+class Candidate(NamedTuple):
+    """A commit that changed a document on or after its review stamp's day, with the
+    document's blob before and after it (None: it did not exist). A NamedTuple: one is
+    made for every document of the QMS."""
+
     commit: str
+    committed: date
+    before: str | None
+    after: str | None
+
+
+State = Literal["reviewed", "changed", "uncommitted", "stamp-uncommitted", "not-committed"]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether a document's content changed since its current review stamp."""
+
+    state: State
+    stamp: date
+    #: The first content change after the review (state "changed").
+    change: Candidate | None = None
+    #: The commit whose version was reviewed, when the history names one.
+    reviewed_commit: str | None = None
+    #: The `version` of the reviewed content (what `qmskit review` compares with).
+    reviewed_version: Any = None
+
+    @property
+    def suspect(self) -> bool:
+        """True when the current content has not been reviewed."""
+        return self.state in ("changed", "uncommitted")
 
 
 @dataclass
-class GitFacts:
-    """What git knows about the QMS files; `available` is False outside usable history."""
+class ReviewFacts:
+    """Verdicts per document path; `available` False (with a reason) without usable
+    history, in which case nothing is known."""
 
     available: bool
     reason: str = ""
-    last_change: dict[str, Change] = field(default_factory=dict)
-    uncommitted: set[str] = field(default_factory=set)
+    verdicts: dict[str, Verdict] = field(default_factory=dict)
 
 
-def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(
-        ["git", "-c", "core.quotepath=off", *args],
-        cwd=cwd, capture_output=True, check=False,
-    )
+#: Reads many blobs by id with one `cat-file --batch`.
+Blobs = Callable[[Sequence[str]], Mapping[str, bytes | None]]
 
 
-class GitJob:
-    """Reads git facts in background processes; `result()` collects them.
+def _needs_blobs(stamp: date, candidates: Sequence[Candidate]) -> bool:
+    return bool(candidates) and not (len(candidates) == 1 and candidates[0].committed == stamp)
 
-    Started before the loader parses files, so git walks history on the other core
-    while Python parses front matter. Output goes to temporary files rather than pipes,
-    so a large history can never block git on a full pipe nobody is reading yet.
+
+def judge(stamps: Mapping[str, date], candidates: Mapping[str, Sequence[Candidate]],
+          uncommitted: Mapping[str, str | None], read_text: Callable[[str], str | None],
+          blobs: Blobs, *, everyone: bool = True) -> dict[str, Verdict]:
+    """The verdict for every document in `stamps` (path -> review stamp day); without
+    `everyone`, only for those that need more than a look at their commit dates (the
+    others were reviewed as they are).
+
+    `candidates`: per path, the commits that changed it on or after its stamp's day,
+    newest first; `uncommitted`: paths changed in the work tree or index -> their blob at
+    HEAD (None when new); `read_text` reads a file of the work tree; `blobs` reads many
+    blobs at once.
     """
+    wanted: set[str] = set()
+    for path, stamp in stamps.items():
+        found = candidates.get(path, ())
+        if _needs_blobs(stamp, found):
+            for candidate in found:
+                wanted.update(b for b in (candidate.before, candidate.after) if b)
+        if path in uncommitted:
+            head = uncommitted[path]
+            if head:
+                wanted.add(head)
+    read = blobs(sorted(wanted)) if wanted else {}
+    contents: dict[str | None, Content | None] = {None: None}
 
-    def __init__(self, root: Path, folders: list[str], cached: object = None,
-                 remember: bool = False) -> None:
-        """Start reading; `cached` is a previous `cache_entry()`, `remember` asks for one."""
-        self.remember = remember or cached is not None
-        self.facts: GitFacts | None = None
-        self.prefix = ""
-        self.head = ""
-        self._base: dict[str, Change] = {}
-        self._procs: list[tuple[subprocess.Popen[bytes], IO[bytes]]] = []
-        try:
-            probe = _git(root, "rev-parse", "--show-toplevel", "--is-shallow-repository")
-        except OSError:
-            self.facts = GitFacts(False, "git is not installed, so changes since review are "
-                                  "not checked")
-            return
-        if probe.returncode != 0:
-            self.facts = GitFacts(False, "not a git repository, so changes since review are "
-                                  "not checked")
-            return
-        top_text, shallow = [*probe.stdout.decode("utf-8", "replace").split("\n"), ""][:2]
-        if shallow.strip() == "true":
-            self.facts = GitFacts(
-                False,
-                "shallow clone: history is incomplete, so changes since review are not "
-                "checked (fetch full history, e.g. `git fetch --unshallow`, or "
-                "`fetch-depth: 0` in CI)",
-            )
-            return
-        top = Path(top_text.strip())
-        try:
-            prefix = root.resolve().relative_to(top.resolve()).as_posix()
-        except ValueError:
-            self.facts = GitFacts(False, "the QMS root is outside the git work tree")
-            return
-        self.prefix = "" if prefix == "." else prefix + "/"
-        # Limiting `git log` to the QMS folders with pathspecs doubled its run time on a
-        # 10k-document repository; the folders are most of the tree anyway, so only a
-        # subdirectory root is passed as a pathspec and the rest is filtered here.
-        log_specs = ["--", self.prefix] if self.prefix else []
-        pathspecs = [self.prefix + folder.strip("/") for folder in folders] or ["."]
-        revisions = self._revisions(top, cached)
-        self._start(top, "log", "--diff-filter=M", "--no-renames", "--format=%x01%h %as",
-                    "-z", "--name-only", *revisions, *log_specs)
-        self._start(top, "status", "--porcelain=v1", "-z", "--untracked-files=no", "--",
-                    *pathspecs)
+    def content(blob: str | None) -> Content | None:
+        if blob not in contents:
+            contents[blob] = content_of(read.get(blob)) if blob else None
+        return contents[blob]
 
-    def _revisions(self, top: Path, cached: object) -> list[str]:
-        """The history still to read: all of it, or only what is new since a cached HEAD.
-
-        A cached HEAD is reused only when it is an ancestor of the current one (plain
-        commits, pulls, merges); after a reset or a checkout of another branch the whole
-        history is read again, so facts from abandoned commits never leak in.
-        """
-        if self.remember:
-            verified = _git(top, "rev-parse", "-q", "--verify", "HEAD")
-            self.head = verified.stdout.decode().strip() if verified.returncode == 0 else ""
-        if not (isinstance(cached, tuple) and len(cached) == 3 and self.head):
-            return []
-        head, prefix, changes = cached
-        if prefix != self.prefix or not isinstance(changes, dict):
-            return []
-        if head == self.head:
-            self._base = changes
-            return ["--max-count=0"]
-        ancestor = _git(top, "merge-base", "--is-ancestor", str(head), self.head)
-        if ancestor.returncode != 0:
-            return []
-        self._base = changes
-        return [f"{head}..{self.head}"]
-
-    def cache_entry(self) -> tuple[str, str, dict[str, Change]] | None:
-        """What the cache keeps: HEAD, the root's prefix and the last change per file."""
-        facts = self.result()
-        if not facts.available or not self.head:
-            return None
-        return (self.head, self.prefix, facts.last_change)
-
-    def _start(self, cwd: Path, *args: str) -> None:
-        out = tempfile.TemporaryFile()
-        proc = subprocess.Popen(["git", "-c", "core.quotepath=off", *args], cwd=cwd,
-                                stdout=out, stderr=subprocess.PIPE)
-        self._procs.append((proc, out))
-
-    def _collect(self, index: int) -> tuple[int, str, str]:
-        proc, out = self._procs[index]
-        _, stderr = proc.communicate()
-        out.seek(0)
-        text = out.read().decode("utf-8", "replace")
-        out.close()
-        return proc.returncode, text, stderr.decode("utf-8", "replace").strip()
-
-    def result(self) -> GitFacts:
-        """Wait for git and return the facts (once; later calls return the same)."""
-        if self.facts is not None:
-            return self.facts
-        log_code, log_text, log_err = self._collect(0)
-        status_code, status_text, _ = self._collect(1)
-        if log_code != 0:
-            if "does not have any commits" in log_err or "bad default revision" in log_err:
-                self.facts = GitFacts(False, "the repository has no commits yet, so changes "
-                                      "since review are not checked")
-            else:
-                first = log_err.splitlines()[0] if log_err else str(log_code)
-                self.facts = GitFacts(False, "git log failed, so changes since review are "
-                                      f"not checked: {first}")
-            return self.facts
-        facts = GitFacts(True)
-        _parse_log(log_text, self.prefix, facts.last_change)
-        for name, change in self._base.items():
-            facts.last_change.setdefault(name, change)  # newer commits were read first
-        if status_code == 0:
-            for entry in status_text.split("\0"):
-                if len(entry) > 3 and "M" in entry[:2] and entry[3:].startswith(self.prefix):
-                    facts.uncommitted.add(entry[3 + len(self.prefix):])
-        self.facts = facts
-        return facts
+    verdicts = {}
+    for path, stamp in stamps.items():
+        found = candidates.get(path, ())
+        if everyone or path in uncommitted or _needs_blobs(stamp, found):
+            verdicts[path] = _verdict(path, stamp, list(found), uncommitted, read_text,
+                                      content)
+    return verdicts
 
 
-def read_git_facts(root: Path, folders: list[str]) -> GitFacts:
-    """Read last modification per file under `folders` (paths relative to `root`)."""
-    return GitJob(root, folders).result()
+def _verdict(path: str, stamp: date, found: list[Candidate],
+             uncommitted: Mapping[str, str | None], read_text: Callable[[str], str | None],
+             content: Callable[[str | None], Content | None]) -> Verdict:
+    mark = str(stamp)
 
+    head_content: Content | None = None
+    if path in uncommitted:
+        head_blob = uncommitted[path]
+        if head_blob is None:
+            return Verdict("not-committed", stamp)
+        head_content = content(head_blob)
+        if head_content is None or head_content.stamp != mark:
+            return Verdict("stamp-uncommitted", stamp)
 
-def _parse_log(text: str, prefix: str, last_change: dict[str, Change]) -> None:
-    # Records look like "\x01<hash> <date>\0\n<path>\0<path>\0..." newest first; the first
-    # time a path appears is its newest modification.
-    for record in text.split("\x01"):
-        if not record:
-            continue
-        header, _, names = record.partition("\0")
-        commit, _, day_text = header.partition(" ")
-        try:
-            day = date.fromisoformat(day_text.strip())
-        except ValueError:
-            continue
-        for name in names.split("\0"):
-            name = name.strip("\n")
-            if name and name.startswith(prefix):
-                last_change.setdefault(name[len(prefix):], Change(day, commit))
+    # What was reviewed: a blob (None: the file as it is at HEAD), and its commit.
+    reviewed_blob: str | None = None
+    reviewed_commit: str | None = None
+    later: list[Candidate] = []  # committed after the reviewed version, newest first
+    if _needs_blobs(stamp, found):
+        position = next((i for i, c in enumerate(found)
+                         if (then := content(c.after)) is not None and then.stamp == mark
+                         and ((prior := content(c.before)) is None or prior.stamp != mark)),
+                        None)
+        if position is None:
+            position = next((i for i, c in enumerate(found) if c.committed == stamp), None)
+        if position is not None:
+            reviewed_blob, reviewed_commit = found[position].after, found[position].commit
+            later = found[:position]
+        else:
+            reviewed_blob, later = found[-1].before, found
+            if content(reviewed_blob) is None and later:
+                # The file did not exist before the candidates (created without carrying
+                # the stamp, e.g. renamed): its first version is the baseline.
+                reviewed_blob, reviewed_commit = later[-1].after, later[-1].commit
+                later = later[:-1]
+    elif found:
+        reviewed_commit = found[0].commit
+
+    reviewed = content(reviewed_blob) if reviewed_blob else None
+    first_change = None
+    if reviewed is not None:
+        for candidate in reversed(later):
+            changed = content(candidate.after)
+            if changed is None or changed.matter != reviewed.matter:
+                first_change = candidate
+                break
+    version = reviewed.version if reviewed is not None else None
+
+    if path in uncommitted:
+        now = content_of(read_text(path))
+        baseline = reviewed if reviewed is not None else head_content
+        if now is not None and baseline is not None and now.matter == baseline.matter:
+            return Verdict("reviewed", stamp, None, reviewed_commit, baseline.version)
+        if first_change is not None:
+            return Verdict("changed", stamp, first_change, reviewed_commit, version)
+        return Verdict("uncommitted", stamp, None, reviewed_commit,
+                       baseline.version if baseline is not None else None)
+    if reviewed is not None and first_change is not None:
+        head = content(found[0].after)
+        if head is None or head.matter != reviewed.matter:
+            return Verdict("changed", stamp, first_change, reviewed_commit, version)
+    return Verdict("reviewed", stamp, None, reviewed_commit, version)

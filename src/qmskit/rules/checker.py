@@ -15,6 +15,7 @@ from qmskit.errors import ConfigError
 from qmskit.model.findings import Finding, Notice, Severity
 from qmskit.qms import Qms
 from qmskit.rules import RuleContext, all_rules, matches, resolve_rule_code
+from qmskit.rules.history import history_notice
 
 
 @dataclass
@@ -88,7 +89,9 @@ def run_checks(
         notices.append(Notice(f"no controlled document found in {', '.join(qms.config.folders)}"
                               ": a controlled document is a Markdown file whose front matter "
                               "has an `id` (see `qmskit new`)"))
-    if "C403" in enabled and qms.git is not None and not qms.git.available:
-        notices.append(Notice(f"C403 skipped: {qms.git.reason}"))
+    if "C403" in enabled:
+        reason = history_notice(ctx)
+        if reason:
+            notices.append(Notice(f"C403 skipped: {reason}"))
     findings.sort()
     return CheckResult(findings, notices, len(qms.documents), today)

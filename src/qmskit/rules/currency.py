@@ -12,6 +12,7 @@ from qmskit.domain.schedule import kpi_status
 from qmskit.model.documents import Kpi, Objective
 from qmskit.model.findings import Finding
 from qmskit.rules import RuleContext, rule
+from qmskit.rules.history import review_facts
 
 
 def _review_pos(doc: object) -> tuple[int, int]:
@@ -73,37 +74,37 @@ def review_due_soon(ctx: RuleContext) -> Iterator[Finding]:
 def changed_since_review(ctx: RuleContext) -> Iterator[Finding]:
     """A document was changed in git after its last review (a "suspect" document).
 
-    Read from one pass over git history: the newest commit that modified the file
-    (adding it does not count) is dated after `review.last`, or the file has
-    uncommitted changes. The reviewed version is no longer the current version, so the
-    change has not been reviewed. Skipped, with a notice, outside a git repository and
-    in shallow clones. Drafts, retired documents and records are exempt.
+    Suspect means: the document's content changed in a commit after the commit that
+    recorded its current review stamp (`review.last`, or `approved_on`), or it has
+    uncommitted changes since then. Content is the front matter without the stamp
+    fields (`review`, `version`, `approved_by`, `approved_on`) plus the body, so a
+    commit that only stamps a review or an approval never makes a document suspect, and
+    neither does a back-dated stamp committed after the edits it covers. The commit
+    that adds front matter to an existing page is the baseline: adopting qmskit with
+    past review dates raises nothing. Read from one pass over git history (never one
+    git call per file). Skipped, with a notice, outside a git repository, before the
+    first commit and in shallow clones. Drafts, retired documents and records are
+    exempt.
 
     Fix: review the change and stamp it (`qmskit review ID`), which records the date.
     """
-    git = ctx.qms.git
-    if git is None or not git.available:
+    facts = review_facts(ctx)
+    if facts is None or not facts.available:
         return
     for doc in ctx.qms.documents.values():
-        review = ctx.review(doc)
-        if review.state == "exempt":
+        verdict = facts.verdicts.get(doc.path)
+        if verdict is None or not verdict.suspect:
             continue
-        last = review.last
-        if last is None:
-            continue
-        if doc.path in git.uncommitted:
-            if last >= ctx.today:
-                continue  # stamped today (e.g. `qmskit review`), not yet committed
+        last = verdict.stamp
+        if verdict.change is not None:
+            yield ctx.at(doc, _review_pos(doc),
+                         f"changed on {verdict.change.committed} (commit "
+                         f"{verdict.change.commit[:9]}) after its last review on {last}",
+                         f"review the change and stamp it: `qmskit review {doc.id}`")
+        else:
             yield ctx.at(doc, _review_pos(doc),
                          f"has uncommitted changes since its last review on {last}",
                          f"if the change needs review, stamp it: `qmskit review {doc.id}`")
-            continue
-        change = git.last_change.get(doc.path)
-        if change is not None and change.day > last:
-            yield ctx.at(doc, _review_pos(doc),
-                         f"changed on {change.day} (commit {change.commit}) after its last "
-                         f"review on {last}",
-                         f"review the change and stamp it: `qmskit review {doc.id}`")
 
 
 @rule("C404", "kpi-data-overdue", "error")

@@ -13,7 +13,7 @@ from datetime import date
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from qmskit.git.history import History, read_history
+from qmskit.git.history import History
 from qmskit.model.documents import Kpi, Role
 from qmskit.model.types import kind_rank
 from qmskit.reports.escape import html_text
@@ -66,7 +66,8 @@ class SiteContext:
 
             result = run_checks(qms, day)
         if history is None:
-            history = read_history(qms.root, qms.config.folders)
+            # The one pass over history: shared with C403, revision tables and health.
+            history = qms.history(signatures=True)
         return cls(qms, day, layout or Layout(), result, history)
 
     # ------------------------------------------------------------------ where things are

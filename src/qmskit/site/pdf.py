@@ -37,6 +37,8 @@ from pathlib import Path
 
 from qmskit.domain.coverage import coverage_of
 from qmskit.errors import QmsError
+from qmskit.git.repo import GitRepo, Snapshot
+from qmskit.git.run import GitError
 from qmskit.site.publish import Publication, publish
 from qmskit.site.tree import dump_builder_config, read_builder_config
 
@@ -47,38 +49,13 @@ CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrom
                   "chrome")
 
 
-@dataclass(frozen=True)
-class Revision:
-    """The git revision a copy is made from."""
-
-    commit: str
-    day: str
-    dirty: bool
-
-    def label(self) -> str:
-        """`abc1234567 (2026-11-20)`, with a warning when the work tree differs."""
-        if not self.commit:
-            return "not under version control"
-        text = f"{self.commit[:10]} ({self.day})"
-        return text + ", with uncommitted changes" if self.dirty else text
-
-
-def git_revision(root: Path, folders: list[str]) -> Revision:
-    """HEAD's commit and date, and whether the QMS files differ from it."""
-    def run(*args: str) -> str:
-        try:
-            done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
-                                  check=False)
-        except OSError:
-            return ""
-        return done.stdout.strip() if done.returncode == 0 else ""
-
-    commit = run("rev-parse", "HEAD")
-    if not commit:
-        return Revision("", "", False)
-    day = run("log", "-1", "--format=%cs", "HEAD")
-    status = run("status", "--porcelain", "--", *(folders or ["."]))
-    return Revision(commit, day, bool(status))
+def git_revision(root: Path, folders: list[str]) -> Snapshot:
+    """HEAD's commit and date, and whether the QMS files differ from it; an empty
+    snapshot ("not under version control") outside a repository with commits."""
+    try:
+        return GitRepo.at(root).snapshot(folders)
+    except GitError:
+        return Snapshot("", "", False)
 
 
 def find_chromium(explicit: str | None = None) -> str:
@@ -143,7 +120,7 @@ def _cover_value(text: str) -> str:
     return html.escape(text).replace("{", "&#123;").replace("}", "&#125;")
 
 
-def cover_page(company: str, revision: Revision, day: date, documents: int,
+def cover_page(company: str, revision: Snapshot, day: date, documents: int,
                summary: str) -> str:
     """The cover page (a print-site Jinja template with no Jinja in it)."""
     rows = [
@@ -196,7 +173,7 @@ class ControlledCopy:
 
     publication: Publication
     company: str = ""
-    revision: Revision | None = None
+    revision: Snapshot | None = None
 
 
 def check_pdf_output(out: Path) -> None:

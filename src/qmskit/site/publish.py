@@ -149,7 +149,7 @@ def publish(root: Path, out: Path, *, mkdocs_config: Path | None = None,
                  configs=[p for p in (found_config, mkdocs_yml if has_builder else None)
                           if p is not None],
                  force=force)
-    qms = load_qms(root, config)
+    qms = load_qms(root, config, full_history=True)
     day = qms.evaluation_date(today)
     result = run_checks(qms, day)
     publication = Publication(qms, day, result, builder)
