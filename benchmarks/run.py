@@ -1219,7 +1219,8 @@ def case_serve(ctx: Context) -> list[Result]:
                 detection += [t - edited for t, line in lines if SERVE_DETECTED in line][:1]
                 built += [line.split(SERVE_BUILT, 1)[1].split()[0] for _, line in lines
                           if SERVE_BUILT in line][:1]
-                visible += marker in fetch(page_url)
+                with contextlib.suppress(OSError):  # a missing page counts as not visible
+                    visible += marker in fetch(page_url)
             extra += watcher.settle(1.0, ctx.timeout)
             if detection:
                 notes.append(f"change detected after {statistics.median(detection):.2f} s "
@@ -1412,7 +1413,7 @@ def case_strictdoc(ctx: Context) -> list[Result]:
                    summary=stats_summary(stats), note=note, load=load, key="strictdoc",
                    docs=docs, extra=stats),
             Result(f"StrictDoc {version} export again (cache, nothing changed)", label, warm,
-                   summary="", load=load),
+                   summary="", load=load, key="strictdoc-again", docs=docs),
         ]
     return results
 
@@ -1682,11 +1683,15 @@ def handbook_goal_rows(results: list[Result]) -> list[list[str]]:
         step = f"handbook: `mkdocs build` with the plugin, {build.target}"
         median = median_seconds(build)
         killed = any(run.killed for run in build.runs)
-        measured = f"{median:.1f} s" + (" (killed)" if killed else "")
+        cpu = statistics.median(run.cpu_seconds for run in build.runs)
+        measured = (f"{median:.1f} s (killed)" if killed else
+                    f"{median:.1f} s (CPU {cpu:.1f} s)")
         peer = peers.get(build.docs)
         if peer is None:
+            missing = ("– (no StrictDoc run at this size: --strictdoc-sizes)" if peers else
+                       "– (StrictDoc not run: add --peers)")
             rows.append([step, "≤ StrictDoc's time for as many requirements, same run",
-                         measured, "– (StrictDoc not run: add --peers)", "not judged"])
+                         measured, missing, "not judged"])
         else:
             ratio = median / median_seconds(peer)
             rows.append([step, "≤ StrictDoc's time for as many requirements, same run",
@@ -1747,7 +1752,8 @@ def goals_table(results: list[Result]) -> str:
                 continue
             ratio, ratio_text = (floor_ratio(result, floors) if goal.floor_ratio is not None
                                  else (None, "–"))
-            measured = f"{median_seconds(result):.2f} s"
+            measured = (f"{median_seconds(result):.2f} s (CPU "
+                        f"{statistics.median(run.cpu_seconds for run in result.runs):.2f} s)")
             if goal.rss_mib is not None:
                 peak = max(run.max_rss_kib for run in result.runs) / 1024
                 measured += f", {peak:.0f} MiB"
@@ -1756,6 +1762,35 @@ def goals_table(results: list[Result]) -> str:
         return ""
     return table(["step", "goal", "measured", "ratio to floor (or to StrictDoc)",
                   "met / missed"], rows)
+
+
+def strictdoc_table(results: list[Result]) -> str:
+    """The handbook next to StrictDoc's export, one row per size either was run at."""
+    by_docs: dict[int, dict[str, Result]] = {}
+    for result in results:
+        if result.key in ("handbook", "strictdoc", "strictdoc-again") and result.runs:
+            by_docs.setdefault(result.docs, {})[result.key] = result
+    if not any("strictdoc" in group for group in by_docs.values()):
+        return ""
+    rows = []
+    for docs, group in sorted(by_docs.items()):
+        def cell(key: str, group: dict[str, Result] = group) -> str:
+            result = group.get(key)
+            if result is None:
+                return "–"
+            cpu = statistics.median(run.cpu_seconds for run in result.runs)
+            rss = max(run.max_rss_kib for run in result.runs) / 1024
+            return f"{median_seconds(result):.1f} s (CPU {cpu:.1f} s), {rss:.0f} MiB"
+
+        ratio = "–"
+        if "handbook" in group and "strictdoc" in group:
+            ratio = (f"{median_seconds(group['handbook']) / median_seconds(group['strictdoc']):.2f}"
+                     "x")
+        rows.append([f"{docs:,} documents = requirements", cell("handbook"), cell("strictdoc"),
+                     cell("strictdoc-again"), ratio])
+    return table(["corpus (clean)", "handbook: mkdocs build with the plugin",
+                  "StrictDoc export (cold)", "StrictDoc export again (cache, nothing changed)",
+                  "handbook / StrictDoc"], rows)
 
 
 def peer_table(results: list[Result]) -> str:
@@ -1843,6 +1878,12 @@ def render(info: dict[str, str], corpora: list[Corpus], results: list[Result],
     if peers:
         out += ["## Peer: Doorstop\n", "Medians; the same clean corpus converted by "
                 "`benchmarks/doorstop_tree.py`.\n", peers]
+    strictdoc = strictdoc_table(results)
+    if strictdoc:
+        out += ["## Peer: StrictDoc\n", "Medians; the same clean corpus, converted by "
+                "`benchmarks/strictdoc_tree.py` for StrictDoc. Both sides write a static "
+                "HTML site: the handbook one page per document plus the generated pages, "
+                "StrictDoc one page per `.sdoc` document and view.\n", strictdoc]
     out.append(NOTES_MARKER + "\n" + kept)
     return "\n".join(out).rstrip("\n") + "\n"
 
