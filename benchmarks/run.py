@@ -414,13 +414,20 @@ def repeat_paired(ctx: Context, command: list[str], before: Callable[[], None] |
     for i in range(ctx.repeat):
         if before is not None:
             before()
-        run = run_once(ctx, command, f"{label} run {i + 1}/{ctx.repeat}")
-        floor = run_once(ctx, floor_command(ctx, root), "  floor", accept=floor_ok)
-        ratios.append(run.seconds / floor.seconds)
+        run, ratio = paired_run(ctx, command, f"{label} run {i + 1}/{ctx.repeat}", root)
+        ratios.append(ratio)
         if runs:
             runs[-1].stdout = runs[-1].stderr = b""
         runs.append(run)
     return runs, ratios
+
+
+def paired_run(ctx: Context, command: list[str], label: str, root: Path,
+               env: dict[str, str] | None = None) -> tuple[Measurement, float]:
+    """One run of ``command``, then one of the floor on ``root``; the run and their ratio."""
+    run = run_once(ctx, command, label, env=env)
+    floor = run_once(ctx, floor_command(ctx, root), "  floor", accept=floor_ok)
+    return run, run.seconds / floor.seconds
 
 
 def log_run(ctx: Context, label: str, run: Measurement) -> None:
@@ -854,8 +861,11 @@ def scratch_clone(ctx: Context, corpus: Corpus) -> Iterator[Corpus]:
     """A throw-away clone of ``corpus`` (sharing its objects) to commit in; removed after.
 
     Cases that commit must not move the corpus's own branch: every other case (and the
-    next run, which reuses the corpus) expects the generated history. ``git clone
-    --shared`` copies no objects, so even the 50k corpus clones in seconds.
+    next run, which reuses the corpus) expects the generated history. Cases that must
+    start without any cache take a fresh clone per run: whatever qmskit or MkDocs keeps,
+    in the work tree, inside ``.git`` or (see ``isolated_env``) in the user's cache
+    folder, goes with it. ``git clone --shared`` copies no objects, so even the 50k
+    corpus clones in seconds; a clone of a clone chains the alternates.
     """
     tmp = Path(tempfile.mkdtemp(prefix="scratch-", dir=ctx.cache))
     try:
@@ -866,6 +876,16 @@ def scratch_clone(ctx: Context, corpus: Corpus) -> Iterator[Corpus]:
         yield replace(corpus, root=root)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def isolated_env(scratch: Corpus, base: dict[str, str] | None = None) -> dict[str, str]:
+    """``base`` (default: this environment) with the user cache folder inside the scratch.
+
+    A cache in ``$XDG_CACHE_HOME`` would otherwise outlive the clone, keep the next run
+    warm and fill the user's home with benchmark entries.
+    """
+    return {**(os.environ if base is None else base),
+            "XDG_CACHE_HOME": str(scratch.root.parent / "xdg-cache")}
 
 
 def commit_all(root: Path, message: str, day: str) -> None:
@@ -883,9 +903,10 @@ def diff_one_commit(ctx: Context, change: str) -> list[Result]:
 
     ``change`` is ``none`` (the commit adds a README at the repository root: no
     controlled document changes) or ``one`` (it appends a line to one procedure's body).
-    The commit is made in a scratch clone. Before every timed run the clone is cleaned
-    and checked once with the cache, as a contributor's pre-commit hook leaves it; the
-    floor runs after each timed run.
+    The commit is made in a scratch clone; every timed run gets a fresh clone of that,
+    is given 2.5 s for its files to age (qmskit's cache distrusts files this fresh) and
+    a ``qmskit check`` with the cache, as a contributor's pre-commit hook leaves the
+    repository; the floor runs after each timed run.
     """
     key = f"diff-{change}"
     name = ("diff HEAD~1..HEAD (no controlled document)" if change == "none" else
@@ -896,32 +917,35 @@ def diff_one_commit(ctx: Context, change: str) -> list[Result]:
     results = []
     for corpus in ctx.corpora:
         ctx.log(f"{key} on {corpus.label}")
-        with scratch_clone(ctx, corpus) as scratch:
+        result = Result(name, corpus.label, [], key=key, docs=corpus.docs)
+        with scratch_clone(ctx, corpus) as committed:
             if change == "none":
-                (scratch.root / "README.md").write_text(
+                (committed.root / "README.md").write_text(
                     "# Quality management system\n\nPropose changes to the manual, the "
                     "procedures and the objectives in a pull request.\n", encoding="utf-8")
                 what = "the commit adds README.md at the root (no controlled document)"
             else:
-                target = edit_targets(scratch)[0]
+                target = edit_targets(committed)[0]
                 append_line(target, "Clarified in review: the form is kept for two years.")
                 what = f"the commit appends a line to the body of {target.stem}"
-            commit_all(scratch.root, "Benchmark: " + what, ctx.today)
-            time.sleep(RACY_SECONDS)  # let the clone's fresh files age (see ensure_corpus)
-            fill = check_command(ctx, scratch.root, cache=True)
-
-            def prepare(scratch: Corpus = scratch, fill: list[str] = fill) -> None:
-                clean_worktree(scratch)
-                measure(fill)
-
-            command = [str(ctx.qmskit), "diff", "HEAD~1", "HEAD", "--root", str(scratch.root),
-                       "--format", "json", "--today", ctx.today]
-            result = Result(name, corpus.label, [], key=key, docs=corpus.docs)
-            result.runs, result.ratios = repeat_paired(ctx, command, prepare,
-                                                       f"{key} {corpus.label}", scratch.root)
+            commit_all(committed.root, "Benchmark: " + what, ctx.today)
+            for i in range(ctx.repeat):
+                with scratch_clone(ctx, committed) as scratch:
+                    env = isolated_env(scratch)
+                    time.sleep(RACY_SECONDS)  # let the fresh files age (see ensure_corpus)
+                    measure(check_command(ctx, scratch.root, cache=True), env=env)
+                    command = [str(ctx.qmskit), "diff", "HEAD~1", "HEAD", "--root",
+                               str(scratch.root), "--format", "json", "--today", ctx.today]
+                    run, ratio = paired_run(ctx, command, f"{key} {corpus.label} run "
+                                            f"{i + 1}/{ctx.repeat}", scratch.root, env)
+                if result.runs:
+                    result.runs[-1].stdout = result.runs[-1].stderr = b""
+                result.runs.append(run)
+                result.ratios.append(ratio)
         result.summary = diff_summary(result.runs[-1].stdout)
         result.runs[-1].stdout = b""
-        result.note = f"{what}; cache filled by a check before each run; {paired_note(result)}"
+        result.note = (f"{what}; a fresh clone checked with the cache before each run; "
+                       f"{paired_note(result)}")
         results.append(result)
     return results
 
@@ -983,12 +1007,14 @@ def handbook_env(ctx: Context) -> dict[str, str]:
 def case_handbook(ctx: Context) -> list[Result]:
     """``mkdocs build`` of the corpus's own ``mkdocs.yml`` (Material, the qmskit plugin).
 
-    What a CI job that publishes the handbook runs: the plugin checks the QMS, adds the
-    documents and the generated pages, Material renders them. On clean corpora (the
-    plugin refuses a QMS with errors), cleaned before each run, into a temporary site
-    folder beside the corpora. Reported: wall time and the built site's size (pages,
-    bytes, average and largest page, bytes per document). A build past ``--timeout`` or
-    leaving under 8 GiB of disk is killed; the row then gives what it wrote by then.
+    What a CI job that publishes the handbook from a fresh checkout runs: the plugin
+    checks the QMS, adds the documents and the generated pages, Material renders them.
+    On clean corpora (the plugin refuses a QMS with errors); every run in a fresh clone
+    with its own user cache folder (``isolated_env``), so no cache of an earlier build
+    helps, into a temporary site folder beside the corpora. Reported: wall time and the
+    built site's size (pages, bytes, average and largest page, bytes per document). A
+    build past ``--timeout`` or leaving under 8 GiB of disk is killed; the row then gives
+    what it wrote by then.
     """
     results = []
     for docs in ctx.site_sizes:
@@ -998,14 +1024,13 @@ def case_handbook(ctx: Context) -> list[Result]:
         runs: list[Measurement] = []
         stats: dict[str, float | str] = {}
         note = ""
-        with tempfile.TemporaryDirectory(prefix="handbook-", dir=ctx.cache) as tmp:
-            site = Path(tmp) / "site"
-            command = [str(ctx.mkdocs_plugin), "build", "--quiet", "-f",
-                       str(corpus.root / "mkdocs.yml"), "-d", str(site)]
-            for i in range(ctx.site_repeat):
-                clean_worktree(corpus)
-                shutil.rmtree(site, ignore_errors=True)
-                run = measure(command, env=handbook_env(ctx), timeout=ctx.timeout, disk=ctx.cache)
+        for i in range(ctx.site_repeat):
+            with scratch_clone(ctx, corpus) as scratch:
+                site = scratch.root.parent / "site"
+                command = [str(ctx.mkdocs_plugin), "build", "--quiet", "-f",
+                           str(scratch.root / "mkdocs.yml"), "-d", str(site)]
+                run = measure(command, env=isolated_env(scratch, handbook_env(ctx)),
+                              timeout=ctx.timeout, disk=ctx.cache)
                 log_run(ctx, f"mkdocs build {corpus.label} run {i + 1}/{ctx.site_repeat}", run)
                 stats = site_stats(site, docs)
                 runs.append(run)
@@ -1169,13 +1194,21 @@ def case_serve(ctx: Context) -> list[Result]:
     time until the server logs "Reloading browsers" (MkDocs' line after a successful
     rebuild); then fetch the procedure's page and check that the new line is on it. CPU
     time is the server's own (and its waited-for children's) during the rebuild, from
-    /proc; peak RSS the server's so far. The server runs in its own session with TMPDIR
-    pointed at a temporary folder, and is stopped (SIGINT, then SIGKILL to its whole
-    process group) whatever happens; the procedure is restored afterwards.
+    /proc; peak RSS the server's so far. The server works in a fresh clone of the corpus
+    (no cache of an earlier case helps its first build; nothing it edits or writes
+    outlives the case), runs in its own session with TMPDIR and the user cache folder
+    pointed into the clone's temporary folder, and is stopped (SIGINT, then SIGKILL to
+    its whole process group) whatever happens.
     """
     corpus = ctx.corpus(ctx.serve_size, clean=True)
     ctx.log(f"serve on {corpus.label}")
-    clean_worktree(corpus)
+    with scratch_clone(ctx, corpus) as scratch:
+        time.sleep(RACY_SECONDS)  # let the clone's fresh files age (see ensure_corpus)
+        return serve_rebuilds(ctx, scratch)
+
+
+def serve_rebuilds(ctx: Context, corpus: Corpus) -> list[Result]:
+    """The serve case on ``corpus``, a scratch clone it may edit (see ``case_serve``)."""
     target = edit_targets(corpus)[0]
     relative = target.relative_to(corpus.root)
     port = free_port()
@@ -1185,57 +1218,57 @@ def case_serve(ctx: Context) -> list[Result]:
     first: list[Measurement] = []
     rebuilds: list[Measurement] = []
     notes: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="serve-", dir=ctx.cache) as tmp:
-        env = {**handbook_env(ctx), "TMPDIR": tmp, "PYTHONUNBUFFERED": "1"}
-        command = [str(ctx.mkdocs_plugin), "serve", "-f", str(corpus.root / "mkdocs.yml"),
-                   "--dev-addr", f"127.0.0.1:{port}"]
-        start = time.monotonic()
-        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                env=env, start_new_session=True)
-        watcher = LogWatcher(proc)
-        try:
-            ready = watcher.wait_for(SERVE_READY, start, ctx.timeout)
-            first.append(Measurement(ready - start, proc_peak_rss_kib(proc.pid), 0, b"", b"",
-                                     proc_cpu_seconds(proc.pid)))
-            log_run(ctx, f"mkdocs serve {corpus.label}: first build, serving", first[-1])
-            fetch(base)
-            extra = 0
-            built: list[str] = []
-            detection: list[float] = []
-            visible = 0
-            for i in range(ctx.site_repeat):
-                extra += watcher.settle(1.0, ctx.timeout)
-                cpu = proc_cpu_seconds(proc.pid)
-                marker = f"Clarified by the benchmark, serve edit {i + 1} ({time.time_ns()})."
-                edited = time.monotonic()
-                append_line(target, marker)
-                done = watcher.wait_for(SERVE_DONE, edited, ctx.timeout)
-                run = Measurement(done - edited, proc_peak_rss_kib(proc.pid), 0, b"", b"",
-                                  proc_cpu_seconds(proc.pid) - cpu)
-                log_run(ctx, f"mkdocs serve {corpus.label}: rebuild {i + 1}/{ctx.site_repeat}",
-                        run)
-                rebuilds.append(run)
-                lines = watcher.since(edited)
-                detection += [t - edited for t, line in lines if SERVE_DETECTED in line][:1]
-                built += [line.split(SERVE_BUILT, 1)[1].split()[0] for _, line in lines
-                          if SERVE_BUILT in line][:1]
-                with contextlib.suppress(OSError):  # a missing page counts as not visible
-                    visible += marker in fetch(page_url)
+    tmp = corpus.root.parent / "tmp"
+    tmp.mkdir()
+    env = {**isolated_env(corpus, handbook_env(ctx)), "TMPDIR": str(tmp),
+           "PYTHONUNBUFFERED": "1"}
+    command = [str(ctx.mkdocs_plugin), "serve", "-f", str(corpus.root / "mkdocs.yml"),
+               "--dev-addr", f"127.0.0.1:{port}"]
+    start = time.monotonic()
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            env=env, start_new_session=True)
+    watcher = LogWatcher(proc)
+    try:
+        ready = watcher.wait_for(SERVE_READY, start, ctx.timeout)
+        first.append(Measurement(ready - start, proc_peak_rss_kib(proc.pid), 0, b"", b"",
+                                 proc_cpu_seconds(proc.pid)))
+        log_run(ctx, f"mkdocs serve {corpus.label}: first build, serving", first[-1])
+        fetch(base)
+        extra = 0
+        built: list[str] = []
+        detection: list[float] = []
+        visible = 0
+        for i in range(ctx.site_repeat):
             extra += watcher.settle(1.0, ctx.timeout)
-            if detection:
-                notes.append(f"change detected after {statistics.median(detection):.2f} s "
-                             "(median)")
-            if built:
-                notes.append(f"MkDocs' own \"Documentation built in\": {', '.join(built)} s")
-            notes.append(f"the edit was on the served page of {target.stem} after "
-                         f"{visible} of {len(rebuilds)} rebuilds")
-            if extra:
-                notes.append(f"{extra} extra rebuild(s) the edits did not ask for")
-        finally:
-            stop_process_group(proc)
-            watcher.join(10)
-            subprocess.run(["git", "checkout", "--quiet", "--", str(relative)], cwd=corpus.root,
-                           check=True)
+            cpu = proc_cpu_seconds(proc.pid)
+            marker = f"Clarified by the benchmark, serve edit {i + 1} ({time.time_ns()})."
+            edited = time.monotonic()
+            append_line(target, marker)
+            done = watcher.wait_for(SERVE_DONE, edited, ctx.timeout)
+            run = Measurement(done - edited, proc_peak_rss_kib(proc.pid), 0, b"", b"",
+                              proc_cpu_seconds(proc.pid) - cpu)
+            log_run(ctx, f"mkdocs serve {corpus.label}: rebuild {i + 1}/{ctx.site_repeat}",
+                    run)
+            rebuilds.append(run)
+            lines = watcher.since(edited)
+            detection += [t - edited for t, line in lines if SERVE_DETECTED in line][:1]
+            built += [line.split(SERVE_BUILT, 1)[1].split()[0] for _, line in lines
+                      if SERVE_BUILT in line][:1]
+            with contextlib.suppress(OSError):  # a missing page counts as not visible
+                visible += marker in fetch(page_url)
+        extra += watcher.settle(1.0, ctx.timeout)
+        if detection:
+            notes.append(f"change detected after {statistics.median(detection):.2f} s "
+                         "(median)")
+        if built:
+            notes.append(f"MkDocs' own \"Documentation built in\": {', '.join(built)} s")
+        notes.append(f"the edit was on the served page of {target.stem} after "
+                     f"{visible} of {len(rebuilds)} rebuilds")
+        if extra:
+            notes.append(f"{extra} extra rebuild(s) the edits did not ask for")
+    finally:
+        stop_process_group(proc)
+        watcher.join(10)
     return [
         Result("serve: first build until serving", corpus.label, first, summary=base,
                load=load),
