@@ -245,6 +245,8 @@ class Context:
     mkdocs_plugin: Path = Path("mkdocs")
     serve_size: int = 1000
     strictdoc_sizes: list[int] = field(default_factory=list)
+    #: The run includes the StrictDoc peer: the handbook builds pair with its exports.
+    pair_strictdoc: bool = False
 
 
 # --------------------------------------------------------------------------------------
@@ -1014,40 +1016,62 @@ def case_handbook(ctx: Context) -> list[Result]:
     helps, into a temporary site folder beside the corpora. Reported: wall time and the
     built site's size (pages, bytes, average and largest page, bytes per document). A
     build past ``--timeout`` or leaving under 8 GiB of disk is killed; the row then gives
-    what it wrote by then.
+    what it wrote by then. When the run includes the StrictDoc peer at this size, a cold
+    StrictDoc export of the same documents follows each build (A B A B ...), and the
+    row keeps the ratio of each pair, as the floor cases do.
     """
     results = []
     for docs in ctx.site_sizes:
         corpus = ctx.corpus(docs, clean=True)
         ctx.log(f"handbook on {corpus.label}")
-        load = os.getloadavg()[0]
-        runs: list[Measurement] = []
-        stats: dict[str, float | str] = {}
-        note = ""
-        for i in range(ctx.site_repeat):
-            with scratch_clone(ctx, corpus) as scratch:
-                site = scratch.root.parent / "site"
-                command = [str(ctx.mkdocs_plugin), "build", "--quiet", "-f",
-                           str(scratch.root / "mkdocs.yml"), "-d", str(site)]
-                run = measure(command, env=isolated_env(scratch, handbook_env(ctx)),
-                              timeout=ctx.timeout, disk=ctx.cache)
-                log_run(ctx, f"mkdocs build {corpus.label} run {i + 1}/{ctx.site_repeat}", run)
-                stats = site_stats(site, docs)
-                runs.append(run)
-                if run.killed:
-                    pages = int(stats["pages"])
-                    note = (f"mkdocs build {run.killed} with {pages:,} HTML pages written "
-                            f"({float(stats['bytes']) / 1e9:.1f} GB, avg "
-                            f"{float(stats['avg_kb']):.0f} KB per page); no further runs")
-                    stats["killed"] = run.killed
-                    break
-                if run.exit_code != 0:
-                    raise BenchError(f"{' '.join(command)} exited {run.exit_code}:\n"
-                                     f"{run.stderr.decode(errors='replace')[-2000:]}")
-        results.append(Result("handbook: mkdocs build (plugin)", corpus.label, runs,
-                              summary=stats_summary(stats), note=note, load=load,
-                              key="handbook", docs=docs, extra=stats))
+        with contextlib.ExitStack() as stack:
+            yardstick = (stack.enter_context(strictdoc_export(ctx, corpus))
+                         if ctx.pair_strictdoc and docs in ctx.strictdoc_sizes else None)
+            results.append(handbook_builds(ctx, corpus, yardstick))
     return results
+
+
+def handbook_builds(ctx: Context, corpus: Corpus,
+                    yardstick: StrictDocExport | None) -> Result:
+    """The handbook case on one corpus (see ``case_handbook``)."""
+    docs = corpus.docs
+    load = os.getloadavg()[0]
+    runs: list[Measurement] = []
+    ratios: list[float] = []
+    stats: dict[str, float | str] = {}
+    note = ""
+    for i in range(ctx.site_repeat):
+        with scratch_clone(ctx, corpus) as scratch:
+            site = scratch.root.parent / "site"
+            command = [str(ctx.mkdocs_plugin), "build", "--quiet", "-f",
+                       str(scratch.root / "mkdocs.yml"), "-d", str(site)]
+            run = measure(command, env=isolated_env(scratch, handbook_env(ctx)),
+                          timeout=ctx.timeout, disk=ctx.cache)
+            log_run(ctx, f"mkdocs build {corpus.label} run {i + 1}/{ctx.site_repeat}", run)
+            stats = site_stats(site, docs)
+            runs.append(run)
+            if run.killed:
+                pages = int(stats["pages"])
+                note = (f"mkdocs build {run.killed} with {pages:,} HTML pages written "
+                        f"({float(stats['bytes']) / 1e9:.1f} GB, avg "
+                        f"{float(stats['avg_kb']):.0f} KB per page); no further runs")
+                stats["killed"] = run.killed
+                break
+            if run.exit_code != 0:
+                raise BenchError(f"{' '.join(command)} exited {run.exit_code}:\n"
+                                 f"{run.stderr.decode(errors='replace')[-2000:]}")
+        if yardstick is not None:
+            yardstick.fresh()
+            peer = run_once(ctx, yardstick.command, "  StrictDoc export",
+                            accept=strictdoc_ok, cwd=yardstick.tree, env=yardstick.env)
+            ratios.append(run.seconds / peer.seconds)
+    if ratios:
+        note = "; ".join(filter(None, [note, (
+            f"ratio to the StrictDoc export after each build: median "
+            f"{statistics.median(ratios):.2f} (min {min(ratios):.2f}, max {max(ratios):.2f})")]))
+    return Result("handbook: mkdocs build (plugin)", corpus.label, runs,
+                  summary=stats_summary(stats), note=note, load=load, key="handbook",
+                  docs=docs, extra=stats, ratios=ratios)
 
 
 def free_port() -> int:
@@ -1397,6 +1421,48 @@ def strictdoc_ok(run: Measurement) -> bool:
     return run.exit_code == 0 and b"\nerror:" not in b"\n" + run.stdout + run.stderr
 
 
+@dataclass
+class StrictDocExport:
+    """A corpus converted for StrictDoc, and the command that exports it to HTML."""
+
+    tree: Path
+    version: str
+    conversion: strictdoc_tree.Conversion
+    command: list[str]
+    env: dict[str, str]
+
+    @property
+    def out(self) -> Path:
+        """Where the export writes its site."""
+        return self.tree / "output"
+
+    def fresh(self) -> None:
+        """No output and an empty StrictDoc cache: the next export starts cold."""
+        shutil.rmtree(self.out, ignore_errors=True)
+        shutil.rmtree(self.tree / "tmp", ignore_errors=True)
+        (self.tree / "tmp").mkdir()
+
+
+@contextlib.contextmanager
+def strictdoc_export(ctx: Context, corpus: Corpus) -> Iterator[StrictDocExport]:
+    """Convert ``corpus`` for StrictDoc under the cache folder; removed afterwards.
+
+    StrictDoc keeps its cache in ``$TMPDIR/strictdoc_cache``: TMPDIR points into the
+    tree, so ``fresh`` can empty it.
+    """
+    strictdoc = ensure_strictdoc(ctx.log)
+    tree = ctx.cache / f"strictdoc-{corpus.root.name}"
+    shutil.rmtree(tree, ignore_errors=True)
+    try:
+        conversion = strictdoc_tree.convert(corpus.root, tree / "input")
+        command = [str(strictdoc), "export", str(tree / "input"), "--formats=html",
+                   "--output-dir", str(tree / "output")]
+        yield StrictDocExport(tree, command_output([str(strictdoc), "--version"]), conversion,
+                              command, {**os.environ, "TMPDIR": str(tree / "tmp")})
+    finally:
+        shutil.rmtree(tree, ignore_errors=True)  # hundreds of MB at 5,000 requirements
+
+
 def case_strictdoc(ctx: Context) -> list[Result]:
     """StrictDoc's HTML export of the corpus's documents, the yardstick of the handbook.
 
@@ -1408,36 +1474,24 @@ def case_strictdoc(ctx: Context) -> list[Result]:
     Then the same export again with output and cache in place and nothing changed,
     StrictDoc's incremental case.
     """
-    strictdoc = ensure_strictdoc(ctx.log)
-    version = command_output([str(strictdoc), "--version"])
     results = []
     for docs in ctx.strictdoc_sizes:
         corpus = ctx.corpus(docs, clean=True)
-        tree = ctx.cache / f"strictdoc-{corpus.root.name}"
-        shutil.rmtree(tree, ignore_errors=True)
-        conversion = strictdoc_tree.convert(corpus.root, tree / "input")
-        count = sum(conversion.requirements.values())
-        label = f"{docs:,} docs (clean) = {count:,} requirements"
-        ctx.log(f"strictdoc on {label}")
-        out, tmp = tree / "output", tree / "tmp"
-        env = {**os.environ, "TMPDIR": str(tmp)}
-        command = [str(strictdoc), "export", str(tree / "input"), "--formats=html",
-                   "--output-dir", str(out)]
-
-        def fresh(out: Path = out, tmp: Path = tmp) -> None:
-            shutil.rmtree(out, ignore_errors=True)
-            shutil.rmtree(tmp, ignore_errors=True)
-            tmp.mkdir()
-
-        load = os.getloadavg()[0]
-        cold = repeat_runs(ctx, command, fresh, f"strictdoc export {label}",
-                           times=ctx.peer_repeat, accept=strictdoc_ok, cwd=tree, env=env)
-        stats = site_stats(out, docs)
-        warm = repeat_runs(ctx, command, None, f"strictdoc export again {label}",
-                           times=ctx.peer_repeat, accept=strictdoc_ok, cwd=tree, env=env)
+        with strictdoc_export(ctx, corpus) as export:
+            count = sum(export.conversion.requirements.values())
+            label = f"{docs:,} docs (clean) = {count:,} requirements"
+            ctx.log(f"strictdoc on {label}")
+            load = os.getloadavg()[0]
+            cold = repeat_runs(ctx, export.command, export.fresh, f"strictdoc export {label}",
+                               times=ctx.peer_repeat, accept=strictdoc_ok, cwd=export.tree,
+                               env=export.env)
+            stats = site_stats(export.out, docs)
+            warm = repeat_runs(ctx, export.command, None, f"strictdoc export again {label}",
+                               times=ctx.peer_repeat, accept=strictdoc_ok, cwd=export.tree,
+                               env=export.env)
         for run in cold[-1:] + warm[-1:]:
             run.stdout = run.stderr = b""
-        shutil.rmtree(tree, ignore_errors=True)  # hundreds of MB at 5,000 requirements
+        conversion, version = export.conversion, export.version
         note = (f"{len(conversion.requirements)} .sdoc documents {conversion.requirements}, "
                 f"{conversion.relations:,} Parent relations ({len(conversion.dropped)} links "
                 "to missing documents dropped)")
@@ -1726,9 +1780,12 @@ def handbook_goal_rows(results: list[Result]) -> list[list[str]]:
             rows.append([step, "≤ StrictDoc's time for as many requirements, same run",
                          measured, missing, "not judged"])
         else:
-            ratio = median / median_seconds(peer)
+            ratio = (statistics.median(build.ratios) if build.ratios else
+                     median / median_seconds(peer))
+            how = "paired" if build.ratios else "vs the StrictDoc row"
             rows.append([step, "≤ StrictDoc's time for as many requirements, same run",
-                         measured, f"{ratio:.2f}× StrictDoc ({median_seconds(peer):.1f} s)",
+                         measured, f"{ratio:.2f}× StrictDoc ({how}; StrictDoc row "
+                                   f"{median_seconds(peer):.1f} s)",
                          "**missed** (killed)" if killed else
                          "met" if ratio <= 1 else f"**missed** ({ratio:.1f}× StrictDoc)"])
         avg = float(build.extra.get("avg_kb", 0.0))
@@ -2079,7 +2136,8 @@ def main(argv: list[str] | None = None) -> int:
                       timeout=args.timeout, mkdocs_plugin=mkdocs_plugin,
                       python=python if python.exists() else Path(sys.executable),
                       serve_size=args.serve_size,
-                      strictdoc_sizes=sizes(args.strictdoc_sizes))
+                      strictdoc_sizes=sizes(args.strictdoc_sizes),
+                      pair_strictdoc="strictdoc" in names)
         ctx.corpora = [ensure_corpus(args.cache, n, args.commits, args.seed, ctx.log)
                        for n in sizes(args.sizes)]
     except (BenchError, ValueError) as error:
