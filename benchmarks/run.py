@@ -2121,6 +2121,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         qmskit = find_qmskit(args.qmskit)
         args.cache.mkdir(parents=True, exist_ok=True)
+        for stale in args.cache.glob("scratch-*"):  # left by an interrupted run
+            shutil.rmtree(stale, ignore_errors=True)
         timed, source = qmskit, "the installed qmskit, as the run went (--no-snapshot)"
         mkdocs_plugin = qmskit.parent / "mkdocs"
         if args.snapshot:
