@@ -12,8 +12,15 @@ Each benchmark case is a function registered in ``CASES``: it receives the share
 ``Context`` and returns ``Result`` rows. Corpora are generated once into
 ``benchmarks/.corpora/`` and reused while their parameters and the generator's source
 are unchanged. Every timed command is its own process (interpreter start-up and
-imports count, as they do for a user); wall time, CPU time and peak RSS come from
-``os.wait4`` on exactly that process.
+imports count, as they do for a user); wall time is taken from spawn to exit, CPU time
+and peak RSS from GNU time wrapped around the command (see ``measure``).
+
+The goals of issue 15 are ratios to the libyaml floor (``floor.py``: read and parse
+every front matter with PyYAML's C loader, nothing else) or to StrictDoc's HTML export
+of the same number of requirements; the cases that have such a goal run the floor
+after every timed run (A B A B ...) and take the ratio pair by pair, so that a machine
+whose speed drifts during the run still gives a meaningful ratio. ``goals_table``
+judges every goal from the rows of the run.
 """
 
 from __future__ import annotations
@@ -21,38 +28,57 @@ from __future__ import annotations
 import argparse
 import contextlib
 import hashlib
+import itertools
 import json
 import os
 import platform
+import re
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Final
 
 import doorstop_tree
+import strictdoc_tree
 
 HERE: Final = Path(__file__).resolve().parent
 REPO_ROOT: Final = HERE.parent
 GENERATOR: Final = HERE / "generate.py"
+FLOOR: Final = HERE / "floor.py"
 MANIFEST: Final = Path(".git") / "qmskit-bench.json"
 TODAY: Final = "2026-11-24"
 PEER_VENV: Final = HERE / ".venv-peers"
+#: StrictDoc gets a venv of its own (its dependencies are many), inside the peers' folder.
+STRICTDOC_VENV: Final = PEER_VENV / "strictdoc"
 #: A run is killed when the disk it writes to gets this full (site builds are large).
 MIN_FREE_BYTES: Final = 8 * 1024**3
 #: Longer than qmskit's cache window for distrusting freshly modified files (2 s).
 RACY_SECONDS: Final = 2.5
 #: Documents whose bodies the pre-commit case edits.
 PRE_COMMIT_EDITS: Final = 3
+
+#: What ``mkdocs serve`` logs (mkdocs/livereload/__init__.py, MkDocs 1.6): once it
+#: listens, when the watcher sees a change, after each build, after a successful
+#: rebuild, and when a rebuild raised.
+SERVE_READY: Final = "Serving on "
+SERVE_DETECTED: Final = "Detected file changes"
+SERVE_BUILT: Final = "Documentation built in "
+SERVE_DONE: Final = "Reloading browsers"
+SERVE_FAILED: Final = "An error happened during the rebuild"
+#: results.md keeps whatever follows this line across runs (hand-written notes).
+NOTES_MARKER: Final = "<!-- Notes below this line are kept by run.py when it rewrites the page. -->"
 
 #: Targets of issue 7 on the 2-core machine: (case key, documents) -> (seconds, RSS MiB).
 GOALS: Final[dict[tuple[str, int], tuple[float | None, float | None]]] = {
@@ -61,6 +87,47 @@ GOALS: Final[dict[tuple[str, int], tuple[float | None, float | None]]] = {
     ("check-cold", 50_000): (10.0, 1024.0),
     ("site-total", 10_000): (60.0, None),
 }
+
+
+@dataclass(frozen=True)
+class Goal:
+    """A goal of issue 15 for one step of the daily loop, judged on the rows of a run.
+
+    ``key`` names the rows (``Result.key``) it judges; ``sizes`` are the corpus sizes
+    the issue states it for (rows of other sizes show their figures, not judged).
+    """
+
+    key: str
+    step: str
+    text: str
+    sizes: tuple[int, ...]
+    floor_ratio: float | None = None
+    seconds: float | None = None
+    rss_mib: float | None = None
+
+
+#: Issue 15, "the daily loop at scale", in the issue's order. The handbook's goals
+#: (time against StrictDoc, page size, growth) are judged in ``handbook_goal_rows``.
+GOALS_15: Final = (
+    Goal("one-edit-body", "`qmskit check` after editing one document's body (cache present)",
+         "≤ 0.35× floor", (10_000,), floor_ratio=0.35),
+    Goal("one-edit-link", "`qmskit check` after editing one link (cache present)",
+         "≤ 0.35× floor", (10_000,), floor_ratio=0.35),
+    Goal("diff-none", "`qmskit diff HEAD~1 HEAD`, a commit that changes no controlled document",
+         "≤ 0.4× floor", (10_000,), floor_ratio=0.4),
+    Goal("diff-one", "`qmskit diff HEAD~1 HEAD`, a commit that edits one procedure",
+         "≤ 1× floor", (10_000,), floor_ratio=1.0),
+    Goal("diff-100", "`qmskit diff HEAD~100 HEAD`", "≤ 10 s, < 1 GiB", (50_000,),
+         seconds=10.0, rss_mib=1024.0),
+    Goal("check-cold", "`qmskit check`, cold", "≤ 2× floor", (50_000,), floor_ratio=2.0),
+    Goal("serve", "`mkdocs serve`: rebuild after editing one document", "≤ 3 s", (1_000,),
+         seconds=3.0),
+)
+#: Handbook goals of issue 15: average page size, build time at 10k, linear growth
+#: (bytes per document at the larger size at most this factor of those at the smaller).
+PAGE_KB_GOAL: Final = 60.0
+HANDBOOK_SECONDS_GOAL: Final = (10_000, 120.0)
+LINEAR_TOLERANCE: Final = 1.25
 
 
 class BenchError(Exception):
@@ -118,6 +185,12 @@ class Result:
     summary: str | None = None
     goal: tuple[float | None, float | None] | None = None
     load: float = field(default_factory=lambda: os.getloadavg()[0])
+    #: For the goals table: which step the row measures, on how many documents, its
+    #: ratios to the floor run paired with each run, and figures of its own (site sizes).
+    key: str = ""
+    docs: int = 0
+    ratios: list[float] = field(default_factory=list)
+    extra: dict[str, float | str] = field(default_factory=dict)
 
     def findings(self) -> tuple[int | None, int | None, int | None, set[str]]:
         """(total, errors, warnings, ids) from the JSON report of the last run."""
@@ -166,6 +239,14 @@ class Context:
 
     mkdocs: Path = Path("mkdocs")
     installed: Path | None = None
+    #: The interpreter that runs floor.py (qmskit's, which has PyYAML with libyaml).
+    python: Path = Path(sys.executable)
+    #: mkdocs running the timed qmskit's plugin (the snapshot's, like ``qmskit``).
+    mkdocs_plugin: Path = Path("mkdocs")
+    serve_size: int = 1000
+    strictdoc_sizes: list[int] = field(default_factory=list)
+    #: The run includes the StrictDoc peer: the handbook builds pair with its exports.
+    pair_strictdoc: bool = False
 
 
 # --------------------------------------------------------------------------------------
@@ -226,7 +307,13 @@ def measure(command: Sequence[str], cwd: Path | None = None, *,
             watcher = threading.Thread(target=_watch, daemon=True,
                                        args=(proc.pid, done, timeout, disk, reason))
             watcher.start()
-        _, status, usage = os.wait4(proc.pid, 0)
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        except BaseException:  # interrupted (Ctrl-C, SIGTERM): leave nothing running
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            raise
         seconds = time.perf_counter() - start
         done.set()
         if watcher is not None:
@@ -275,25 +362,74 @@ def json_exit_ok(run: Measurement) -> bool:
     return run.exit_code in (0, 1) and is_report(run.stdout)
 
 
+def run_once(ctx: Context, command: list[str], label: str, *,
+             accept: Callable[[Measurement], bool] = json_exit_ok, cwd: Path | None = None,
+             env: dict[str, str] | None = None) -> Measurement:
+    """Run ``command`` once, log it, and fail the case unless ``accept`` likes the result."""
+    run = measure(command, cwd=cwd, env=env)
+    log_run(ctx, label, run)
+    if not accept(run):
+        output = (run.stderr or run.stdout).decode(errors="replace")[-2000:]
+        raise BenchError(f"{' '.join(command)} exited {run.exit_code} unexpectedly:\n{output}")
+    return run
+
+
 def repeat_runs(ctx: Context, command: list[str], before: Callable[[], None] | None,
                 label: str, *, times: int | None = None,
                 accept: Callable[[Measurement], bool] = json_exit_ok,
-                cwd: Path | None = None) -> list[Measurement]:
+                cwd: Path | None = None, env: dict[str, str] | None = None,
+                ) -> list[Measurement]:
     """Run ``command`` ``times`` (default ``ctx.repeat``) times, ``before`` ahead of each."""
     runs: list[Measurement] = []
     count = times or ctx.repeat
     for i in range(count):
         if before is not None:
             before()
-        run = measure(command, cwd=cwd)
-        log_run(ctx, f"{label} run {i + 1}/{count}", run)
-        if not accept(run):
-            raise BenchError(f"{' '.join(command)} exited {run.exit_code} unexpectedly:\n"
-                             f"{run.stderr.decode(errors='replace')[-2000:]}")
+        run = run_once(ctx, command, f"{label} run {i + 1}/{count}", accept=accept, cwd=cwd,
+                       env=env)
         if runs:  # only the last run's report is read: keep this process small
             runs[-1].stdout = runs[-1].stderr = b""
         runs.append(run)
     return runs
+
+
+def floor_command(ctx: Context, root: Path) -> list[str]:
+    """The libyaml floor on ``root``: read and parse every front matter, nothing else."""
+    return [str(ctx.python), str(FLOOR), str(root)]
+
+
+def floor_ok(run: Measurement) -> bool:
+    """floor.py exits 0 with one JSON line of counts."""
+    return run.exit_code == 0 and is_report(run.stdout)
+
+
+def repeat_paired(ctx: Context, command: list[str], before: Callable[[], None] | None,
+                  label: str, root: Path) -> tuple[list[Measurement], list[float]]:
+    """Runs of ``command`` and of the floor on ``root`` in turn; the ratio of each pair.
+
+    A B A B ...: the floor runs right after each timed run, on the same files, so a
+    machine whose speed drifts during the case moves both sides of each ratio alike.
+    The floor run changes nothing, so the timed run's state is left as it was.
+    """
+    runs: list[Measurement] = []
+    ratios: list[float] = []
+    for i in range(ctx.repeat):
+        if before is not None:
+            before()
+        run, ratio = paired_run(ctx, command, f"{label} run {i + 1}/{ctx.repeat}", root)
+        ratios.append(ratio)
+        if runs:
+            runs[-1].stdout = runs[-1].stderr = b""
+        runs.append(run)
+    return runs, ratios
+
+
+def paired_run(ctx: Context, command: list[str], label: str, root: Path,
+               env: dict[str, str] | None = None) -> tuple[Measurement, float]:
+    """One run of ``command``, then one of the floor on ``root``; the run and their ratio."""
+    run = run_once(ctx, command, label, env=env)
+    floor = run_once(ctx, floor_command(ctx, root), "  floor", accept=floor_ok)
+    return run, run.seconds / floor.seconds
 
 
 def log_run(ctx: Context, label: str, run: Measurement) -> None:
@@ -354,7 +490,8 @@ def case_check_cold(ctx: Context) -> list[Result]:
     for corpus in ctx.corpora:
         ctx.log(f"check-cold on {corpus.label}")
         result = Result("check (cold)", corpus.label, [], corpus.planted_ids,
-                        goal=goal_for("check-cold", corpus.docs))
+                        goal=goal_for("check-cold", corpus.docs), key="check-cold",
+                        docs=corpus.docs)
         result.runs = repeat_runs(ctx, check_command(ctx, corpus.root, cache=False),
                                   partial(clean_worktree, corpus), f"check-cold {corpus.label}")
         ctx.cold_findings[corpus.root] = finding_keys(result.runs[-1].stdout)
@@ -483,7 +620,8 @@ def case_diff(ctx: Context) -> list[Result]:
         ctx.log(f"diff on {corpus.label}")
         command = [str(ctx.qmskit), "diff", base, "HEAD", "--root", str(corpus.root),
                    "--format", "json", "--today", ctx.today]
-        result = Result(f"diff {base}..HEAD", corpus.label, [])
+        result = Result(f"diff {base}..HEAD", corpus.label, [], docs=corpus.docs,
+                        key="diff-100" if ctx.diff_commits == 100 else "")
         result.runs = repeat_runs(ctx, command, partial(clean_worktree, corpus),
                                   f"diff {corpus.label}")
         result.summary = diff_summary(result.runs[-1].stdout)
@@ -578,6 +716,590 @@ def case_site(ctx: Context) -> list[Result]:
                    goal=goal_for("site-total", docs), load=load),
         ]
     return results
+
+
+# --------------------------------------------------------------------------------------
+# Issue 15: the daily loop at scale. Cases whose goals are ratios to the libyaml floor.
+# --------------------------------------------------------------------------------------
+
+
+def floor_summary(stdout: bytes) -> str:
+    """Counts from floor.py's JSON line."""
+    try:
+        counts = json.loads(stdout)
+    except ValueError:
+        return "?"
+    if not isinstance(counts, dict):
+        return "?"
+    return (f"{counts.get('front_matters', 0):,} front matters parsed "
+            f"({counts.get('with_id', 0):,} with an id) of {counts.get('files', 0):,} "
+            f"Markdown files, {int(counts.get('bytes', 0)) / 1024**2:.1f} MiB read")
+
+
+def case_floor(ctx: Context) -> list[Result]:
+    """The libyaml floor (``floor.py``) on each corpus: the reference of issue 15's goals."""
+    results = []
+    for corpus in ctx.corpora:
+        ctx.log(f"floor on {corpus.label}")
+        result = Result("floor: read + parse front matter (libyaml)", corpus.label, [],
+                        key="floor", docs=corpus.docs)
+        result.runs = repeat_runs(ctx, floor_command(ctx, corpus.root), None,
+                                  f"floor {corpus.label}", accept=floor_ok)
+        result.summary = floor_summary(result.runs[-1].stdout)
+        results.append(result)
+    return results
+
+
+def paired_note(result: Result) -> str:
+    """How the row's ratio to the floor was taken."""
+    if not result.ratios:
+        return ""
+    return (f"ratio to the floor run after each run: median {statistics.median(result.ratios):.2f}"
+            f" (min {min(result.ratios):.2f}, max {max(result.ratios):.2f})")
+
+
+def append_line(path: Path, text: str) -> None:
+    """Add a line to a document's body, as a contributor's wording fix does."""
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(f"\n{text}\n")
+
+
+def link_edit(corpus: Corpus) -> tuple[Path, str, list[str]]:
+    """A procedure that supports exactly one objective, and other objectives to point it at.
+
+    Taken from the middle of the folder and never one with a planted defect; the
+    objectives offered are the corpus's others, none with a planted defect, so that each
+    run can move the link to an objective no earlier run used (a cache keyed by content
+    must not have seen the edited file before).
+    """
+    planted = corpus.planted_ids
+    pattern = re.compile(r"^supports: \[(OBJ-[A-Z0-9-]+)\]$", re.MULTILINE)
+    candidates = []
+    for path in sorted((corpus.root / "procedures").glob("*-*.md")):
+        if path.stem not in planted and (found := pattern.search(path.read_text("utf-8"))):
+            candidates.append((path, found.group(1)))
+    if not candidates:
+        raise BenchError(f"no procedure in {corpus.root} supports exactly one objective")
+    path, current = candidates[len(candidates) // 2]
+    others = [p.stem for p in sorted((corpus.root / "objectives").glob("*-*.md"))
+              if p.stem not in planted and p.stem != current]
+    return path, current, others
+
+
+def finding_difference(first: bytes, second: bytes) -> str:
+    """"identical" or how two JSON reports' findings differ."""
+    a, b = finding_keys(first), finding_keys(second)
+    if a == b:
+        return "identical"
+    return f"DIFFERENT ({len(set(b) - set(a))} only in the cold run, {len(set(a) - set(b))} extra)"
+
+
+def case_one_edit(ctx: Context) -> list[Result]:
+    """``qmskit check`` right after editing one document, the cache warm from the check before.
+
+    Two variants: ``body`` appends a line (new in every run) to one procedure's body;
+    ``link`` points one procedure's ``supports`` at another objective (another one in
+    every run). Before every timed run: restore the file, check once untimed with the
+    cache (the contributor's previous check), then edit. The floor runs after each timed
+    run. After the last run a cold check (``--no-cache``) of the same edited tree says
+    whether the incremental result is the cold one. The file is restored at the end.
+    """
+    results = []
+    for corpus in ctx.corpora:
+        body_path = edit_targets(corpus)[0]
+        link_path, current, others = link_edit(corpus)
+
+        def edit_body(run: int, path: Path = body_path) -> None:
+            append_line(path, f"Clarified by the benchmark, edit {run} ({time.time_ns()}).")
+
+        def edit_link(run: int, path: Path = link_path, current: str = current,
+                      others: list[str] = others) -> None:
+            text = path.read_text("utf-8")
+            new = others[run % len(others)]
+            path.write_text(text.replace(f"supports: [{current}]", f"supports: [{new}]", 1),
+                            "utf-8")
+
+        variants: list[tuple[str, Path, Callable[[int], None], str]] = [
+            ("body", body_path, edit_body, "a line appended to the body"),
+            ("link", link_path, edit_link, f"`supports: [{current}]` pointed at another "
+                                           "objective in each run"),
+        ]
+        for variant, path, edit, what in variants:
+            ctx.log(f"one-edit ({variant}) on {corpus.label}")
+            relative = str(path.relative_to(corpus.root))
+            command = check_command(ctx, corpus.root, cache=True)
+            counter = itertools.count(1)
+
+            def restore(corpus: Corpus = corpus, relative: str = relative) -> None:
+                subprocess.run(["git", "checkout", "--quiet", "--", relative], cwd=corpus.root,
+                               check=True)
+
+            def prepare(command: list[str] = command, restore: Callable[[], None] = restore,
+                        edit: Callable[[int], None] = edit,
+                        counter: Iterator[int] = counter) -> None:
+                restore()
+                measure(command)
+                edit(next(counter))
+
+            clean_worktree(corpus)
+            result = Result(f"one-edit check ({variant})", corpus.label, [], corpus.planted_ids,
+                            key=f"one-edit-{variant}", docs=corpus.docs)
+            try:
+                result.runs, result.ratios = repeat_paired(
+                    ctx, command, prepare, f"one-edit {variant} {corpus.label}", corpus.root)
+                cold = run_once(ctx, check_command(ctx, corpus.root, cache=False),
+                                "  cold check of the same edited tree")
+            finally:
+                restore()
+            result.note = (f"edited {path.stem}: {what}; findings "
+                           f"{finding_difference(result.runs[-1].stdout, cold.stdout)} to a "
+                           f"cold check of the same edited tree; {paired_note(result)}")
+            results.append(result)
+    return results
+
+
+@contextlib.contextmanager
+def scratch_clone(ctx: Context, corpus: Corpus) -> Iterator[Corpus]:
+    """A throw-away clone of ``corpus`` (sharing its objects) to commit in; removed after.
+
+    Cases that commit must not move the corpus's own branch: every other case (and the
+    next run, which reuses the corpus) expects the generated history. Cases that must
+    start without any cache take a fresh clone per run: whatever qmskit or MkDocs keeps,
+    in the work tree, inside ``.git`` or (see ``isolated_env``) in the user's cache
+    folder, goes with it. ``git clone --shared`` copies no objects, so even the 50k
+    corpus clones in seconds; a clone of a clone chains the alternates.
+    """
+    tmp = Path(tempfile.mkdtemp(prefix="scratch-", dir=ctx.cache))
+    try:
+        root = tmp / corpus.root.name
+        subprocess.run(["git", "clone", "--quiet", "--shared", str(corpus.root), str(root)],
+                       check=True)
+        shutil.copyfile(corpus.root / MANIFEST, root / MANIFEST)
+        yield replace(corpus, root=root)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def isolated_env(scratch: Corpus, base: dict[str, str] | None = None) -> dict[str, str]:
+    """``base`` (default: this environment) with the user cache folder inside the scratch.
+
+    A cache in ``$XDG_CACHE_HOME`` would otherwise outlive the clone, keep the next run
+    warm and fill the user's home with benchmark entries.
+    """
+    return {**(os.environ if base is None else base),
+            "XDG_CACHE_HOME": str(scratch.root.parent / "xdg-cache")}
+
+
+def commit_all(root: Path, message: str, day: str) -> None:
+    """Commit every change in ``root`` as a contributor would, dated ``day`` at noon."""
+    stamp = f"{day}T12:00:00+01:00"
+    env = {**os.environ, "GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp}
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    subprocess.run(["git", "-c", "user.name=quality-lead",
+                    "-c", "user.email=quality-lead@example.invalid", "commit", "--quiet",
+                    "-m", message], cwd=root, check=True, env=env)
+
+
+def diff_one_commit(ctx: Context, change: str) -> list[Result]:
+    """``qmskit diff HEAD~1 HEAD`` for one new commit on top of each corpus.
+
+    ``change`` is ``none`` (the commit adds a README at the repository root: no
+    controlled document changes) or ``one`` (it appends a line to one procedure's body).
+    The commit is made in a scratch clone; every timed run gets a fresh clone of that,
+    is given 2.5 s for its files to age (qmskit's cache distrusts files this fresh) and
+    a ``qmskit check`` with the cache, as a contributor's pre-commit hook leaves the
+    repository; the floor runs after each timed run.
+    """
+    key = f"diff-{change}"
+    name = ("diff HEAD~1..HEAD (no controlled document)" if change == "none" else
+            "diff HEAD~1..HEAD (one procedure edited)")
+    if not command_available(ctx, "diff"):
+        return [Result(name, c.label, [], note="skipped: `qmskit diff` is not available in "
+                       "this qmskit") for c in ctx.corpora]
+    results = []
+    for corpus in ctx.corpora:
+        ctx.log(f"{key} on {corpus.label}")
+        result = Result(name, corpus.label, [], key=key, docs=corpus.docs)
+        with scratch_clone(ctx, corpus) as committed:
+            if change == "none":
+                (committed.root / "README.md").write_text(
+                    "# Quality management system\n\nPropose changes to the manual, the "
+                    "procedures and the objectives in a pull request.\n", encoding="utf-8")
+                what = "the commit adds README.md at the root (no controlled document)"
+            else:
+                target = edit_targets(committed)[0]
+                append_line(target, "Clarified in review: the form is kept for two years.")
+                what = f"the commit appends a line to the body of {target.stem}"
+            commit_all(committed.root, "Benchmark: " + what, ctx.today)
+            for i in range(ctx.repeat):
+                with scratch_clone(ctx, committed) as scratch:
+                    env = isolated_env(scratch)
+                    time.sleep(RACY_SECONDS)  # let the fresh files age (see ensure_corpus)
+                    measure(check_command(ctx, scratch.root, cache=True), env=env)
+                    command = [str(ctx.qmskit), "diff", "HEAD~1", "HEAD", "--root",
+                               str(scratch.root), "--format", "json", "--today", ctx.today]
+                    run, ratio = paired_run(ctx, command, f"{key} {corpus.label} run "
+                                            f"{i + 1}/{ctx.repeat}", scratch.root, env)
+                if result.runs:
+                    result.runs[-1].stdout = result.runs[-1].stderr = b""
+                result.runs.append(run)
+                result.ratios.append(ratio)
+        result.summary = diff_summary(result.runs[-1].stdout)
+        result.runs[-1].stdout = b""
+        result.note = (f"{what}; a fresh clone checked with the cache before each run; "
+                       f"{paired_note(result)}")
+        results.append(result)
+    return results
+
+
+def case_diff_none(ctx: Context) -> list[Result]:
+    """``qmskit diff HEAD~1 HEAD`` for a commit that changes no controlled document."""
+    return diff_one_commit(ctx, "none")
+
+
+def case_diff_one(ctx: Context) -> list[Result]:
+    """``qmskit diff HEAD~1 HEAD`` for a commit that edits one procedure."""
+    return diff_one_commit(ctx, "one")
+
+
+# --------------------------------------------------------------------------------------
+# Issue 15: the handbook (``mkdocs build`` and ``mkdocs serve`` with the qmskit plugin).
+# --------------------------------------------------------------------------------------
+
+
+def site_stats(site: Path, docs: int) -> dict[str, float | str]:
+    """Size of a built site: HTML pages, bytes in all, average and largest page, per document.
+
+    KB and MB are 1,000 and 1,000,000 bytes, as in the issue's figures.
+    """
+    pages = total = html = largest = 0
+    largest_page = ""
+    for current, _, names in os.walk(site):
+        for name in names:
+            path = os.path.join(current, name)  # noqa: PTH118
+            try:
+                size = os.stat(path).st_size  # noqa: PTH116
+            except OSError:
+                continue
+            total += size
+            if name.endswith(".html"):
+                pages += 1
+                html += size
+                if size > largest:
+                    largest, largest_page = size, os.path.relpath(path, site)
+    return {"pages": pages, "bytes": total, "avg_kb": html / pages / 1000 if pages else 0.0,
+            "max_kb": largest / 1000, "max_page": largest_page,
+            "bytes_per_doc": total / docs if docs else 0.0}
+
+
+def stats_summary(stats: dict[str, float | str]) -> str:
+    """One line for the results table."""
+    if not stats.get("pages"):
+        return "no HTML page written"
+    return (f"{int(stats['pages']):,} HTML pages, {float(stats['bytes']) / 1e6:,.0f} MB; page "
+            f"avg {float(stats['avg_kb']):.0f} KB, max {float(stats['max_kb']):.0f} KB "
+            f"({stats['max_page']}); {float(stats['bytes_per_doc']) / 1000:.0f} KB per document")
+
+
+def handbook_env(ctx: Context) -> dict[str, str]:
+    """Environment of the handbook builds: Material's notice off, the pinned evaluation date."""
+    return {**os.environ, "NO_MKDOCS_2_WARNING": "1", "QMSKIT_TODAY": ctx.today}
+
+
+def case_handbook(ctx: Context) -> list[Result]:
+    """``mkdocs build`` of the corpus's own ``mkdocs.yml`` (Material, the qmskit plugin).
+
+    What a CI job that publishes the handbook from a fresh checkout runs: the plugin
+    checks the QMS, adds the documents and the generated pages, Material renders them.
+    On clean corpora (the plugin refuses a QMS with errors); every run in a fresh clone
+    with its own user cache folder (``isolated_env``), so no cache of an earlier build
+    helps, into a temporary site folder beside the corpora. Reported: wall time and the
+    built site's size (pages, bytes, average and largest page, bytes per document). A
+    build past ``--timeout`` or leaving under 8 GiB of disk is killed; the row then gives
+    what it wrote by then. When the run includes the StrictDoc peer at this size, a cold
+    StrictDoc export of the same documents follows each build (A B A B ...), and the
+    row keeps the ratio of each pair, as the floor cases do.
+    """
+    results = []
+    for docs in ctx.site_sizes:
+        corpus = ctx.corpus(docs, clean=True)
+        ctx.log(f"handbook on {corpus.label}")
+        with contextlib.ExitStack() as stack:
+            yardstick = (stack.enter_context(strictdoc_export(ctx, corpus))
+                         if ctx.pair_strictdoc and docs in ctx.strictdoc_sizes else None)
+            results.append(handbook_builds(ctx, corpus, yardstick))
+    return results
+
+
+def handbook_builds(ctx: Context, corpus: Corpus,
+                    yardstick: StrictDocExport | None) -> Result:
+    """The handbook case on one corpus (see ``case_handbook``)."""
+    docs = corpus.docs
+    load = os.getloadavg()[0]
+    runs: list[Measurement] = []
+    ratios: list[float] = []
+    stats: dict[str, float | str] = {}
+    note = ""
+    for i in range(ctx.site_repeat):
+        with scratch_clone(ctx, corpus) as scratch:
+            site = scratch.root.parent / "site"
+            command = [str(ctx.mkdocs_plugin), "build", "--quiet", "-f",
+                       str(scratch.root / "mkdocs.yml"), "-d", str(site)]
+            run = measure(command, env=isolated_env(scratch, handbook_env(ctx)),
+                          timeout=ctx.timeout, disk=ctx.cache)
+            log_run(ctx, f"mkdocs build {corpus.label} run {i + 1}/{ctx.site_repeat}", run)
+            stats = site_stats(site, docs)
+            runs.append(run)
+            if run.killed:
+                pages = int(stats["pages"])
+                note = (f"mkdocs build {run.killed} with {pages:,} HTML pages written "
+                        f"({float(stats['bytes']) / 1e9:.1f} GB, avg "
+                        f"{float(stats['avg_kb']):.0f} KB per page); no further runs")
+                stats["killed"] = run.killed
+                break
+            if run.exit_code != 0:
+                raise BenchError(f"{' '.join(command)} exited {run.exit_code}:\n"
+                                 f"{run.stderr.decode(errors='replace')[-2000:]}")
+        if yardstick is not None:
+            yardstick.fresh()
+            peer = run_once(ctx, yardstick.command, "  StrictDoc export",
+                            accept=strictdoc_ok, cwd=yardstick.tree, env=yardstick.env)
+            ratios.append(run.seconds / peer.seconds)
+    if ratios:
+        note = "; ".join(filter(None, [note, (
+            f"ratio to the StrictDoc export after each build: median "
+            f"{statistics.median(ratios):.2f} (min {min(ratios):.2f}, max {max(ratios):.2f})")]))
+    return Result("handbook: mkdocs build (plugin)", corpus.label, runs,
+                  summary=stats_summary(stats), note=note, load=load, key="handbook",
+                  docs=docs, extra=stats, ratios=ratios)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def proc_cpu_seconds(pid: int) -> float:
+    """User + system time of ``pid`` and its waited-for children so far (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    # After the command name: state is field 3, utime..cstime are fields 14..17.
+    return sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def proc_peak_rss_kib(pid: int) -> int:
+    """Peak resident memory of ``pid`` so far (VmHWM), in KiB; 0 when unknown."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class LogWatcher:
+    """The output of a long-running process, line by line, each with the time it arrived."""
+
+    def __init__(self, proc: subprocess.Popen[bytes]) -> None:
+        self.proc = proc
+        self.lines: list[tuple[float, str]] = []
+        self.closed = False
+        self._cond = threading.Condition()
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for raw in self.proc.stdout:
+            with self._cond:
+                self.lines.append((time.monotonic(), raw.decode(errors="replace").rstrip()))
+                self._cond.notify_all()
+        with self._cond:
+            self.closed = True
+            self._cond.notify_all()
+
+    def tail(self, count: int = 30) -> str:
+        """The last lines, for an error message."""
+        with self._cond:
+            return "\n".join(line for _, line in self.lines[-count:])
+
+    def since(self, start: float) -> list[tuple[float, str]]:
+        """Lines that arrived at or after ``start``."""
+        with self._cond:
+            return [(t, line) for t, line in self.lines if t >= start]
+
+    def wait_for(self, text: str, start: float, timeout: float) -> float:
+        """When the first line containing ``text`` arrived at or after ``start``.
+
+        Fails on a failed rebuild, on the process's exit and after ``timeout`` seconds.
+        """
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                for t, line in self.lines:
+                    if t < start:
+                        continue
+                    if text in line:
+                        return t
+                    if SERVE_FAILED in line:
+                        raise BenchError(f"mkdocs serve: the rebuild failed:\n{self.tail()}")
+                if self.closed:
+                    raise BenchError(f"mkdocs serve exited while waiting for {text!r}:\n"
+                                     f"{self.tail()}")
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise BenchError(f"no {text!r} from mkdocs serve within {timeout:.0f} s:\n"
+                                     f"{self.tail()}")
+                self._cond.wait(min(left, 1.0))
+
+    def settle(self, quiet: float, timeout: float) -> int:
+        """Wait until no rebuild is pending and nothing was logged for ``quiet`` seconds.
+
+        Returns how many rebuilds ran meanwhile (a watcher may see one edit twice).
+        """
+        extra = 0
+        while True:
+            time.sleep(quiet)
+            with self._cond:
+                lines = list(self.lines)
+            detected = [t for t, line in lines if SERVE_DETECTED in line]
+            finished = [t for t, line in lines if SERVE_DONE in line]
+            if detected and (not finished or detected[-1] > finished[-1]):
+                self.wait_for(SERVE_DONE, detected[-1], timeout)
+                extra += 1
+                continue
+            if not lines or time.monotonic() - lines[-1][0] >= quiet:
+                return extra
+
+    def join(self, timeout: float) -> None:
+        """Wait for the reader thread (after the process was stopped)."""
+        self._thread.join(timeout)
+
+
+def stop_process_group(proc: subprocess.Popen[bytes], grace: float = 15.0) -> None:
+    """Stop a process started in a session of its own, and everything it started.
+
+    SIGINT first (``mkdocs serve`` then shuts down and removes its temporary site),
+    SIGKILL to the whole group after ``grace`` seconds, and SIGKILL to any child left
+    in the group even when the leader exited cleanly.
+    """
+    if proc.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGINT)
+        try:
+            proc.wait(grace)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+def fetch(url: str) -> str:
+    """The body of ``url`` (the local dev server), as text."""
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return str(response.read().decode("utf-8", errors="replace"))
+
+
+def case_serve(ctx: Context) -> list[Result]:
+    """``mkdocs serve``: time from editing one document to the end of the rebuild.
+
+    On the clean corpus of ``--serve-size`` documents: start ``mkdocs serve`` (live
+    reload on: with ``--no-livereload`` MkDocs 1.6 watches no file and never rebuilds) on
+    a free port, wait for "Serving on", fetch the home page; then ``--slow-repeat`` times:
+    wait until the server is idle, append a line (new each time) to one procedure (in
+    ``procedures/``, outside ``docs_dir``: watched through the plugin's ``on_serve``), and
+    time until the server logs "Reloading browsers" (MkDocs' line after a successful
+    rebuild); then fetch the procedure's page and check that the new line is on it. CPU
+    time is the server's own (and its waited-for children's) during the rebuild, from
+    /proc; peak RSS the server's so far. The server works in a fresh clone of the corpus
+    (no cache of an earlier case helps its first build; nothing it edits or writes
+    outlives the case), runs in its own session with TMPDIR and the user cache folder
+    pointed into the clone's temporary folder, and is stopped (SIGINT, then SIGKILL to
+    its whole process group) whatever happens.
+    """
+    corpus = ctx.corpus(ctx.serve_size, clean=True)
+    ctx.log(f"serve on {corpus.label}")
+    with scratch_clone(ctx, corpus) as scratch:
+        time.sleep(RACY_SECONDS)  # let the clone's fresh files age (see ensure_corpus)
+        return serve_rebuilds(ctx, scratch)
+
+
+def serve_rebuilds(ctx: Context, corpus: Corpus) -> list[Result]:
+    """The serve case on ``corpus``, a scratch clone it may edit (see ``case_serve``)."""
+    target = edit_targets(corpus)[0]
+    relative = target.relative_to(corpus.root)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    page_url = base + relative.with_suffix("").as_posix() + "/"
+    load = os.getloadavg()[0]
+    first: list[Measurement] = []
+    rebuilds: list[Measurement] = []
+    notes: list[str] = []
+    tmp = corpus.root.parent / "tmp"
+    tmp.mkdir()
+    env = {**isolated_env(corpus, handbook_env(ctx)), "TMPDIR": str(tmp),
+           "PYTHONUNBUFFERED": "1"}
+    command = [str(ctx.mkdocs_plugin), "serve", "-f", str(corpus.root / "mkdocs.yml"),
+               "--dev-addr", f"127.0.0.1:{port}"]
+    start = time.monotonic()
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            env=env, start_new_session=True)
+    watcher = LogWatcher(proc)
+    try:
+        ready = watcher.wait_for(SERVE_READY, start, ctx.timeout)
+        first.append(Measurement(ready - start, proc_peak_rss_kib(proc.pid), 0, b"", b"",
+                                 proc_cpu_seconds(proc.pid)))
+        log_run(ctx, f"mkdocs serve {corpus.label}: first build, serving", first[-1])
+        fetch(base)
+        extra = 0
+        built: list[str] = []
+        detection: list[float] = []
+        visible = 0
+        for i in range(ctx.site_repeat):
+            extra += watcher.settle(1.0, ctx.timeout)
+            cpu = proc_cpu_seconds(proc.pid)
+            marker = f"Clarified by the benchmark, serve edit {i + 1} ({time.time_ns()})."
+            edited = time.monotonic()
+            append_line(target, marker)
+            done = watcher.wait_for(SERVE_DONE, edited, ctx.timeout)
+            run = Measurement(done - edited, proc_peak_rss_kib(proc.pid), 0, b"", b"",
+                              proc_cpu_seconds(proc.pid) - cpu)
+            log_run(ctx, f"mkdocs serve {corpus.label}: rebuild {i + 1}/{ctx.site_repeat}",
+                    run)
+            rebuilds.append(run)
+            lines = watcher.since(edited)
+            detection += [t - edited for t, line in lines if SERVE_DETECTED in line][:1]
+            built += [line.split(SERVE_BUILT, 1)[1].split()[0] for _, line in lines
+                      if SERVE_BUILT in line][:1]
+            with contextlib.suppress(OSError):  # a missing page counts as not visible
+                visible += marker in fetch(page_url)
+        extra += watcher.settle(1.0, ctx.timeout)
+        if detection:
+            notes.append(f"change detected after {statistics.median(detection):.2f} s "
+                         "(median)")
+        if built:
+            notes.append(f"MkDocs' own \"Documentation built in\": {', '.join(built)} s")
+        notes.append(f"the edit was on the served page of {target.stem} after "
+                     f"{visible} of {len(rebuilds)} rebuilds")
+        if extra:
+            notes.append(f"{extra} extra rebuild(s) the edits did not ask for")
+    finally:
+        stop_process_group(proc)
+        watcher.join(10)
+    return [
+        Result("serve: first build until serving", corpus.label, first, summary=base,
+               load=load),
+        Result("serve: rebuild after one edit", corpus.label, rebuilds, load=load,
+               summary=f"edited {relative}", note="; ".join(notes), key="serve",
+               docs=corpus.docs),
+    ]
 
 
 def doorstop_summary(stderr: bytes) -> str:
@@ -679,6 +1401,110 @@ def case_doorstop(ctx: Context) -> list[Result]:
     return results
 
 
+def ensure_strictdoc(log: Callable[[str], None]) -> Path:
+    """The strictdoc executable of ``benchmarks/.venv-peers/strictdoc`` (installed once)."""
+    strictdoc = STRICTDOC_VENV / "bin" / "strictdoc"
+    if strictdoc.is_file():
+        return strictdoc
+    log(f"creating {STRICTDOC_VENV} and installing strictdoc")
+    try:
+        subprocess.run([sys.executable, "-m", "venv", str(STRICTDOC_VENV)], check=True)
+        subprocess.run([str(STRICTDOC_VENV / "bin" / "python"), "-m", "pip", "install",
+                        "--quiet", "strictdoc"], check=True)
+    except (OSError, subprocess.CalledProcessError) as error:
+        raise BenchError(f"could not install strictdoc into {STRICTDOC_VENV}: {error}") from None
+    return strictdoc
+
+
+def strictdoc_ok(run: Measurement) -> bool:
+    """StrictDoc exits 0 after a complete export; it reports errors as ``error:`` lines."""
+    return run.exit_code == 0 and b"\nerror:" not in b"\n" + run.stdout + run.stderr
+
+
+@dataclass
+class StrictDocExport:
+    """A corpus converted for StrictDoc, and the command that exports it to HTML."""
+
+    tree: Path
+    version: str
+    conversion: strictdoc_tree.Conversion
+    command: list[str]
+    env: dict[str, str]
+
+    @property
+    def out(self) -> Path:
+        """Where the export writes its site."""
+        return self.tree / "output"
+
+    def fresh(self) -> None:
+        """No output and an empty StrictDoc cache: the next export starts cold."""
+        shutil.rmtree(self.out, ignore_errors=True)
+        shutil.rmtree(self.tree / "tmp", ignore_errors=True)
+        (self.tree / "tmp").mkdir()
+
+
+@contextlib.contextmanager
+def strictdoc_export(ctx: Context, corpus: Corpus) -> Iterator[StrictDocExport]:
+    """Convert ``corpus`` for StrictDoc under the cache folder; removed afterwards.
+
+    StrictDoc keeps its cache in ``$TMPDIR/strictdoc_cache``: TMPDIR points into the
+    tree, so ``fresh`` can empty it.
+    """
+    strictdoc = ensure_strictdoc(ctx.log)
+    tree = ctx.cache / f"strictdoc-{corpus.root.name}"
+    shutil.rmtree(tree, ignore_errors=True)
+    try:
+        conversion = strictdoc_tree.convert(corpus.root, tree / "input")
+        command = [str(strictdoc), "export", str(tree / "input"), "--formats=html",
+                   "--output-dir", str(tree / "output")]
+        yield StrictDocExport(tree, command_output([str(strictdoc), "--version"]), conversion,
+                              command, {**os.environ, "TMPDIR": str(tree / "tmp")})
+    finally:
+        shutil.rmtree(tree, ignore_errors=True)  # hundreds of MB at 5,000 requirements
+
+
+def case_strictdoc(ctx: Context) -> list[Result]:
+    """StrictDoc's HTML export of the corpus's documents, the yardstick of the handbook.
+
+    For each ``--strictdoc-sizes`` N: the clean corpus of N documents converted by
+    ``strictdoc_tree.py`` into N requirements, then ``strictdoc export INPUT
+    --formats=html --output-dir OUT``. Cold runs (the goal's yardstick): a new output
+    folder and an empty cache each time (StrictDoc caches parsed documents and rendered
+    fragments under ``$TMPDIR/strictdoc_cache``; TMPDIR points at a folder of the run).
+    Then the same export again with output and cache in place and nothing changed,
+    StrictDoc's incremental case.
+    """
+    results = []
+    for docs in ctx.strictdoc_sizes:
+        corpus = ctx.corpus(docs, clean=True)
+        with strictdoc_export(ctx, corpus) as export:
+            count = sum(export.conversion.requirements.values())
+            label = f"{docs:,} docs (clean) = {count:,} requirements"
+            ctx.log(f"strictdoc on {label}")
+            load = os.getloadavg()[0]
+            cold = repeat_runs(ctx, export.command, export.fresh, f"strictdoc export {label}",
+                               times=ctx.peer_repeat, accept=strictdoc_ok, cwd=export.tree,
+                               env=export.env)
+            stats = site_stats(export.out, docs)
+            warm = repeat_runs(ctx, export.command, None, f"strictdoc export again {label}",
+                               times=ctx.peer_repeat, accept=strictdoc_ok, cwd=export.tree,
+                               env=export.env)
+        for run in cold[-1:] + warm[-1:]:
+            run.stdout = run.stderr = b""
+        conversion, version = export.conversion, export.version
+        note = (f"{len(conversion.requirements)} .sdoc documents {conversion.requirements}, "
+                f"{conversion.relations:,} Parent relations ({len(conversion.dropped)} links "
+                "to missing documents dropped)")
+        results += [
+            Result(f"StrictDoc {version} export --formats=html", label, cold,
+                   summary=stats_summary(stats), note=note, load=load, key="strictdoc",
+                   docs=docs, extra=stats),
+            Result(f"StrictDoc {version} export again (cache, nothing changed)", label, warm,
+                   summary="", load=load, key="strictdoc-again", docs=docs),
+        ]
+    return results
+
+
 def case_example(ctx: Context) -> list[Result]:
     """``qmskit check --no-cache`` on the example QMS at the repository root (never cleaned).
 
@@ -703,15 +1529,24 @@ def case_example(ctx: Context) -> list[Result]:
 
 
 CASES: Final[dict[str, Callable[[Context], list[Result]]]] = {
+    "floor": case_floor,
     "check-cold": case_check_cold,
     "check-warm": case_check_warm,
     "pre-commit": case_pre_commit,
+    "one-edit": case_one_edit,
     "diff": case_diff,
+    "diff-none": case_diff_none,
+    "diff-one": case_diff_one,
     "site": case_site,
+    "handbook": case_handbook,
+    "serve": case_serve,
     "example": case_example,
     "doorstop": case_doorstop,
+    "strictdoc": case_strictdoc,
 }
-DEFAULT_CASES: Final = ("check-cold", "check-warm", "pre-commit", "diff", "site", "example")
+#: Opt-in (``--peers``): the peers, installed into benchmarks/.venv-peers on first use.
+PEER_CASES: Final = ("doorstop", "strictdoc")
+DEFAULT_CASES: Final = tuple(name for name in CASES if name not in PEER_CASES)
 
 
 # --------------------------------------------------------------------------------------
@@ -817,6 +1652,9 @@ def machine_info(qmskit: Path, source: str) -> dict[str, str]:
         "qmskit commit": commit + (" (with uncommitted changes)" if dirty not in ("", "?") else ""),
         "qmskit source timed": source,
         "mkdocs": command_output([str(qmskit.parent / "mkdocs"), "--version"]).split(" from ")[0],
+        "floor": "PyYAML " + command_output(
+            [str(qmskit.parent / "python"), "-c", "import yaml; print(yaml.__version__, "
+             "'with libyaml' if yaml.__with_libyaml__ else 'WITHOUT libyaml')"]),
         "load average at start": load_average(),
     }
 
@@ -880,6 +1718,171 @@ def result_row(result: Result, note: str) -> list[str]:
             verdict(result), found, planted, codes, f"{result.load:.2f}", note]
 
 
+def median_seconds(result: Result) -> float:
+    """Median wall time of a row's runs."""
+    return statistics.median(run.seconds for run in result.runs)
+
+
+def floor_medians(results: list[Result]) -> dict[int, float]:
+    """The floor row's median per corpus size."""
+    return {r.docs: median_seconds(r) for r in results if r.key == "floor" and r.runs}
+
+
+def floor_ratio(result: Result, floors: dict[int, float]) -> tuple[float | None, str]:
+    """(ratio, text): paired with the row's own floor runs, else to the floor row's median."""
+    if result.ratios:
+        ratio = statistics.median(result.ratios)
+        return ratio, f"{ratio:.2f}× floor"
+    if result.docs in floors:
+        ratio = median_seconds(result) / floors[result.docs]
+        return ratio, f"{ratio:.2f}× floor (vs the floor row)"
+    return None, "– (no floor in this run)"
+
+
+def judge(goal: Goal, result: Result, ratio: float | None) -> str:
+    """met / missed (by how much) / not judged, for one goal on one row."""
+    if goal.sizes and result.docs not in goal.sizes:
+        sizes = " and ".join(f"{n:,}" for n in goal.sizes)
+        return f"not judged (the goal is stated for {sizes} docs)"
+    if any(run.killed for run in result.runs):
+        return "**missed** (killed)"
+    misses = []
+    if goal.floor_ratio is not None:
+        if ratio is None:
+            return "not judged (no floor in this run)"
+        if ratio > goal.floor_ratio:
+            misses.append(f"{ratio / goal.floor_ratio:.1f}× the goal")
+    median = median_seconds(result)
+    if goal.seconds is not None and median > goal.seconds:
+        misses.append(f"by {median - goal.seconds:.2f} s")
+    peak = max(run.max_rss_kib for run in result.runs) / 1024
+    if goal.rss_mib is not None and peak > goal.rss_mib:
+        misses.append(f"by {peak - goal.rss_mib:.0f} MiB")
+    return "**missed** " + ", ".join(misses) if misses else "met"
+
+
+def handbook_goal_rows(results: list[Result]) -> list[list[str]]:
+    """The handbook's goals: time against StrictDoc, page size, 120 s at 10k, linear size."""
+    builds = sorted((r for r in results if r.key == "handbook" and r.runs), key=lambda r: r.docs)
+    peers = {r.docs: r for r in results if r.key == "strictdoc" and r.runs}
+    rows = []
+    for build in builds:
+        step = f"handbook: `mkdocs build` with the plugin, {build.target}"
+        median = median_seconds(build)
+        killed = any(run.killed for run in build.runs)
+        cpu = statistics.median(run.cpu_seconds for run in build.runs)
+        measured = (f"{median:.1f} s (killed)" if killed else
+                    f"{median:.1f} s (CPU {cpu:.1f} s)")
+        peer = peers.get(build.docs)
+        if peer is None:
+            missing = ("– (no StrictDoc run at this size: --strictdoc-sizes)" if peers else
+                       "– (StrictDoc not run: add --peers)")
+            rows.append([step, "≤ StrictDoc's time for as many requirements, same run",
+                         measured, missing, "not judged"])
+        else:
+            ratio = (statistics.median(build.ratios) if build.ratios else
+                     median / median_seconds(peer))
+            how = "paired" if build.ratios else "vs the StrictDoc row"
+            rows.append([step, "≤ StrictDoc's time for as many requirements, same run",
+                         measured, f"{ratio:.2f}× StrictDoc ({how}; StrictDoc row "
+                                   f"{median_seconds(peer):.1f} s)",
+                         "**missed** (killed)" if killed else
+                         "met" if ratio <= 1 else f"**missed** ({ratio:.1f}× StrictDoc)"])
+        avg = float(build.extra.get("avg_kb", 0.0))
+        written = " of the pages written" if killed else ""
+        rows.append([f"handbook: page size, {build.target}", f"≤ {PAGE_KB_GOAL:g} KB per page",
+                     f"avg {avg:.0f} KB{written}, max {float(build.extra.get('max_kb', 0)):.0f}"
+                     f" KB ({build.extra.get('max_page', '?')})", "–",
+                     "met" if avg <= PAGE_KB_GOAL else
+                     f"**missed** (avg {avg / PAGE_KB_GOAL:.1f}× the goal)"])
+        docs, seconds = HANDBOOK_SECONDS_GOAL
+        if build.docs == docs:
+            rows.append([step, f"≤ {seconds:g} s", measured, "–",
+                         "**missed** (killed)" if killed else "met" if median <= seconds else
+                         f"**missed** by {median - seconds:.0f} s"])
+    complete = [b for b in builds if not b.extra.get("killed")]
+    if len(builds) >= 2:
+        small, big = builds[0], builds[-1]
+        if big in complete and small in complete:
+            a, b = float(small.extra["bytes_per_doc"]), float(big.extra["bytes_per_doc"])
+            what = "bytes per document"
+        else:  # a killed build: compare the pages it wrote
+            a, b = float(small.extra["avg_kb"]), float(big.extra["avg_kb"])
+            what = "average page (the killed build's pages written)"
+        growth = b / a if a else float("inf")
+        rows.append([f"handbook: size linear in documents ({small.docs:,} → {big.docs:,})",
+                     f"{what} at {big.docs:,} ≤ {LINEAR_TOLERANCE:g}× at {small.docs:,}",
+                     f"{a / 1000:.0f} KB → {b / 1000:.0f} KB" if what.startswith("bytes") else
+                     f"{a:.0f} KB → {b:.0f} KB", f"{growth:.2f}×",
+                     "met" if growth <= LINEAR_TOLERANCE else "**missed**"])
+    elif builds:
+        only = builds[0]
+        rows.append([f"handbook: size linear in documents ({only.target})",
+                     f"bytes per document at 10,000 ≤ {LINEAR_TOLERANCE:g}× at 1,000",
+                     f"{float(only.extra.get('bytes_per_doc', 0)) / 1000:.0f} KB per document",
+                     "–", "not judged (needs two sizes: --site-sizes 1000,10000)"])
+    return rows
+
+
+def goals_table(results: list[Result]) -> str:
+    """Issue 15's goals: step, goal, measured, ratio to the floor or StrictDoc, verdict."""
+    floors = floor_medians(results)
+    rows = [[f"floor: read + parse every front matter (PyYAML C loader), {r.target}",
+             "the reference", f"{median_seconds(r):.2f} s", "1×", "–"]
+            for r in results if r.key == "floor" and r.runs]
+    for goal in GOALS_15:
+        if goal.key == "serve":  # the issue's order: the handbook before the serve rebuild
+            rows += handbook_goal_rows(results)
+        for result in results:
+            if result.key != goal.key:
+                continue
+            step = f"{goal.step}, {result.target}"
+            if not result.runs:
+                rows.append([step, goal.text, "no data", "–", "not judged"])
+                continue
+            ratio, ratio_text = (floor_ratio(result, floors) if goal.floor_ratio is not None
+                                 else (None, "–"))
+            measured = (f"{median_seconds(result):.2f} s (CPU "
+                        f"{statistics.median(run.cpu_seconds for run in result.runs):.2f} s)")
+            if goal.rss_mib is not None:
+                peak = max(run.max_rss_kib for run in result.runs) / 1024
+                measured += f", {peak:.0f} MiB"
+            rows.append([step, goal.text, measured, ratio_text, judge(goal, result, ratio)])
+    if len(rows) == len(floors):
+        return ""
+    return table(["step", "goal", "measured", "ratio to floor (or to StrictDoc)",
+                  "met / missed"], rows)
+
+
+def strictdoc_table(results: list[Result]) -> str:
+    """The handbook next to StrictDoc's export, one row per size either was run at."""
+    by_docs: dict[int, dict[str, Result]] = {}
+    for result in results:
+        if result.key in ("handbook", "strictdoc", "strictdoc-again") and result.runs:
+            by_docs.setdefault(result.docs, {})[result.key] = result
+    if not any("strictdoc" in group for group in by_docs.values()):
+        return ""
+    rows = []
+    for docs, group in sorted(by_docs.items()):
+        def cell(key: str, group: dict[str, Result] = group) -> str:
+            result = group.get(key)
+            if result is None:
+                return "–"
+            cpu = statistics.median(run.cpu_seconds for run in result.runs)
+            rss = max(run.max_rss_kib for run in result.runs) / 1024
+            return f"{median_seconds(result):.1f} s (CPU {cpu:.1f} s), {rss:.0f} MiB"
+
+        ratio = "–"
+        if "handbook" in group and "strictdoc" in group:
+            ratio = (f"{median_seconds(group['handbook']) / median_seconds(group['strictdoc']):.2f}"
+                     "x")
+        rows.append([f"{docs:,} documents = requirements", cell("handbook"), cell("strictdoc"),
+                     cell("strictdoc-again"), ratio])
+    return table(["corpus (clean)", "handbook: mkdocs build with the plugin",
+                  "StrictDoc export (cold)", "StrictDoc export again (cache, nothing changed)",
+                  "handbook / StrictDoc"], rows)
+
+
 def peer_table(results: list[Result]) -> str:
     """qmskit next to Doorstop, one row per peer corpus."""
     by_target: dict[str, dict[str, Result]] = {}
@@ -911,7 +1914,7 @@ def peer_table(results: list[Result]) -> str:
 
 
 def render(info: dict[str, str], corpora: list[Corpus], results: list[Result],
-           command: str) -> str:
+           command: str, kept: str = "") -> str:
     """The whole results page."""
     out = ["# qmskit benchmark results\n",
            "Generated by `python benchmarks/run.py`; see `benchmarks/README.md` for what is "
@@ -951,11 +1954,38 @@ def render(info: dict[str, str], corpora: list[Corpus], results: list[Result],
     out.append("Exit code 1 is expected on the corpora: their planted defects include "
                "errors (dangling links, overdue reviews). Targets are judged on the median "
                "time and the largest peak RSS.\n")
+    goals = goals_table(results)
+    if goals:
+        out += ["## Goals (issue 15)\n",
+                "Judged on the median time and the largest peak RSS. The floor is "
+                "`benchmarks/floor.py` (read every Markdown file, parse each front matter "
+                "with PyYAML's C loader, one process). A ratio to the floor is the median of "
+                "per-run ratios: each timed run is followed by a floor run on the same corpus; "
+                "\"vs the floor row\" divides by the floor row's median instead. Goals the "
+                "issue states for one corpus size are shown but not judged at other sizes.\n",
+                goals]
     peers = peer_table(results)
     if peers:
         out += ["## Peer: Doorstop\n", "Medians; the same clean corpus converted by "
                 "`benchmarks/doorstop_tree.py`.\n", peers]
-    return "\n".join(out)
+    strictdoc = strictdoc_table(results)
+    if strictdoc:
+        out += ["## Peer: StrictDoc\n", "Medians; the same clean corpus, converted by "
+                "`benchmarks/strictdoc_tree.py` for StrictDoc. Both sides write a static "
+                "HTML site: the handbook one page per document plus the generated pages, "
+                "StrictDoc one page per `.sdoc` document and view.\n", strictdoc]
+    out.append(NOTES_MARKER + "\n" + kept)
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def kept_notes(page: Path) -> str:
+    """Hand-written notes below ``NOTES_MARKER`` in an earlier results page, if any."""
+    try:
+        text = page.read_text(encoding="utf-8")
+    except OSError:
+        return ""
+    _, marker, notes = text.partition(NOTES_MARKER)
+    return notes.strip("\n") + "\n" if marker and notes.strip() else ""
 
 
 # --------------------------------------------------------------------------------------
@@ -971,7 +2001,8 @@ def snapshot_qmskit(qmskit: Path, cache: Path) -> tuple[Path, str]:
     hash of its own source) would be invalidated mid-run. So ``src/qmskit`` is copied
     to ``CACHE/qmskit-snapshot/`` (byte-compiled there, so the first run does not pay
     for compiling) and run through a wrapper with that copy first on ``PYTHONPATH``,
-    with the same interpreter and dependencies.
+    with the same interpreter and dependencies. A second wrapper, ``bin/mkdocs`` beside
+    it, runs MkDocs the same way, so the handbook cases time the snapshot's plugin.
     """
     python = qmskit.parent / "python"
     found = subprocess.run([str(python), "-c", "import qmskit; print(qmskit.__path__[0])"],
@@ -997,6 +2028,11 @@ def snapshot_qmskit(qmskit: Path, cache: Path) -> tuple[Path, str]:
         "'import sys; from qmskit.cli import main; sys.argv[0] = \"qmskit\"; sys.exit(main())' "
         '"$@"\n')
     wrapper.chmod(0o755)
+    mkdocs = dest / "bin" / "mkdocs"
+    mkdocs.write_text(
+        "#!/bin/sh\n# mkdocs with the qmskit plugin from the snapshot taken by benchmarks/run.py\n"
+        f'PYTHONPATH="{dest}${{PYTHONPATH:+:$PYTHONPATH}}" exec "{python}" -m mkdocs "$@"\n')
+    mkdocs.chmod(0o755)
     return wrapper, f"snapshot of {source} taken at the start, sha256 {hasher.hexdigest()[:12]}"
 
 
@@ -1026,27 +2062,35 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                              "(default 1000,10000; add 50000 for the large target)")
     parser.add_argument("--site-sizes", default="1000",
                         help="corpus sizes for the site case (default 1000)")
+    parser.add_argument("--serve-size", type=int, default=1000,
+                        help="corpus size for the serve case (default 1000)")
     parser.add_argument("--peers", action="store_true",
-                        help="also run Doorstop on the same corpus (the 'doorstop' case)")
+                        help="also run Doorstop and StrictDoc on the same corpus (the "
+                             "'doorstop' and 'strictdoc' cases)")
     parser.add_argument("--peer-sizes", default="1000,5000",
                         help="corpus sizes for the Doorstop case (default 1000,5000)")
+    parser.add_argument("--strictdoc-sizes", default="1000",
+                        help="corpus sizes for the StrictDoc case (default 1000; add 5000)")
     parser.add_argument("--full", action="store_true",
                         help="everything: --sizes 1000,10000,50000 --site-sizes 1000,10000 "
-                             "--peers")
+                             "--strictdoc-sizes 1000,5000 --peers")
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per case (default 5)")
     parser.add_argument("--slow-repeat", type=int, default=3,
-                        help="timed runs for the site and Doorstop cases (default 3)")
+                        help="timed runs for the site, handbook, serve and peer cases "
+                             "(default 3)")
     parser.add_argument("--out", type=Path, default=HERE / "results.md",
                         help="Markdown file to write (default benchmarks/results.md)")
     parser.add_argument("--cases", default="",
                         help=f"comma-separated cases out of {', '.join(CASES)}, or 'all' "
-                             f"(default {','.join(DEFAULT_CASES)}, plus doorstop with --peers)")
+                             f"(default {','.join(DEFAULT_CASES)}, plus "
+                             f"{' and '.join(PEER_CASES)} with --peers)")
     parser.add_argument("--commits", type=int, help="commits per corpus (default max(200, N // 5))")
     parser.add_argument("--diff-commits", type=int, default=100,
                         help="the diff case compares HEAD~N with HEAD (default 100)")
     parser.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
     parser.add_argument("--timeout", type=float, default=900.0,
-                        help="kill a site-build process after this many seconds (default 900)")
+                        help="kill a site build (or wait no longer for mkdocs serve) after "
+                             "this many seconds (default 900)")
     parser.add_argument("--cache", type=Path, default=HERE / ".corpora",
                         help="where corpora are kept (default benchmarks/.corpora)")
     parser.add_argument("--qmskit", type=Path, help="qmskit executable to time")
@@ -1061,12 +2105,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.full:
         args.sizes, args.site_sizes, args.peers = "1000,10000,50000", "1000,10000", True
+        args.strictdoc_sizes = "1000,5000"
     if args.cases == "all":
         names = list(CASES)
     elif args.cases:
         names = [n.strip() for n in args.cases.split(",")]
     else:
-        names = list(DEFAULT_CASES) + (["doorstop"] if args.peers else [])
+        names = list(DEFAULT_CASES) + (list(PEER_CASES) if args.peers else [])
     unknown = [n for n in names if n not in CASES]
     if unknown or args.repeat < 1 or args.slow_repeat < 1:
         print(f"error: unknown case(s) {', '.join(unknown)}; choose from {', '.join(CASES)}"
@@ -1076,16 +2121,25 @@ def main(argv: list[str] | None = None) -> int:
     try:
         qmskit = find_qmskit(args.qmskit)
         args.cache.mkdir(parents=True, exist_ok=True)
+        for stale in args.cache.glob("scratch-*"):  # left by an interrupted run
+            shutil.rmtree(stale, ignore_errors=True)
         timed, source = qmskit, "the installed qmskit, as the run went (--no-snapshot)"
+        mkdocs_plugin = qmskit.parent / "mkdocs"
         if args.snapshot:
             timed, source = snapshot_qmskit(qmskit, args.cache)
+            mkdocs_plugin = timed.parent / "mkdocs"
+        python = qmskit.parent / "python"
         info = machine_info(qmskit, source)  # before the runs: the load they start under
         ctx = Context(timed, [], args.repeat, cache=args.cache, commits=args.commits,
                       mkdocs=qmskit.parent / "mkdocs", installed=qmskit,
                       seed=args.seed, site_sizes=sizes(args.site_sizes),
                       site_repeat=args.slow_repeat, peer_sizes=sizes(args.peer_sizes),
                       peer_repeat=args.slow_repeat, diff_commits=args.diff_commits,
-                      timeout=args.timeout)
+                      timeout=args.timeout, mkdocs_plugin=mkdocs_plugin,
+                      python=python if python.exists() else Path(sys.executable),
+                      serve_size=args.serve_size,
+                      strictdoc_sizes=sizes(args.strictdoc_sizes),
+                      pair_strictdoc="strictdoc" in names)
         ctx.corpora = [ensure_corpus(args.cache, n, args.commits, args.seed, ctx.log)
                        for n in sizes(args.sizes)]
     except (BenchError, ValueError) as error:
@@ -1095,6 +2149,10 @@ def main(argv: list[str] | None = None) -> int:
     results: list[Result] = []
     failed = False
     page = ""
+    kept = kept_notes(args.out)
+    # SIGTERM ends the run like Ctrl-C: the cases' clean-up (stopping mkdocs serve,
+    # restoring edited documents, removing scratch clones) runs in their finally blocks.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     for name in names:
         # One failing case (a qmskit regression, a config the snapshot does not know)
         # must not throw away the others' figures: it gets a row saying why.
@@ -1106,7 +2164,7 @@ def main(argv: list[str] | None = None) -> int:
             failed = True
         info["load average at end"] = load_average()
         # Written after every case, so an interrupted run still leaves its figures.
-        page = render(info, ctx.corpora + ctx.extra_corpora, results, command)
+        page = render(info, ctx.corpora + ctx.extra_corpora, results, command, kept)
         args.out.write_text(page)
     print(page)
     return 1 if failed else 0
