@@ -190,6 +190,7 @@ class CatalogueError(ConfigError):
 
 _CATALOGUE_KEYS = ("standard", "title", "requirement_depth", "clauses")
 _TOML_AT = re.compile(r"\(at line (\d+), column (\d+)\)")
+_UNQUOTED = re.compile(r"^\s*[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+\s*=")
 
 
 def _line_of(text: str, key: str) -> int:
@@ -217,7 +218,12 @@ def parse_catalogue(text: str, where: str) -> Catalogue:
         message = str(error)
         at = _TOML_AT.search(message)
         line, col = (int(at.group(1)), int(at.group(2))) if at else (1, 1)
-        raise fail(line, "not valid TOML: " + _TOML_AT.sub("", message).strip(),
+        written = text.splitlines()[line - 1] if 0 < line <= text.count("\n") + 1 else ""
+        hint = ""
+        if _UNQUOTED.match(written):
+            # `4.1 = "..."` is a dotted key to TOML: a table 4 with a key 1.
+            line, col, hint = line, 1, "; quote clause numbers: \"4.1\" = \"heading\""
+        raise fail(line, "not valid TOML: " + _TOML_AT.sub("", message).strip() + hint,
                    col) from None
     for key in data:
         if key not in _CATALOGUE_KEYS:
@@ -285,9 +291,10 @@ def builtin(name: str) -> Catalogue | None:
 
 
 def builtin_named(name: str) -> Catalogue | None:
-    """The built-in catalogue `name` designates, case and spacing aside."""
+    """The built-in catalogue `name` designates by its full or short name (`ISO 13485`),
+    case and spacing aside."""
     for known in BUILTIN_FILES:
-        if name_key(known) == name_key(name):
+        if name_key(name) in (name_key(known), name_key(short_name(known))):
             return builtin(known)
     return None
 

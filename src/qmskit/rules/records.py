@@ -279,7 +279,7 @@ def _input_label(inputs: ReviewInputs, key: str) -> str:
 
 @rule("R507", "review-missing-inputs", "error")
 def review_missing_inputs(ctx: RuleContext) -> Iterator[Finding]:
-    """A management review did not consider every ISO 9001 9.3.2 input.
+    """A management review did not consider every input of ISO 9001 9.3.2 (or ISO 13485 5.6.2).
 
     ISO 9001 9.3.2 lists what a management review shall take into consideration:
     a) status of actions from previous reviews; b) changes in context; c) 1 customer
