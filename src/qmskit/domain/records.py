@@ -1,10 +1,11 @@
 """What the record kinds mean: risks, actions, nonconformities, audits, management reviews.
 
 The R rules, the management review pack and the health diagnostic all ask the same
-questions of the records: is this action overdue, why was it raised, which ISO 9001
-9.3.2 inputs did that review consider, when was this process last audited, who is top
-management and who is the quality team. The answers live here, once, as plain functions
-over a loaded `Qms`, so that a rule, a report and a health sign can never disagree.
+questions of the records: is this action overdue, why was it raised, which review inputs
+(ISO 9001 9.3.2, ISO 13485 5.6.2) did that review consider, when was this process last
+audited, who is top management and who is the quality team. The answers live here, once,
+as plain functions over a loaded `Qms`, so that a rule, a report and a health sign can
+never disagree.
 """
 
 from __future__ import annotations
