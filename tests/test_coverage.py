@@ -136,7 +136,7 @@ def test_drafts_do_not_count_sub_clauses_do_and_exclusions_apply(
     assert messages == ["ISO 9001 7.4 Communication is covered by no approved document "
                         "(declared only by PROC-COMMS, not approved)"]
     assert code == 1
-    cov = compute(open_qms(clean.root, with_git=False))
+    cov = compute(open_qms(clean.root, with_git=False)).default
     assert cov.row("9.2").status == "covered"  # through 9.2.2
     assert cov.row("9.2.1").status == "addressed-above"
     assert cov.row("8.3").status == "excluded"

@@ -66,9 +66,10 @@ def _code_fingerprint() -> str:
     package = Path(__file__).parent
     hasher = hashlib.blake2b(digest_size=16)
     hasher.update(f"{FORMAT}:{__version__}".encode())
-    # Every module can shape a result (rules, reporters, schedule), so all of them count;
-    # hashing ~80 small files costs about a millisecond.
-    for path in sorted(package.rglob("*.py")):
+    # Every module can shape a result (rules, reporters, schedule), so all of them count,
+    # and so do the built-in clause catalogues (A601/A602 read them); hashing ~80 small
+    # files costs about a millisecond.
+    for path in sorted([*package.rglob("*.py"), *package.glob("model/catalogues/*.toml")]):
         try:
             hasher.update(path.read_bytes())
         except OSError:

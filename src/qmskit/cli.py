@@ -392,8 +392,9 @@ def due_command(handle: str | None, role: str | None, within: str | None,
               default="text", show_default=True, help="Output format.")
 @_CONFIG
 def coverage_command(root: Path, output_format: str, config_path: Path | None) -> int:
-    """The ISO 9001 clause matrix: each clause with the documents that address it (and
-    their status), exclusions with their justification, and clauses not covered.
+    """The clause matrix of each configured standard (ISO 9001 by default): each clause
+    with the documents that address it (and their status), exclusions with their
+    justification, and clauses not covered.
 
     Exit 1 when the config has a [coverage] table and a clause in scope is covered by no
     approved document (rule A601), else 0.

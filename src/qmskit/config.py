@@ -21,11 +21,27 @@ from pydantic import (
     Field,
     PrivateAttr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
+from qmskit import fs
 from qmskit.errors import ConfigError
+from qmskit.model.clauses import (
+    BUILTIN_FILES,
+    DEFAULT_STANDARD,
+    MAX_CATALOGUE_SIZE,
+    STANDARD_NAME,
+    Catalogue,
+    Standard,
+    Standards,
+    builtin_named,
+    default_standards,
+    name_key,
+    parse_catalogue,
+    short_name,
+)
 from qmskit.model.types import KINDS, DocId, Interval, IntervalField
 from qmskit.walk import folder_inside
 
@@ -38,44 +54,172 @@ def _interval(text: str) -> Interval:
     return Interval.parse(text)
 
 
+#: A standard's name as the config writes it (`ISO 13485:2016`).
+StandardName = Annotated[str, Field(min_length=1, max_length=80, pattern=rf"^{STANDARD_NAME}$")]
+
+
 class CoverageConfig(BaseModel):
-    """`[coverage]`: the standard a QMS is measured against and its exclusions (ISO 4.3).
+    """`[coverage]`: the standards a QMS is measured against and their exclusions (ISO 4.3).
 
     Present means clause coverage is checked (A601); absent means it is not, so a QMS
-    that does not declare clauses is not flooded with findings. Each exclusion needs a
-    justification, because ISO 9001 4.3 asks for one in the documented scope.
+    that does not declare clauses is not flooded with findings. `standard` is the
+    default standard (bare clause numbers in `clauses:` are its), `also` lists more;
+    ISO 9001:2015 and ISO 13485:2016 are built in, any other needs its catalogue file
+    under `catalogues`. Each exclusion needs a justification, because ISO 9001 4.3 (and
+    ISO 13485 4.2.2, and a statement of applicability) asks for one.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    standard: Literal["ISO 9001:2015"] = "ISO 9001:2015"
+    #: Catalogue files the QMS ships: standard's name -> path inside a QMS folder. Listed
+    #: first so that the names below can be checked against it.
+    catalogues: dict[StandardName, Annotated[str, Field(min_length=1)]] = {}
+    standard: StandardName = DEFAULT_STANDARD
+    also: list[StandardName] = []
+    #: Exclusions of the default standard: clause number -> justification.
     exclusions: dict[str, str] = {}
+    #: Exclusions of any configured standard, by its name (full or short).
+    exclusions_by_standard: dict[StandardName, dict[str, str]] = {}
     #: Where the table is written (file relative to the root, line), for located findings;
     #: set by `load_config`, not by users.
     _source: tuple[str, int] = PrivateAttr(default=("qmskit.toml", 1))
+    #: The repository root catalogue files are read from; set by `load_config`.
+    _root: str | None = PrivateAttr(default=None)
+    _standards: Standards | None = PrivateAttr(default=None)
 
-    @field_validator("exclusions")
+    @field_validator("standard")
     @classmethod
-    def _known_and_justified(cls, exclusions: dict[str, str]) -> dict[str, str]:
-        from qmskit.model import clauses as iso9001
+    def _known_standard(cls, name: str, info: ValidationInfo) -> str:
+        return _known_name(name, info.data.get("catalogues", {}))
 
-        for number, why in exclusions.items():
-            if not iso9001.is_known(number):
-                near = iso9001.suggest(number)
-                raise ValueError(f"{number!r} is not a clause of {iso9001.STANDARD}"
-                                 + (f"; did you mean {near!r}?" if near else ""))
-            if "." not in number:
-                raise ValueError(f"clause {number} cannot be excluded as a whole; exclude "
-                                 "the sub-clauses that cannot be applied")
-            if not why.strip():
-                raise ValueError(f"the exclusion of {number} needs a justification "
-                                 "(ISO 9001 4.3)")
-        return exclusions
+    @field_validator("also")
+    @classmethod
+    def _known_standards(cls, names: list[str], info: ValidationInfo) -> list[str]:
+        return [_known_name(name, info.data.get("catalogues", {})) for name in names]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CoverageConfig:
+        configured = [self.standard, *self.also]
+        seen: dict[str, str] = {}
+        for name in configured:
+            key = name_key(short_name(name))
+            if key in seen:
+                raise ValueError(f"{seen[key]!r} and {name!r} are both configured; "
+                                 "`clauses:` names a standard without its year, so "
+                                 "configure one edition")
+            seen[key] = name
+        keys = {name_key(n) for n in configured}
+        for name in self.catalogues:
+            if name_key(name) not in keys:
+                raise ValueError(f"catalogues: {name!r} is not a configured standard; add "
+                                 "it to `also` (or make it the `standard`)")
+        for name in self.exclusions_by_standard:
+            if name_key(name) not in keys and name_key(name) not in seen:
+                raise ValueError(f"exclusions_by_standard: {name!r} is not a configured "
+                                 f"standard ({', '.join(configured)})")
+        if not self.catalogues:
+            # Built-in catalogues only: everything can be checked now.
+            self._standards = self._resolve({})
+        return self
+
+    def _resolve(self, files: dict[str, Catalogue]) -> Standards:
+        """The configured standards with their catalogues and checked exclusions.
+
+        `files` holds the catalogues read from the QMS, by configured name. Raises
+        ValueError for an exclusion that cannot stand.
+        """
+        members = []
+        for index, name in enumerate([self.standard, *self.also]):
+            catalogue = files.get(name) or builtin_named(name)
+            assert catalogue is not None, name  # names were checked against both
+            exclusions = dict(self.exclusions) if index == 0 else {}
+            for key, table in self.exclusions_by_standard.items():
+                if name_key(key) in (name_key(name), name_key(short_name(name))):
+                    for number, why in table.items():
+                        if number in exclusions and exclusions[number] != why:
+                            raise ValueError(f"{number} of {name} is excluded twice")
+                        exclusions[number] = why
+            for number, why in exclusions.items():
+                _check_exclusion(catalogue, number, why)
+            members.append(Standard(catalogue, exclusions))
+        return Standards(tuple(members))
+
+    @property
+    def standards(self) -> Standards:
+        """The configured standards, default first, catalogue files read on first use."""
+        if self._standards is None:
+            self._standards = self._load()
+        return self._standards
+
+    def _load(self) -> Standards:
+        if self._root is None:
+            raise ConfigError("[coverage] names catalogue files, but the config was not "
+                              "read from a repository (use load_config)")
+        root = fs.Root(self._root)
+        files: dict[str, Catalogue] = {}
+        where = f"{self._source[0]}: [coverage.catalogues]"
+        for name, path in self.catalogues.items():
+            try:
+                data = root.read(path, MAX_CATALOGUE_SIZE, where=path)
+            except fs.PathError as error:
+                raise ConfigError(f"{where} {name!r}: {error}") from None
+            try:
+                text = data.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise ConfigError(f"{where} {name!r}: {path} is not UTF-8 text") from None
+            catalogue = parse_catalogue(text, path)
+            if name_key(catalogue.name) != name_key(name):
+                raise ConfigError(f"{path}:{_standard_line(text)}:1: this catalogue is of "
+                                  f"{catalogue.name!r}, but [coverage.catalogues] names it "
+                                  f"{name!r}; make the two names the same")
+            files[name] = catalogue
+        try:
+            return self._resolve(files)
+        except ValueError as error:
+            raise ConfigError(f"{self._source[0]}: invalid qmskit configuration\n"
+                              f"  coverage: {error}") from None
 
     @property
     def source(self) -> tuple[str, int]:
         """(config file relative to the root, line of the `[coverage]` table)."""
         return self._source
+
+
+def _known_name(name: str, catalogues: dict[str, str]) -> str:
+    """`name` as its catalogue spells it, if it has a catalogue file or is built in;
+    ValueError naming the choices."""
+    for known in catalogues:
+        if name_key(name) == name_key(known):
+            return known
+    catalogue = builtin_named(name)
+    if catalogue is not None:
+        return catalogue.name
+    choices = [*BUILTIN_FILES, *catalogues]
+    close = difflib.get_close_matches(name, choices, 1, 0.5)
+    raise ValueError(f"{name!r} is not a standard qmskit knows"
+                     + (f" (did you mean {close[0]!r}?)" if close else "")
+                     + f"; built in: {', '.join(BUILTIN_FILES)}; for another standard, name "
+                     "its catalogue file under [coverage.catalogues]")
+
+
+def _check_exclusion(catalogue: Catalogue, number: str, why: str) -> None:
+    if not catalogue.is_known(number):
+        near = catalogue.suggest(number)
+        raise ValueError(f"{number!r} is not a clause of {catalogue.name}"
+                         + (f"; did you mean {near!r}?" if near else ""))
+    if "." not in number and catalogue.has_sub_clauses(number):
+        raise ValueError(f"clause {number} of {catalogue.name} cannot be excluded as a "
+                         "whole; exclude the sub-clauses that cannot be applied")
+    if not why.strip():
+        raise ValueError(f"the exclusion of {number} needs a justification "
+                         "(ISO 9001 4.3)")
+
+
+def _standard_line(text: str) -> int:
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.lstrip().startswith("standard"):
+            return number
+    return 1
 
 
 class Config(BaseModel):
@@ -140,6 +284,31 @@ class Config(BaseModel):
                 raise ValueError(f"ack_ledger {self.ack_ledger!r} must be a relative path "
                                  "inside one of the QMS folders")
         return self
+
+    @model_validator(mode="after")
+    def _catalogues_inside_folders(self) -> Config:
+        # Inside a QMS folder, a catalogue file is a file of the QMS like any other: the
+        # result cache sees it change and `qmskit diff` reads it at each revision.
+        for name, path in (self.coverage.catalogues if self.coverage else {}).items():
+            pure = PurePosixPath(path)
+            if ("\0" in path or any(ord(c) < 32 for c in path) or pure.is_absolute()
+                    or ".." in pure.parts or not any(
+                        pure.is_relative_to(PurePosixPath(f)) for f in self.folders)):
+                raise ValueError(f"coverage.catalogues: the catalogue of {name!r}, {path!r}, "
+                                 "must be a relative path inside one of the QMS folders "
+                                 f"({', '.join(self.folders)})")
+        return self
+
+    @property
+    def standards(self) -> Standards:
+        """The standards clause coverage follows: `[coverage]`'s, or ISO 9001:2015 alone
+        (not configured) without the table."""
+        return self.coverage.standards if self.coverage is not None else default_standards()
+
+    @property
+    def default_standard(self) -> str:
+        """The name of the standard bare clause numbers belong to (no file is read)."""
+        return self.coverage.standard if self.coverage is not None else DEFAULT_STANDARD
 
     @property
     def ledger_path(self) -> str:
@@ -276,6 +445,12 @@ def load_config(root: Path, explicit: Path | None = None, *,
                                       "coverage")
         if require_folders:
             _require_folders(config, root)
+        if config.coverage is not None:
+            config.coverage._root = str(root)
+            if require_folders:
+                # Read and check the catalogue files now (exit 2 before any work). A past
+                # revision (`qmskit diff`) reads them on first use, once its files are out.
+                config.coverage.standards  # noqa: B018
         return config, path
     config = Config()
     if require_folders:

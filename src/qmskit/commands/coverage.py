@@ -1,4 +1,5 @@
-"""`qmskit coverage`: the ISO 9001 clause matrix (clause -> documents, exclusions, gaps)."""
+"""`qmskit coverage`: the clause matrix of each configured standard (clause -> documents,
+exclusions, gaps)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from qmskit.loader import open_qms
 
 def coverage(root: Path, *, output_format: str = "text",
              config_path: Path | None = None) -> int:
-    """Print the clause matrix; exit 1 when coverage is configured and a clause is uncovered.
+    """Print the clause matrices; exit 1 when coverage is configured and a clause of any
+    configured standard is uncovered.
 
     The exit code follows rule A601, so CI can gate on `qmskit coverage` alone; without a
     `[coverage]` table the matrix is informational and the exit code is 0.

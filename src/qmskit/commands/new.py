@@ -43,6 +43,15 @@ PREFIXES: dict[str, str] = {
     "kpi": "KPI", "role": "ROLE", "risk": "RISK", "action": "ACT", "audit": "AUDIT",
     "review": "MR", "nonconformity": "NC",
 }
+#: The clauses a new document of each kind starts with when ISO 13485 is the default
+#: standard (the templates carry ISO 9001's, whose numbers mean other things there).
+CLAUSES_13485: dict[str, str] = {
+    "strategy": '["5.1"]', "objective": '["5.4.1"]', "procedure": '["7.1"]',
+    "process": '["4.1.2", "7.1"]', "kpi": '["8.2.5"]', "role": '["5.5.1"]',
+    "risk": '["7.1"]', "audit": '["8.2.4"]', "review": '["5.6"]',
+    "nonconformity": '["8.3"]',
+}
+_CLAUSES_LINE = re.compile(r"^clauses: \[.*\]$", re.MULTILINE)
 _STOP_WORDS = frozenset({"A", "AN", "AND", "AT", "BY", "FOR", "IN", "OF", "ON", "OR", "THE",
                          "TO", "WITH"})
 _PLACEHOLDER = re.compile(r"\{\{qms:(\w+)\}\}")
@@ -180,6 +189,10 @@ def new(root: Path, kind: str, *, title: str | None = None, doc_id: str | None =
     if kind in ("audit", "review", "nonconformity"):
         overrides["date"] = today.isoformat()
     text = render_template(template(kind), document_values(kind, doc_id, title, **overrides))
+    standard = qms.config.default_standard
+    if standard != "ISO 9001:2015":  # a standard from a catalogue file: none to guess
+        clauses = CLAUSES_13485.get(kind, "[]") if standard == "ISO 13485:2016" else "[]"
+        text = _CLAUSES_LINE.sub(f"clauses: {clauses}", text, count=1)
     relative = f"{folder}/{doc_id}.md"
     validate_rendered(relative, text)
     data = f"{folder}/data/{doc_id}.csv"

@@ -29,6 +29,7 @@ from qmskit.domain.records import (
     quality_team,
     record_date,
     review_coverage,
+    review_inputs,
     role_handles,
     top_management,
     year_before,
@@ -36,7 +37,7 @@ from qmskit.domain.records import (
 from qmskit.git.history import Commit, History
 from qmskit.model.doc import Doc
 from qmskit.model.documents import Action, Audit, ManagementReview
-from qmskit.model.types import REVIEW_INPUT_KEYS, handle_key
+from qmskit.model.types import handle_key
 from qmskit.qms import Qms
 
 Verdict = Literal["performance", "compliance", "unknown"]
@@ -320,10 +321,11 @@ def sign_leadership(qms: Qms, since: date, today: date) -> Sign:
         MIN_REVIEWS_WITH_ACTIONS, ">=",
         f"{len(decided)} of {n} reviews list at least one action in 'decisions'" if n
         else "no review in the period")
-    inputs_total = len(REVIEW_INPUT_KEYS)
+    asked = review_inputs(qms)  # the default standard's list: 9.3.2, or 13485's 5.6.2
+    inputs_total = len(asked.keys)
     mean = round(100.0 * sum(evidenced) / (n * inputs_total), 1) if n else None
     inputs = Measure(
-        "ISO 9.3.2 inputs backed by records", mean, "%", MIN_EVIDENCED_INPUTS, ">=",
+        f"ISO {asked.clause} inputs backed by records", mean, "%", MIN_EVIDENCED_INPUTS, ">=",
         "per review: " + ", ".join(f"{d.id} {k} of {inputs_total}"
                                    for d, k in zip(reviews, evidenced, strict=True))
         + " inputs evidenced by linked records" if n else "no review in the period")

@@ -1,10 +1,11 @@
 """What the record kinds mean: risks, actions, nonconformities, audits, management reviews.
 
 The R rules, the management review pack and the health diagnostic all ask the same
-questions of the records: is this action overdue, why was it raised, which ISO 9001
-9.3.2 inputs did that review consider, when was this process last audited, who is top
-management and who is the quality team. The answers live here, once, as plain functions
-over a loaded `Qms`, so that a rule, a report and a health sign can never disagree.
+questions of the records: is this action overdue, why was it raised, which review inputs
+(ISO 9001 9.3.2, ISO 13485 5.6.2) did that review consider, when was this process last
+audited, who is top management and who is the quality team. The answers live here, once,
+as plain functions over a loaded `Qms`, so that a rule, a report and a health sign can
+never disagree.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+from qmskit.model.clauses import declared, name_key, short_name
 from qmskit.model.doc import Doc
 from qmskit.model.documents import (
     Action,
@@ -34,9 +36,10 @@ PROCESS_KINDS = frozenset({"process", "procedure"})
 
 @dataclass(frozen=True)
 class ReviewInput:
-    """One input ISO 9001 9.3.2 requires a management review to take into consideration."""
+    """One input a standard requires a management review to take into consideration."""
 
     key: str
+    #: The clause and item: `9.3.2 c) 1`, `5.6.2 h)`.
     clause: str
     title: str
 
@@ -61,37 +64,138 @@ ISO_REVIEW_INPUTS: tuple[ReviewInput, ...] = (
                 "Effectiveness of actions taken to address risks and opportunities"),
     ReviewInput("improvement", "9.3.2 f)", "Opportunities for improvement"),
 )
-REVIEW_INPUTS: dict[str, ReviewInput] = {item.key: item for item in ISO_REVIEW_INPUTS}
-assert tuple(REVIEW_INPUTS) == REVIEW_INPUT_KEYS, "keep ReviewInputKey and this table in step"
+
+#: The ISO 13485:2016 5.6.2 inputs, in the standard's order. Keys that mean what an ISO
+#: 9001 key means are shared (feedback is `customer-feedback`, audits `audit-results`,
+#: monitoring of processes `process-performance`, follow-up actions `previous-actions`,
+#: changes that could affect the QMS `context-changes`, recommendations for improvement
+#: `improvement`), so a record and a `covers:` list keep their meaning in a QMS that
+#: moves from one standard to the other; the others are new keys.
+ISO13485_REVIEW_INPUTS: tuple[ReviewInput, ...] = (
+    ReviewInput("customer-feedback", "5.6.2 a)", "Feedback"),
+    ReviewInput("complaint-handling", "5.6.2 b)", "Complaint handling"),
+    ReviewInput("regulatory-reporting", "5.6.2 c)", "Reporting to regulatory authorities"),
+    ReviewInput("audit-results", "5.6.2 d)", "Audits"),
+    ReviewInput("process-performance", "5.6.2 e)", "Monitoring and measurement of processes"),
+    ReviewInput("product-monitoring", "5.6.2 f)", "Monitoring and measurement of product"),
+    ReviewInput("corrective-action", "5.6.2 g)", "Corrective action"),
+    ReviewInput("preventive-action", "5.6.2 h)", "Preventive action"),
+    ReviewInput("previous-actions", "5.6.2 i)",
+                "Follow-up actions from previous management reviews"),
+    ReviewInput("context-changes", "5.6.2 j)", "Changes that could affect the QMS"),
+    ReviewInput("improvement", "5.6.2 k)", "Recommendations for improvement"),
+    ReviewInput("regulatory-requirements", "5.6.2 l)",
+                "Applicable new or revised regulatory requirements"),
+)
+
+
+@dataclass(frozen=True)
+class ReviewInputs:
+    """The management review inputs of one standard, and where it puts them."""
+
+    #: The standard's short name, `ISO 13485`.
+    standard: str
+    #: The clause of management review (`9.3`), of its inputs (`9.3.2`), of its outputs.
+    review: str
+    clause: str
+    outputs: str
+    items: tuple[ReviewInput, ...]
+    #: Headings of grouped items by their letter (ISO 9001's `c)`).
+    groups: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The input keys, in the standard's order."""
+        return tuple(item.key for item in self.items)
+
+    def item(self, key: str) -> ReviewInput:
+        """The input of a key."""
+        return next(item for item in self.items if item.key == key)
+
+    def label(self, item: ReviewInput) -> str:
+        """The item without its clause: `c) 1`, `h)`."""
+        return item.clause.removeprefix(self.clause + " ")
+
+
+ISO9001_INPUTS = ReviewInputs("ISO 9001", "9.3", "9.3.2", "9.3.3", ISO_REVIEW_INPUTS,
+                              (("c)", "Performance and effectiveness of the QMS"),))
+ISO13485_INPUTS = ReviewInputs("ISO 13485", "5.6", "5.6.2", "5.6.3", ISO13485_REVIEW_INPUTS)
+#: The standards whose review inputs qmskit knows, by short name.
+REVIEW_INPUT_SETS: dict[str, ReviewInputs] = {"ISO 9001": ISO9001_INPUTS,
+                                              "ISO 13485": ISO13485_INPUTS}
+#: Every input of every standard, by key (the first standard's wording for a shared key).
+REVIEW_INPUTS: dict[str, ReviewInput] = {}
+for _inputs in REVIEW_INPUT_SETS.values():
+    for _item in _inputs.items:
+        REVIEW_INPUTS.setdefault(_item.key, _item)
+assert set(REVIEW_INPUTS) == set(REVIEW_INPUT_KEYS), "keep ReviewInputKey and the tables in step"
+
+
+def review_inputs(qms: Qms) -> ReviewInputs:
+    """The management review inputs of the QMS's default standard.
+
+    ISO 13485's (5.6.2) when it is the default standard, ISO 9001's (9.3.2) otherwise:
+    a standard from a catalogue file brings clauses, not a list of review inputs.
+    """
+    return REVIEW_INPUT_SETS.get(short_name(qms.config.default_standard), ISO9001_INPUTS)
+
 
 #: Action sources that come from the organisation's own monitoring (performance mode).
 PROACTIVE_SOURCES = frozenset({"kpi-trend", "risk", "management-review", "proactive-idea"})
 #: Action sources that react to a failure or to an auditor (compliance mode if dominant).
 REACTIVE_SOURCES = frozenset({"nonconformity", "audit-finding"})
 
-#: ISO clauses a document declares that say which 9.3.2 input it informs (prefix match:
-#: "8.4" covers 8.4.1 and 8.4.2). A KPI with clause 9.1.2 is customer feedback, and so on.
+#: Clauses a document declares that say which review input it informs (prefix match:
+#: "ISO 9001:8.4" covers 8.4.1 and 8.4.2). A KPI with ISO 9001 9.1.2 is customer
+#: feedback, one with ISO 13485 8.2.2 complaint handling, and so on.
 CLAUSE_INPUTS: tuple[tuple[str, str], ...] = (
-    ("4.1", "context-changes"),
-    ("4.2", "context-changes"),
-    ("9.1.2", "customer-feedback"),
-    ("8.2.1", "customer-feedback"),
-    ("8.4", "supplier-performance"),
-    ("7.1", "resources"),
-    ("7.2", "resources"),
+    ("ISO 9001:4.1", "context-changes"),
+    ("ISO 9001:4.2", "context-changes"),
+    ("ISO 9001:9.1.2", "customer-feedback"),
+    ("ISO 9001:8.2.1", "customer-feedback"),
+    ("ISO 9001:8.4", "supplier-performance"),
+    ("ISO 9001:7.1", "resources"),
+    ("ISO 9001:7.2", "resources"),
+    ("ISO 13485:8.2.1", "customer-feedback"),
+    ("ISO 13485:7.2.3", "customer-feedback"),
+    ("ISO 13485:8.2.2", "complaint-handling"),
+    ("ISO 13485:8.2.3", "regulatory-reporting"),
+    ("ISO 13485:8.2.4", "audit-results"),
+    ("ISO 13485:8.2.5", "process-performance"),
+    ("ISO 13485:8.2.6", "product-monitoring"),
+    ("ISO 13485:8.5.2", "corrective-action"),
+    ("ISO 13485:8.5.3", "preventive-action"),
+    ("ISO 13485:8.5.1", "improvement"),
+    ("ISO 13485:7.4", "supplier-performance"),
+    ("ISO 13485:6", "resources"),
 )
 
 
-def has_clause(model: Document, prefixes: Iterable[str]) -> bool:
-    """True when the document declares a clause equal to or under one of `prefixes`."""
-    wanted = tuple(prefixes)
-    return any(clause == p or clause.startswith(p + ".") for clause in model.clauses
-               for p in wanted)
+#: Clauses on internal audit, in the standards qmskit knows.
+AUDIT_CLAUSES = ("ISO 9001:9.2", "ISO 13485:8.2.4")
 
 
-def clause_inputs(model: Document) -> set[str]:
-    """The 9.3.2 inputs a document informs by the ISO clauses it declares."""
-    return {key for prefix, key in CLAUSE_INPUTS if has_clause(model, (prefix,))}
+def has_clause(model: Document, prefixes: Iterable[str], default: str) -> bool:
+    """True when the document declares a clause equal to or under one of `prefixes`.
+
+    Prefixes name their standard (`ISO 9001:9.2`); the document's bare numbers are
+    clauses of `default`, the QMS's default standard.
+    """
+    wanted = [(name_key(standard), number) for standard, number in map(split_prefix, prefixes)]
+    return any(standard == s and (number == p or number.startswith(p + "."))
+               for standard, number in declared(model.clauses, default)
+               for s, p in wanted)
+
+
+def split_prefix(prefix: str) -> tuple[str, str]:
+    """`ISO 9001:9.2` -> (`ISO 9001`, `9.2`)."""
+    standard, _, number = prefix.rpartition(":")
+    return standard, number
+
+
+def clause_inputs(model: Document, default: str) -> set[str]:
+    """The review inputs a document informs by the clauses it declares."""
+    return {key for prefix, key in CLAUSE_INPUTS if has_clause(model, (prefix,), default)}
 
 
 # ---------------------------------------------------------------------------- dates
@@ -325,31 +429,33 @@ def next_planned_audit(qms: Qms, process_id: str, today: date) -> Doc | None:
 
 @dataclass(frozen=True)
 class Coverage:
-    """Which ISO 9.3.2 inputs a management review considered, and on what evidence."""
+    """Which review inputs a management review considered, and on what evidence."""
 
     linked: dict[str, tuple[str, ...]]
     declared: frozenset[str]
+    #: The inputs asked for (the default standard's), in the standard's order.
+    keys: tuple[str, ...] = ISO9001_INPUTS.keys
 
     @property
     def covered(self) -> list[str]:
         """Covered input keys, in ISO order: linked records, or declared in `covers`."""
-        return [k for k in REVIEW_INPUT_KEYS if k in self.linked or k in self.declared]
+        return [k for k in self.keys if k in self.linked or k in self.declared]
 
     @property
     def missing(self) -> list[str]:
         """Input keys neither evidenced by a linked record nor declared."""
-        return [k for k in REVIEW_INPUT_KEYS if k not in self.linked and k not in self.declared]
+        return [k for k in self.keys if k not in self.linked and k not in self.declared]
 
     @property
     def evidenced(self) -> list[str]:
         """Input keys backed by at least one linked record (not only ticked in `covers`)."""
-        return [k for k in REVIEW_INPUT_KEYS if k in self.linked]
+        return [k for k in self.keys if k in self.linked]
 
 
 def _inputs_evidenced(qms: Qms, doc: Doc, earlier_decisions: set[str]) -> set[str]:
-    """The 9.3.2 inputs one linked record evidences."""
+    """The review inputs (of any standard) one linked record evidences."""
     model = doc.model
-    keys = clause_inputs(model)
+    keys = clause_inputs(model, qms.config.default_standard)
     if isinstance(model, Kpi):
         keys.add("monitoring-results")
         docs = qms.documents
@@ -364,9 +470,10 @@ def _inputs_evidenced(qms: Qms, doc: Doc, earlier_decisions: set[str]) -> set[st
     elif isinstance(model, Audit):
         keys.add("audit-results")
     elif isinstance(model, Nonconformity):
-        keys.add("nonconformities")
+        # A nonconformity is data on the conformity of product (ISO 13485 f).
+        keys.update(("nonconformities", "product-monitoring"))
         if model.source == "customer-complaint":
-            keys.add("customer-feedback")
+            keys.update(("customer-feedback", "complaint-handling"))
         elif model.source == "supplier":
             keys.add("supplier-performance")
     elif isinstance(model, Risk):
@@ -376,16 +483,17 @@ def _inputs_evidenced(qms: Qms, doc: Doc, earlier_decisions: set[str]) -> set[st
             keys.add("previous-actions")
         source = action_source(qms, doc)
         if model.type == "corrective" or source in REACTIVE_SOURCES:
-            keys.add("nonconformities")
+            keys.update(("nonconformities", "corrective-action"))
         if model.type == "improvement" or source == "proactive-idea":
             keys.add("improvement")
         if model.type == "preventive" or source == "risk":
-            keys.add("risks")
+            keys.update(("risks", "preventive-action"))
     return keys
 
 
 def review_coverage(qms: Qms, doc: Doc) -> Coverage:
-    """The ISO 9.3.2 inputs a management review covered.
+    """The review inputs a management review covered, of the default standard's list
+    (`review_inputs`: ISO 9001 9.3.2, or ISO 13485 5.6.2).
 
     An input is covered when a record linked in `inputs` evidences it (a KPI is a
     monitoring result; one with clause 9.1.2 is customer feedback; an action decided by
@@ -406,7 +514,8 @@ def review_coverage(qms: Qms, doc: Doc) -> Coverage:
         if target in qms.documents:
             for key in _inputs_evidenced(qms, qms.documents[target], earlier):
                 linked.setdefault(key, []).append(target)
-    return Coverage({k: tuple(v) for k, v in linked.items()}, frozenset(model.covers))
+    return Coverage({k: tuple(v) for k, v in linked.items()}, frozenset(model.covers),
+                    review_inputs(qms).keys)
 
 
 # ---------------------------------------------------------------------------- people
@@ -427,7 +536,8 @@ def quality_team(qms: Qms) -> set[str]:
     """The quality team's roles, for "beyond the quality team".
 
     `quality_roles` in the config when set; otherwise the roles that own the audit
-    records (or, without any, the documents on ISO 9001 9.2), other than top management,
+    records (or, without any, the documents on internal audit: ISO 9001 9.2, ISO 13485
+    8.2.4), other than top management,
     together with every role that reports to them.
     """
     roles = {d.id: d for d in qms.of_kind("role") if d.status != "retired"}
@@ -439,7 +549,8 @@ def quality_team(qms: Qms) -> set[str]:
                 if d.model.owner in roles and d.model.owner not in top}
         if not base:
             base = {d.model.owner for d in qms.documents.values()
-                    if d.kind != "audit" and has_clause(d.model, ("9.2",))
+                    if d.kind != "audit"
+                    and has_clause(d.model, AUDIT_CLAUSES, qms.config.default_standard)
                     and d.model.owner in roles and d.model.owner not in top}
     team = {r for r in base if r is not None}
     grew = True

@@ -1,4 +1,7 @@
-"""The management review pack: every ISO 9001 9.3.2 input, from the repository, as a draft record.
+"""The management review pack: every review input, from the repository, as a draft record.
+
+The inputs are those of the QMS's default standard: ISO 9001 9.3.2, or ISO 13485 5.6.2
+when that is the default (`qmskit.domain.records.review_inputs`).
 
 A management review is only as good as its inputs, and assembling them by hand (copying
 KPI charts into slides, chasing action owners) is where reviews go stale and where the
@@ -17,8 +20,9 @@ from datetime import date
 from typing import Literal
 
 from qmskit.domain.records import (
-    ISO_REVIEW_INPUTS,
+    ISO9001_INPUTS,
     REACTIVE_SOURCES,
+    ReviewInputs,
     action_source,
     action_state,
     audit_programme,
@@ -27,11 +31,13 @@ from qmskit.domain.records import (
     is_high_risk,
     last_audited,
     record_date,
+    review_inputs,
     risk_score,
     top_management,
     year_before,
 )
 from qmskit.domain.schedule import kpi_status, review_status
+from qmskit.model.clauses import short_name
 from qmskit.model.doc import Doc
 from qmskit.model.documents import (
     Action,
@@ -47,10 +53,15 @@ from qmskit.qms import Qms
 
 Trend = Literal["improving", "worsening", "stable", "n/a"]
 
-#: Clauses that make a KPI or objective an input on customers, suppliers or resources.
-CUSTOMER_CLAUSES = ("9.1.2", "8.2.1")
-SUPPLIER_CLAUSES = ("8.4",)
-RESOURCE_CLAUSES = ("7.1", "7.2")
+#: Clauses that make a KPI an input on customers, suppliers, resources, complaints or
+#: product (each standard's, by its short name: see `has_clause`).
+CUSTOMER_CLAUSES = ("ISO 9001:9.1.2", "ISO 9001:8.2.1", "ISO 13485:8.2.1", "ISO 13485:7.2.3")
+SUPPLIER_CLAUSES = ("ISO 9001:8.4", "ISO 13485:7.4")
+RESOURCE_CLAUSES = ("ISO 9001:7.1", "ISO 9001:7.2", "ISO 13485:6")
+COMPLAINT_CLAUSES = ("ISO 13485:8.2.2",)
+PRODUCT_CLAUSES = ("ISO 13485:8.2.6",)
+#: Clauses that make a record a report to regulatory authorities (ISO 13485 5.6.2 c).
+REGULATORY_REPORT_CLAUSES = ("ISO 13485:8.2.3",)
 #: How many recent values a KPI row shows as its trend line.
 RECENT_PERIODS = 6
 
@@ -187,6 +198,17 @@ class DueRow:
 
 
 @dataclass
+class RecordRow:
+    """A record presented because of the clause it declares (a report to an authority)."""
+
+    id: str
+    title: str
+    kind: str
+    status: str
+    date: date | None
+
+
+@dataclass
 class ReviewPack:
     """The inputs of a management review, as plain data (see `render_markdown`)."""
 
@@ -210,11 +232,19 @@ class ReviewPack:
     customer_kpis: list[str] = field(default_factory=list)
     supplier_kpis: list[str] = field(default_factory=list)
     resource_kpis: list[str] = field(default_factory=list)
+    complaint_kpis: list[str] = field(default_factory=list)
+    product_kpis: list[str] = field(default_factory=list)
+    regulatory_reports: list[RecordRow] = field(default_factory=list)
     audit_interval: str = "12 months"
     #: Processes overdue for audit (`audit_programme`, as R505 reports them).
     audits_overdue: list[str] = field(default_factory=list)
     covers: list[str] = field(default_factory=list)
     inputs: list[str] = field(default_factory=list)
+    #: The inputs asked for: the default standard's (ISO 9001 9.3.2, ISO 13485 5.6.2).
+    asked: ReviewInputs = ISO9001_INPUTS
+    #: The management review clause for the draft's `clauses:` (`9.3`, `5.6`); None
+    #: when the default standard is not the one whose inputs are asked (a catalogue file's).
+    clause: str | None = "9.3"
 
     def kpi(self, kpi_id: str) -> KpiRow | None:
         """The row of one KPI."""
@@ -329,8 +359,9 @@ def _draft_id(qms: Qms, today: date) -> str:
 
 
 def build_pack(qms: Qms, today: date, since: date | None = None) -> ReviewPack:
-    """Gather the ISO 9.3.2 inputs from `since` (default: the previous management review,
-    else twelve months back) to `today`."""
+    """Gather the review inputs of the default standard (ISO 9001 9.3.2, ISO 13485
+    5.6.2) from `since` (default: the previous management review, else twelve months
+    back) to `today`."""
     reviews = held(qms, "review", today)
     latest = reviews[-1] if reviews else None
     if since is None:
@@ -346,8 +377,12 @@ def build_pack(qms: Qms, today: date, since: date | None = None) -> ReviewPack:
         latest.model, ManagementReview) else top
     pack = ReviewPack(today, since, _draft_id(qms, today), owner, attendees,
                       [r.id for r in previous],
-                      audit_interval=str(qms.config.audit_interval))
+                      audit_interval=str(qms.config.audit_interval),
+                      asked=review_inputs(qms))
     docs = qms.documents
+    default = qms.config.default_standard
+    pack.clause = (pack.asked.review if short_name(default) == pack.asked.standard
+                   else None)
 
     # a) actions decided by the previous review(s)
     decided: list[str] = []
@@ -371,9 +406,12 @@ def build_pack(qms: Qms, today: date, since: date | None = None) -> ReviewPack:
     kpi_docs = [d for d in qms.of_kind("kpi") if d.status == "approved"]
     pack.kpis = [_kpi_row(qms, d, since, today) for d in kpi_docs]
     states = {row.id: row.state for row in pack.kpis}
-    pack.customer_kpis = [d.id for d in kpi_docs if has_clause(d.model, CUSTOMER_CLAUSES)]
-    pack.supplier_kpis = [d.id for d in kpi_docs if has_clause(d.model, SUPPLIER_CLAUSES)]
-    pack.resource_kpis = [d.id for d in kpi_docs if has_clause(d.model, RESOURCE_CLAUSES)]
+    for name, clauses in (("customer_kpis", CUSTOMER_CLAUSES),
+                          ("supplier_kpis", SUPPLIER_CLAUSES),
+                          ("resource_kpis", RESOURCE_CLAUSES),
+                          ("complaint_kpis", COMPLAINT_CLAUSES),
+                          ("product_kpis", PRODUCT_CLAUSES)):
+        setattr(pack, name, [d.id for d in kpi_docs if has_clause(d.model, clauses, default)])
     measured_by: dict[str, list[str]] = {}
     for row in pack.kpis:
         for target in row.measures:
@@ -459,15 +497,30 @@ def build_pack(qms: Qms, today: date, since: date | None = None) -> ReviewPack:
             pack.reviews_due.append(DueRow(doc.id, doc.title, doc.kind, doc.model.owner,
                                            status.due, status.state))
 
-    pack.covers = [item.key for item in ISO_REVIEW_INPUTS if _has_data(pack, item.key)]
+    # c) (ISO 13485 5.6.2) reports to regulatory authorities: records declaring 8.2.3
+    for doc in sorted(qms.documents.values(), key=lambda d: d.id):
+        if (doc.status != "retired" and doc.kind not in ("process", "procedure", "role")
+                and has_clause(doc.model, REGULATORY_REPORT_CLAUSES, default)):
+            day = record_date(doc)
+            if day is None or since <= day <= today:
+                pack.regulatory_reports.append(RecordRow(doc.id, doc.title, doc.kind,
+                                                         doc.status, day))
+
+    pack.covers = [key for key in pack.asked.keys if _has_data(pack, key)]
     pack.inputs = _inputs(qms, pack)
     return pack
 
 
 def _has_data(pack: ReviewPack, key: str) -> bool:
-    """Whether the repository holds anything to present for one 9.3.2 input."""
+    """Whether the repository holds anything to present for one review input."""
     sources = {n.source for n in pack.nonconformities}
     present: dict[str, bool] = {
+        "complaint-handling": bool(pack.complaint_kpis) or "customer-complaint" in sources,
+        "regulatory-reporting": bool(pack.regulatory_reports),
+        "product-monitoring": bool(pack.product_kpis or pack.nonconformities),
+        "corrective-action": bool(pack.corrective_actions),
+        "preventive-action": bool(preventive_actions(pack)),
+        "regulatory-requirements": False,
         "previous-actions": bool(pack.previous_actions),
         "context-changes": bool(pack.context),
         "customer-feedback": bool(pack.customer_kpis) or "customer-complaint" in sources,
@@ -491,6 +544,14 @@ def _inputs(qms: Qms, pack: ReviewPack) -> list[str]:
            *(o.id for o in pack.objectives), *(k.id for k in pack.kpis),
            *(a.id for a in pack.audits), *(n.id for n in pack.nonconformities),
            *(a.id for a in pack.corrective_actions), *(r.id for r in pack.risks),
-           *(a.id for a in pack.improvement_actions)]
+           *(a.id for a in pack.improvement_actions),
+           *(r.id for r in pack.regulatory_reports)]
+    linkable = ManagementReview.links["inputs"]
     return [i for i in dict.fromkeys(ids)
-            if i in qms.documents and qms.documents[i].status != "retired"]
+            if i in qms.documents and qms.documents[i].status != "retired"
+            and qms.documents[i].kind in linkable]
+
+
+def preventive_actions(pack: ReviewPack) -> list[ActionRow]:
+    """The preventive actions among the pack's improvement actions (ISO 13485 5.6.2 h)."""
+    return [a for a in pack.improvement_actions if a.type == "preventive" or a.source == "risk"]

@@ -12,6 +12,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from qmskit.model.clauses import ClauseList
 from qmskit.model.types import (
     ActionSource,
     ActionType,
@@ -63,7 +64,9 @@ class Document(BaseModel):
     #: version (see `qmskit.domain.versions`).
     approved_version: Version | None = None
     review: ReviewInfo | None = None
-    clauses: list[Annotated[str, Field(pattern=r"^(10|[4-9])(\.\d{1,2}){0,3}$")]] = []
+    #: Clauses addressed: `["8.4"]` (default standard), `["ISO 13485:7.3.2"]`, or
+    #: `{ "ISO 27001": ["A.5.1"] }` (see `qmskit.model.clauses`).
+    clauses: ClauseList = []
     superseded_by: DocId | None = None
 
 

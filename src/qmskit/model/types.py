@@ -130,7 +130,8 @@ AuditType = Literal["internal", "external"]
 #: Where a nonconformity was found.
 NonconformitySource = Literal["internal", "customer-complaint", "supplier", "audit"]
 NonconformitySeverity = Literal["major", "minor"]
-#: The inputs ISO 9001 9.3.2 requires a management review to consider, by key.
+#: The inputs ISO 9001 9.3.2 (and ISO 13485 5.6.2) require a management review to
+#: consider, by key (`qmskit.domain.records` has each standard's list).
 ReviewInputKey = Literal[
     "previous-actions",      # a) status of actions from previous management reviews
     "context-changes",       # b) changes in external and internal issues
@@ -144,6 +145,13 @@ ReviewInputKey = Literal[
     "resources",             # d) adequacy of resources
     "risks",                 # e) effectiveness of actions addressing risks and opportunities
     "improvement",           # f) opportunities for improvement
+    # ISO 13485:2016 5.6.2 adds these (it shares the keys above where they mean the same):
+    "complaint-handling",       # b) complaint handling
+    "regulatory-reporting",     # c) reporting to regulatory authorities
+    "product-monitoring",       # f) monitoring and measurement of product
+    "corrective-action",        # g) corrective action
+    "preventive-action",        # h) preventive action
+    "regulatory-requirements",  # l) applicable new or revised regulatory requirements
 ]
 REVIEW_INPUT_KEYS: tuple[str, ...] = get_args(ReviewInputKey)
 

@@ -73,11 +73,11 @@ def auditor_markdown(qms: Qms, today: date | None = None,
         "controlled document carries its owner, status, version, approval and review "
         "in its metadata panel, and its revision history below it.",
         "",
-        f"- **Clause coverage:** {md_inline(cov.summary())}.",
+        *(f"- **Clause coverage:** {md_inline(summary)}." for summary in cov.summaries()),
         f"- **Read and understood:** {len(owed)} acknowledgement(s) outstanding, "
         f"{overdue} past the {qms.config.ack_days}-day window.",
         "",
-        "| Topic | ISO 9001 | What is asked | Where | Documents |",
+        f"| Topic | {md_inline(cov.default.short)} | What is asked | Where | Documents |",
         "|---|---|---|---|---|",
     ]
     for item in audit_trail(qms):

@@ -1,10 +1,14 @@
-"""The clause coverage matrix for people: a terminal table, JSON, and the handbook page."""
+"""The clause coverage matrices for people: a terminal table, JSON, and the handbook page.
+
+One matrix per configured standard, the default standard's first. With one standard the
+output is exactly what it was before qmskit knew more than one.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from qmskit.domain.coverage import Coverage, Row, coverage_of
+from qmskit.domain.coverage import Coverage, Matrix, Row, UnknownClause, coverage_of
 from qmskit.qms import Qms
 from qmskit.reports.escape import md_inline
 
@@ -25,12 +29,15 @@ def _doc_list(row: Row, link: Callable[[str], str] | None = None) -> str:
     return ", ".join(shown)
 
 
-def coverage_text(cov: Coverage) -> str:
-    """The matrix for a terminal: one line per clause."""
-    lines = [cov.summary()]
-    if not cov.configured:
-        lines.append("(no [coverage] table in the config: rule A601 does not run)")
-    for row in cov.rows:
+def _unknown_line(item: UnknownClause) -> str:
+    where = (f"not a clause of {item.standard}" if item.standard is not None
+             else f"{item.written} is not a configured standard")
+    return f"unknown clause {item.text} declared in {item.doc.path} ({item.doc.id}): {where}"
+
+
+def _matrix_text(matrix: Matrix) -> list[str]:
+    lines = [matrix.summary()]
+    for row in matrix.rows:
         indent = "  " * (row.clause.depth - 1)
         head = f"{indent}{row.clause.number} {row.clause.title}"
         if row.status == "excluded":
@@ -46,75 +53,92 @@ def coverage_text(cov: Coverage) -> str:
             elif row.status == "covered":
                 detail += f"  (via {', '.join(row.evidence)})"
         lines.append(f"{head:<72} {detail}".rstrip())
-    for item in cov.unknown:
-        lines.append(f"unknown clause {item.number} declared in {item.doc.path} "
-                     f"({item.doc.id})")
+    return lines
+
+
+def coverage_text(cov: Coverage) -> str:
+    """The matrices for a terminal: one line per clause, per standard."""
+    note = "(no [coverage] table in the config: rule A601 does not run)"
+    if len(cov.matrices) == 1:
+        lines = _matrix_text(cov.default)
+        if not cov.configured:
+            lines.insert(1, note)
+    else:
+        lines = [*cov.summaries(), *([] if cov.configured else [note])]
+        for matrix in cov.matrices:
+            lines += ["", *_matrix_text(matrix)]
+        if cov.unknown:
+            lines.append("")
+    lines += [_unknown_line(item) for item in cov.unknown]
     return "\n".join(lines) + "\n"
 
 
+def _rows_data(matrix: Matrix) -> list[dict[str, object]]:
+    return [
+        {
+            "clause": row.clause.number,
+            "title": row.clause.title,
+            "level": row.level,
+            "status": row.status,
+            "documents": [
+                {"id": ref.id, "title": ref.title, "kind": ref.kind,
+                 "status": ref.status, "path": ref.path}
+                for ref in row.documents
+            ],
+            "evidence": list(row.evidence),
+            "justification": row.justification,
+            "excluded_by": row.excluded_by,
+        }
+        for row in matrix.rows
+    ]
+
+
 def coverage_data(cov: Coverage) -> dict[str, object]:
-    """The matrix as JSON-ready data."""
+    """The matrices as JSON-ready data.
+
+    The top-level `standard`, `summary` and `clauses` are the default standard's (as
+    before more than one standard was possible); `standards` holds every matrix, the
+    default first.
+    """
+    default = cov.default
     return {
-        "standard": cov.standard,
+        "standard": default.standard,
         "configured": cov.configured,
-        "summary": cov.summary(),
-        "clauses": [
-            {
-                "clause": row.clause.number,
-                "title": row.clause.title,
-                "status": row.status,
-                "documents": [
-                    {"id": ref.id, "title": ref.title, "kind": ref.kind,
-                     "status": ref.status, "path": ref.path}
-                    for ref in row.documents
-                ],
-                "evidence": list(row.evidence),
-                "justification": row.justification,
-                "excluded_by": row.excluded_by,
-            }
-            for row in cov.rows
+        "summary": default.summary(),
+        "clauses": _rows_data(default),
+        "standards": [
+            {"standard": m.standard, "short": m.short, "default": m is default,
+             "source": m.catalogue.source, "summary": m.summary(),
+             "clauses": _rows_data(m)}
+            for m in cov.matrices
         ],
-        "unknown": [{"id": u.doc.id, "path": u.doc.path, "clause": u.number}
-                    for u in cov.unknown],
+        "unknown": [{"id": u.doc.id, "path": u.doc.path, "clause": u.number,
+                     "written": u.text, "standard": u.standard} for u in cov.unknown],
     }
 
 
-def coverage_markdown(qms: Qms, link: Callable[[str], str] | None = None) -> str:
-    """The clause coverage page of the handbook, as Markdown (no front matter).
-
-    `link(doc_id)` turns an id into Markdown (the site passes its link maker); by
-    default ids are written bare, for the site's id linker to pick up.
-    """
-    cov = coverage_of(qms)
-    out = [
-        "# ISO 9001 clause coverage",
-        "",
-        f"{md_inline(cov.summary())}. A clause counts as covered when an approved "
-        "document declares it (or one of its sub-clauses) in `clauses:`; drafts and "
-        "retired documents are listed but are not evidence.",
-        "",
-    ]
-    if not cov.configured:
-        out += ["!!! note \"Coverage is not checked\"",
-                "    The config has no `[coverage]` table, so missing clauses are not "
-                "findings.", ""]
-    uncovered = cov.uncovered()
+def _matrix_markdown(matrix: Matrix, level: str, link: Callable[[str], str] | None,
+                     scope_clause: str) -> list[str]:
+    out: list[str] = []
+    uncovered = matrix.uncovered()
     if uncovered:
-        out += ["## Not covered", ""]
+        out += [f"{level} Not covered", ""]
         out += [f"- **{r.clause.number}** {md_inline(r.clause.title)}" for r in uncovered]
         out.append("")
-    excluded = cov.excluded()
+    excluded = matrix.excluded()
     if excluded:
-        out += ["## Exclusions (ISO 9001 4.3)", "", "| Clause | Title | Justification |",
+        out += [f"{level} Exclusions{scope_clause}", "", "| Clause | Title | Justification |",
                 "|---|---|---|"]
         out += [f"| {r.clause.number} | {md_inline(r.clause.title)} | "
                 f"{md_inline(r.justification or '')} |" for r in excluded]
         out.append("")
-    out += ["## Matrix", "", "| Clause | Title | Status | Documents |", "|---|---|---|---|"]
-    for row in cov.rows:
-        number = f"**{row.clause.number}**" if row.clause.depth <= 2 else row.clause.number
+    out += [f"{level} Matrix", "", "| Clause | Title | Status | Documents |",
+            "|---|---|---|---|"]
+    for row in matrix.rows:
+        bold = row.level != "detail"
+        number = f"**{row.clause.number}**" if bold else row.clause.number
         title = md_inline(row.clause.title)
-        if row.clause.depth == 1:
+        if row.level == "heading":
             title = f"**{title}**"
         if row.status == "excluded":
             status = ("excluded" if row.excluded_by == row.clause.number
@@ -124,8 +148,45 @@ def coverage_markdown(qms: Qms, link: Callable[[str], str] | None = None) -> str
             if row.status == "uncovered":
                 status = "**not covered**"
         out.append(f"| {number} | {title} | {status} | {_doc_list(row, link)} |")
+    return out
+
+
+def coverage_markdown(qms: Qms, link: Callable[[str], str] | None = None) -> str:
+    """The clause coverage page of the handbook, as Markdown (no front matter).
+
+    `link(doc_id)` turns an id into Markdown (the site passes its link maker); by
+    default ids are written bare, for the site's id linker to pick up. One standard
+    gives one matrix under its name; several give a section per standard.
+    """
+    cov = coverage_of(qms)
+    single = len(cov.matrices) == 1
+    title = (f"# {md_inline(cov.default.short)} clause coverage" if single
+             else "# Clause coverage")
+    lead = (f"{md_inline(cov.summary())}. " if single else
+            "Standards: " + "; ".join(md_inline(s) for s in cov.summaries()) + ". ")
+    out = [
+        title,
+        "",
+        f"{lead}A clause counts as covered when an approved "
+        "document declares it (or one of its sub-clauses) in `clauses:`; drafts and "
+        "retired documents are listed but are not evidence.",
+        "",
+    ]
+    if not cov.configured:
+        out += ["!!! note \"Coverage is not checked\"",
+                "    The config has no `[coverage]` table, so missing clauses are not "
+                "findings.", ""]
+    for matrix in cov.matrices:
+        scope = " (ISO 9001 4.3)" if matrix.short == "ISO 9001" else ""
+        if single:
+            out += _matrix_markdown(matrix, "##", link, scope)
+        else:
+            out += [f"## {md_inline(matrix.standard)}", "", md_inline(matrix.summary()) + ".",
+                    ""]
+            out += _matrix_markdown(matrix, "###", link, scope)
+            out.append("")
     if cov.unknown:
         out += ["", "## Unknown clause numbers", ""]
-        out += [f"- {link(u.doc.id) if link else u.doc.id}: `{md_inline(u.number)}`"
+        out += [f"- {link(u.doc.id) if link else u.doc.id}: `{md_inline(u.text)}`"
                 for u in cov.unknown]
-    return "\n".join(out) + "\n"
+    return "\n".join(out).rstrip("\n") + "\n"

@@ -5,8 +5,13 @@ from __future__ import annotations
 import textwrap
 from datetime import date
 
-from qmskit.domain.records import ISO_REVIEW_INPUTS
-from qmskit.domain.reviewpack import RECENT_PERIODS, ActionRow, KpiRow, ReviewPack
+from qmskit.domain.reviewpack import (
+    RECENT_PERIODS,
+    ActionRow,
+    KpiRow,
+    ReviewPack,
+    preventive_actions,
+)
 from qmskit.reports.escape import md_inline
 
 
@@ -114,6 +119,36 @@ def _section(pack: ReviewPack, key: str) -> list[str]:
                                        [[f"{n.id} {md_inline(n.title)}", _d(n.date), n.state,
                                          _states(n.actions)] for n in ncs]))
         return parts or [_none(key)]
+    if key in ("complaint-handling", "product-monitoring"):
+        ids = pack.complaint_kpis if key == "complaint-handling" else pack.product_kpis
+        ncs = [n for n in pack.nonconformities
+               if key == "product-monitoring" or n.source == "customer-complaint"]
+        parts = []
+        if ids:
+            parts.append(_kpi_table([rows[i] for i in ids]))
+        if ncs:
+            parts.append(("\n" if parts else "") + _table(
+                ["Nonconformity", "Date", "Source", "Severity", "State", "Actions"],
+                [[f"{n.id} {md_inline(n.title)}", _d(n.date), n.source or "—",
+                  n.severity or "—", n.state, _states(n.actions)] for n in ncs]))
+        return parts or [_none(key)]
+    if key == "regulatory-reporting":
+        if not pack.regulatory_reports:
+            return [_none(key)]
+        return [_para(f"Records declaring ISO 13485 8.2.3 dated {pack.since} to "
+                      f"{pack.today} (or undated):"),
+                _table(["Record", "Kind", "Date", "Status"],
+                       [[f"{r.id} {md_inline(r.title)}", r.kind, _d(r.date), r.status]
+                        for r in pack.regulatory_reports])]
+    if key in ("corrective-action", "preventive-action"):
+        actions = (pack.corrective_actions if key == "corrective-action"
+                   else preventive_actions(pack))
+        if not actions:
+            return [_none(key)]
+        return [f"{key.split('-')[0].capitalize()} actions open, or opened or closed in the "
+                "period:\n\n", _action_table(actions)]
+    if key == "regulatory-requirements":
+        return [_none(key)]
     if key == "objectives":
         if not pack.objectives:
             return [_none(key)]
@@ -162,7 +197,7 @@ def _section(pack: ReviewPack, key: str) -> list[str]:
                          ", ".join(f"{i} ({k}, {s})" for i, k, s in a.findings) or "none"]
                         for a in pack.audits]),
                 f"\nAudit programme: see the last audit and next due date (every "
-                f"{pack.audit_interval}) per process under c) 3.\n"]
+                f"{pack.audit_interval}) per process under {_process_label(pack)}.\n"]
     if key == "risks":
         if not pack.risks:
             return [_none(key)]
@@ -186,6 +221,11 @@ def _section(pack: ReviewPack, key: str) -> list[str]:
                 f"{r.id} {md_inline(r.title)}" for r in opportunities) + ".\n")
         return parts
     raise KeyError(key)
+
+
+def _process_label(pack: ReviewPack) -> str:
+    """Where process performance sits in the standard's list (`c) 3`, `e)`)."""
+    return pack.asked.label(pack.asked.item("process-performance"))
 
 
 def _summary(pack: ReviewPack) -> str:
@@ -220,6 +260,7 @@ def render_markdown(pack: ReviewPack, *, front_matter: bool = True) -> str:
     Without `front_matter` it is the plain Markdown page (for the handbook site's "latest
     pack" page, which is not itself a controlled document).
     """
+    asked = pack.asked
     month = pack.today.strftime("%B %Y")
     title = f"Management review {month}"
 
@@ -232,7 +273,10 @@ def render_markdown(pack: ReviewPack, *, front_matter: bool = True) -> str:
     front = ["---", f"id: {pack.draft_id}", "kind: review", f"title: {title}"]
     if pack.owner:
         front.append(f"owner: {pack.owner}")
-    front += ["status: draft", "clauses: [\"9.3\"]", f"date: {pack.today.isoformat()}",
+    front.append("status: draft")
+    if pack.clause:
+        front.append(f"clauses: [\"{pack.clause}\"]")
+    front += [f"date: {pack.today.isoformat()}",
               flow("attendees", pack.attendees), flow("covers", pack.covers),
               flow("inputs", pack.inputs), "decisions: []", "---", "", ""]
     previous = (f" (since {', '.join(pack.previous_reviews)})" if pack.previous_reviews
@@ -242,20 +286,23 @@ def render_markdown(pack: ReviewPack, *, front_matter: bool = True) -> str:
         f"# {title}: inputs\n\n",
         _para(f"Draft record prepared by `qmskit report management-review` on {pack.today} "
               f"from the QMS repository. It covers {pack.since} to {pack.today}{previous} "
-              "and presents each input ISO 9001 9.3.2 requires. In the meeting: set the "
+              f"and presents each input {asked.standard} {asked.clause} requires. In the "
+              "meeting: set the "
               "date and attendees, record each decision as an action and list it in "
               "`decisions:`; when the minutes are agreed, set `status: approved`."),
         "## Summary\n\n", _summary(pack), "\n",
     ]
-    group_c = False
-    for item in ISO_REVIEW_INPUTS:
-        if item.clause.startswith("9.3.2 c)"):
-            if not group_c:
-                parts.append("## c) Performance and effectiveness of the QMS\n\n")
-                group_c = True
-            heading = f"### {item.clause.removeprefix('9.3.2 c) ')}. {item.title}"
+    groups = dict(asked.groups)
+    opened: set[str] = set()
+    for item in asked.items:
+        letter, _, number = asked.label(item).partition(" ")
+        if number and letter in groups:
+            if letter not in opened:
+                parts.append(f"## {letter} {groups[letter]}\n\n")
+                opened.add(letter)
+            heading = f"### {number}. {item.title}"
         else:
-            heading = f"## {item.clause.removeprefix('9.3.2 ')} {item.title}"
+            heading = f"## {asked.label(item)} {item.title}"
         parts.append(f"{heading}\n\n")
         parts.extend(_section(pack, item.key))
         parts.append("\n")
@@ -264,7 +311,7 @@ def render_markdown(pack: ReviewPack, *, front_matter: bool = True) -> str:
                         [[f"{r.id} {md_inline(r.title)}", r.kind, md_inline(r.owner or "—"),
                           _d(r.due), _state(r.state)] for r in pack.reviews_due])
                  if pack.reviews_due else "No document is overdue or due soon for review.\n")
-    parts.append("\n## Decisions and actions (ISO 9001 9.3.3)\n\n")
+    parts.append(f"\n## Decisions and actions ({asked.standard} {asked.outputs})\n\n")
     parts.append(_para("To be completed in the meeting: opportunities for improvement, "
                        "changes to the QMS, resource needs. Record each as an action "
                        "(`kind: action`, `source: management-review`) and list it in "

@@ -1,13 +1,14 @@
 """Audit readiness rules: the questions an auditor asks first, answered before the audit.
 
-Which document addresses each clause (A601, A602), and do the people who do the work
-know the current version of their procedures (A603, A604). Clause coverage runs only
-when the config has a `[coverage]` table, so a QMS that has not started declaring
-clauses is not buried in findings.
+Which document addresses each clause of each configured standard (A601, A602), and do
+the people who do the work know the current version of their procedures (A603, A604).
+Clause coverage runs only when the config has a `[coverage]` table, so a QMS that has
+not started declaring clauses is not buried in findings.
 """
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator
 
 from qmskit.model.findings import Finding
@@ -16,15 +17,18 @@ from qmskit.rules import RuleContext, rule
 
 @rule("A601", "clause-not-covered", "error")
 def clause_not_covered(ctx: RuleContext) -> Iterator[Finding]:
-    """A clause of ISO 9001 in scope is addressed by no approved document.
+    """A clause of a configured standard in scope is addressed by no approved document.
 
-    Runs only when the config has a `[coverage]` table. Every two-level clause of ISO
-    9001:2015 (4.1 to 10.3) that is not excluded there must be declared, itself or
-    through one of its sub-clauses, in the `clauses:` list of at least one *approved*
-    document. Drafts are not in force yet and retired documents no longer are, so
-    neither counts. An auditor asks "where do you address 6.3?"; this is the answer
-    being missing. The finding is located at the `[coverage]` table, where the scope is
-    declared.
+    Runs only when the config has a `[coverage]` table. Every requirement clause of each
+    configured standard (ISO 9001:2015: the two-level clauses 4.1 to 10.3; ISO
+    13485:2016: the three-level clauses such as 7.3.2, and two-level ones without
+    sub-clauses such as 7.6; a catalogue file says its own level) that is not excluded
+    there must be declared, itself or through one of its sub-clauses, in the `clauses:`
+    of at least one *approved* document. Declaring a heading below the main clauses
+    (ISO 13485 `5.6`, ISO 27001 `A.5`) addresses every requirement under it. Drafts are
+    not in force yet and retired documents no longer are, so neither counts. An auditor
+    asks "where do you address 6.3?"; this is the answer being missing. The finding is
+    located at the `[coverage]` table, where the scope is declared.
 
     ```toml
     [coverage]
@@ -38,7 +42,8 @@ def clause_not_covered(ctx: RuleContext) -> Iterator[Finding]:
 
     Fix: add the clause to the `clauses:` of the approved document that addresses it
     (or write one), or, if it truly cannot apply, exclude it with a justification
-    (ISO 9001 4.3). `qmskit coverage` shows the whole matrix.
+    (ISO 9001 4.3; `exclusions_by_standard` for a standard other than the default).
+    `qmskit coverage` shows the whole matrix.
     """
     config = ctx.config.coverage
     if config is None:
@@ -46,36 +51,73 @@ def clause_not_covered(ctx: RuleContext) -> Iterator[Finding]:
     from qmskit.domain.coverage import coverage_of
 
     path, line = config.source
-    for row in coverage_of(ctx.qms).uncovered():
+    cov = coverage_of(ctx.qms)
+    for matrix, row in cov.uncovered():
         drafts = [ref.id for ref in row.documents if ref.status != "approved"]
         extra = f" (declared only by {', '.join(drafts)}, not approved)" if drafts else ""
-        yield Finding(path, line, 1, "", f"ISO 9001 {row.clause.number} "
+        default = matrix is cov.default
+        written = row.clause.number if default else f"{matrix.short}:{row.clause.number}"
+        table = ("[coverage]" if default else
+                 f"[coverage.exclusions_by_standard.\"{matrix.standard}\"]")
+        yield Finding(path, line, 1, "", f"{matrix.short} {row.clause.number} "
                       f"{row.clause.title} is covered by no approved document{extra}",
-                      hint=f"add \"{row.clause.number}\" to the clauses of the document that "
-                      "addresses it, or exclude it with a justification under [coverage]")
+                      hint=f"add \"{written}\" to the clauses of the document that "
+                      f"addresses it, or exclude it with a justification under {table}")
 
 
 @rule("A602", "unknown-clause", "error")
 def unknown_clause(ctx: RuleContext) -> Iterator[Finding]:
-    """A document declares a clause number that ISO 9001:2015 does not have.
+    """A document declares a clause that its standard does not have.
 
     `clauses: ["8.4.4"]` looks precise but points nowhere: ISO 9001 8.4 ends at 8.4.3.
     A wrong number makes the coverage matrix claim evidence for a clause that does not
-    exist and leaves the real one uncovered. Runs whether or not `[coverage]` is
+    exist and leaves the real one uncovered. A bare number is a clause of the default
+    standard (`[coverage] standard`, ISO 9001:2015 without the table); `"ISO
+    13485:7.3.2"` or a mapping `{ "ISO 13485": ["7.3.2"] }` names another one, which must
+    be configured (`standard` or `also`). Runs whether or not `[coverage]` is
     configured.
 
-    Fix: correct the number (`qmskit coverage` lists the clauses); the hint names the
-    nearest existing clause.
+    Bad, with ISO 9001:2015 the default: `clauses: ["7.3.2"]` (ISO 13485's design
+    planning). Good: `clauses: ["ISO 13485:7.3.2"]` with `also = ["ISO 13485:2016"]`.
+
+    Fix: correct the number or name its standard (`qmskit coverage` lists the clauses);
+    the hint names the nearest existing clause, and the standard that has the number.
     """
     from qmskit.domain.coverage import coverage_of
-    from qmskit.model import clauses as iso9001
 
+    standards = ctx.config.standards
     for item in coverage_of(ctx.qms).unknown:
-        near = iso9001.suggest(item.number)
-        yield ctx.at(item.doc, item.doc.pos("clauses", item.index),
-                     f"clause {item.number} does not exist in {iso9001.STANDARD}",
-                     f"did you mean {near}?" if near else "see `qmskit coverage` for the "
-                     "clause list")
+        hints = []
+        if item.standard is None:
+            # The standard named is not configured.
+            configured = ", ".join(standards.names())
+            message = (f"clause {item.text} names {item.written!r}, which is not a "
+                       f"configured standard ({configured})")
+            close = difflib.get_close_matches(str(item.written),
+                                              [s.short for s in standards.members], 1, 0.6)
+            if close:
+                hints.append(f"did you mean \"{close[0]}:{item.number}\"?")
+            elif item.builtin_in:
+                hints.append(f"add \"{item.builtin_in[0]}\" to `also` under [coverage]")
+            else:
+                hints.append("add it to `also` under [coverage], with its catalogue file "
+                             "under [coverage.catalogues]")
+        else:
+            standard = standards.find(item.standard)
+            assert standard is not None
+            message = f"clause {item.number} does not exist in {standard.name}"
+            near = standard.catalogue.suggest(item.number)
+            if near:
+                hints.append(f"did you mean {near}?")
+            if item.configured_in:
+                hints.append(f"{item.number} is a clause of {item.configured_in[0]}: write "
+                             f"\"{item.configured_in[0]}:{item.number}\"")
+            elif item.builtin_in:
+                short = item.builtin_in[0].partition(":")[0]
+                hints.append(f"{item.number} is a clause of {item.builtin_in[0]}: add it to "
+                             f"`also` under [coverage] and write \"{short}:{item.number}\"")
+        yield ctx.at(item.doc, item.doc.pos(*item.path), message,
+                     "; ".join(hints) or "see `qmskit coverage` for the clause list")
 
 
 @rule("A603", "acknowledgement-overdue", "warning")

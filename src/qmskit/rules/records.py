@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from qmskit.domain.records import (
-    REVIEW_INPUTS,
+    ReviewInputs,
     action_state,
     audit_programme,
     effectiveness_gap,
@@ -25,6 +25,7 @@ from qmskit.domain.records import (
     planned,
     record_date,
     review_coverage,
+    review_inputs,
     risk_score,
 )
 from qmskit.model.doc import Doc
@@ -272,14 +273,13 @@ def management_review_overdue(ctx: RuleContext) -> Iterator[Finding]:
                  f"by {due} ({(ctx.today - due).days} days ago)", hint)
 
 
-def _input_label(key: str) -> str:
-    item = REVIEW_INPUTS[key]
-    return f"{item.clause.removeprefix('9.3.2 ')} {key}"
+def _input_label(inputs: ReviewInputs, key: str) -> str:
+    return f"{inputs.label(inputs.item(key))} {key}"
 
 
 @rule("R507", "review-missing-inputs", "error")
 def review_missing_inputs(ctx: RuleContext) -> Iterator[Finding]:
-    """A management review did not consider every ISO 9001 9.3.2 input.
+    """A management review did not consider every input of ISO 9001 9.3.2 (or ISO 13485 5.6.2).
 
     ISO 9001 9.3.2 lists what a management review shall take into consideration:
     a) status of actions from previous reviews; b) changes in context; c) 1 customer
@@ -292,6 +292,18 @@ def review_missing_inputs(ctx: RuleContext) -> Iterator[Finding]:
     action decided by an earlier review is a previous action; a strategy or a document
     with clause 4.1/4.2 is context; ...), or when `covers` declares it (for evidence that
     lives outside the repository). Approved reviews held on or before today are checked.
+
+    With ISO 13485:2016 as the default standard (`[coverage] standard`), the inputs
+    are those of its 5.6.2: a) feedback (`customer-feedback`), b) complaint handling
+    (`complaint-handling`: a nonconformity from a customer complaint), c) reporting to
+    regulatory authorities (`regulatory-reporting`: a record with 13485 clause 8.2.3),
+    d) audits (`audit-results`), e) monitoring and measurement of processes
+    (`process-performance`), f) of product (`product-monitoring`: a nonconformity, a
+    KPI with clause 8.2.6), g) corrective action (`corrective-action`), h) preventive
+    action (`preventive-action`), i) follow-up actions from previous reviews
+    (`previous-actions`), j) changes that could affect the QMS (`context-changes`),
+    k) recommendations for improvement (`improvement`), l) new or revised regulatory
+    requirements (`regulatory-requirements`, usually declared in `covers`).
 
     Bad: `inputs: [KPI-OTIF]` and nothing else.
 
@@ -306,13 +318,14 @@ def review_missing_inputs(ctx: RuleContext) -> Iterator[Finding]:
     Fix: `qmskit report management-review` writes a draft record that links every
     input the repository has data for; add the others to `covers:` once presented.
     """
+    inputs = review_inputs(ctx.qms)
     for doc in held(ctx.qms, "review", ctx.today):
         missing = review_coverage(ctx.qms, doc).missing
         if not missing:
             continue
         yield ctx.at(doc, _first_key(doc, "covers", "inputs", "date"),
-                     f"management review {doc.id} does not cover ISO 9.3.2 inputs: "
-                     + ", ".join(_input_label(k) for k in missing),
+                     f"management review {doc.id} does not cover ISO {inputs.clause} inputs: "
+                     + ", ".join(_input_label(inputs, k) for k in missing),
                      "link the records considered in 'inputs:', or declare what was "
                      "presented from elsewhere in 'covers:'")
 

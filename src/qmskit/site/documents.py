@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 
 from qmskit.domain.approvals import Meaning, Revision
+from qmskit.domain.coverage import clauses_by_standard
 from qmskit.domain.records import ACTION_STATE_LABELS, action_state
 from qmskit.domain.versions import approval
 from qmskit.graph import Link
@@ -166,8 +167,9 @@ def panel_rows(ctx: SiteContext, doc: Doc, src: str) -> Iterator[tuple[str, str]
     due = _date(status.due)
     yield "Next review", f"{due} {badge(status.state)} <span class=\"qms-muted\">every " \
         f"{html_text(status.interval)}</span>"
-    if model.clauses:
-        yield "ISO 9001", html_text(", ".join(model.clauses))
+    # One row per standard: "ISO 9001 8.4, 8.4.2", "ISO 27001 A.5.1".
+    for standard, numbers in clauses_by_standard(ctx.qms, doc):
+        yield standard, html_text(", ".join(numbers))
     if isinstance(model, Kpi):
         unit = f" {model.unit}" if model.unit else ""
         kpi = ctx.kpis[doc.id]

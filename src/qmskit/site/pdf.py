@@ -31,6 +31,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -121,17 +122,22 @@ def _cover_value(text: str) -> str:
 
 
 def cover_page(company: str, revision: Snapshot, day: date, documents: int,
-               summary: str) -> str:
-    """The cover page (a print-site Jinja template with no Jinja in it)."""
+               summary: str | Sequence[str]) -> str:
+    """The cover page (a print-site Jinja template with no Jinja in it).
+
+    `summary` is the clause coverage line, or one line per configured standard.
+    """
+    lines = [summary] if isinstance(summary, str) else list(summary)
     rows = [
-        ("Document", "Quality manual — controlled copy"),
-        ("Revision", revision.label()),
-        ("Valid on", day.isoformat()),
-        ("Controlled documents", str(documents)),
-        ("Clause coverage", summary),
+        ("Document", ["Quality manual — controlled copy"]),
+        ("Revision", [revision.label()]),
+        ("Valid on", [day.isoformat()]),
+        ("Controlled documents", [str(documents)]),
+        ("Clause coverage", lines),
     ]
-    cells = "\n".join(f"<tr><td>{_cover_value(k)}</td><td>{_cover_value(v)}</td></tr>"
-                      for k, v in rows)
+    cells = "\n".join(f"<tr><td>{_cover_value(k)}</td><td>"
+                      f"{'<br>'.join(_cover_value(v) for v in values)}</td></tr>"
+                      for k, values in rows)
     return (f'<div class="qmskit-cover">\n<h1>{_cover_value(company)}</h1>\n'
             f"<table>\n{cells}\n</table>\n"
             f'<p class="qmskit-cover-notice">{_cover_value(FOOTER.format(day=day))}. '
@@ -224,7 +230,7 @@ def build_pdf(root: Path, out: Path, *, mkdocs_config: Path | None = None,
                       or "Quality manual")
         revision = git_revision(root, qms.config.folders)
         (tree / COVER).write_text(cover_page(company, revision, day, len(qms.documents),
-                                             coverage_of(qms).summary()), encoding="utf-8")
+                                             coverage_of(qms).summaries()), encoding="utf-8")
         css = tree / "docs" / PRINT_CSS
         css.parent.mkdir(parents=True, exist_ok=True)
         css.write_text(print_css(day, f"{company} — revision {revision.label()}"),
