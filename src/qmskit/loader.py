@@ -21,7 +21,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from qmskit import fs
+from qmskit import fs, translations
 from qmskit.cache import Cache
 from qmskit.config import Config, load_config
 from qmskit.errors import QmsError
@@ -488,7 +488,9 @@ def load_qms(root: Path, config: Config, *, with_git: bool = True,
     if with_git:
         git_job = GitJob(root, config.folders, cached=cache.git if cache else None,
                          remember=cache is not None)
-    items = list(iter_markdown(root, config))
+    # Translations (X.de.md, de/X.md) are the same document as X.md: they never become
+    # documents (no duplicate id) and are compared with their source below.
+    items, translated = translations.partition(root, config, list(iter_markdown(root, config)))
     outcomes, fresh = _outcomes(root, config, items, cache)
     for (path, relative), (model, body_line, findings, broken, is_page) in zip(
         items, outcomes, strict=True
@@ -507,6 +509,7 @@ def load_qms(root: Path, config: Config, *, with_git: bool = True,
         else:
             qms.documents[doc.id] = doc
     files = fs.Root(root)
+    translations.attach(qms, translated, files, with_git=with_git)
     for doc in qms.of_kind("kpi"):
         _load_series(qms, doc, files, cache)
     if git_job is not None:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+from qmskit import translations
 from qmskit.config import evaluation_date
 from qmskit.errors import EXIT_CLEAN, EXIT_FINDINGS
 
@@ -29,7 +30,8 @@ def check(
     from qmskit.rules.checker import CheckResult, run_checks, select_rules
 
     config, _ = load_config(root, config_path)
-    needs_git = "C403" in select_rules(config, select, ignore)
+    # Git history serves "changed since review" (C403) and outdated translations (C410).
+    needs_git = bool({"C403", "C410"} & set(select_rules(config, select, ignore)))
     evaluation_day = evaluation_date(config, today)
     result_cache = None
     if use_cache and config.cache:
@@ -45,7 +47,10 @@ def check(
     qms = load_qms(root, config, with_git=needs_git, use_cache=use_cache and config.cache)
     result = run_checks(qms, evaluation_day, select, ignore)
     if result_cache is not None:
-        outside = [p for p in qms.series_paths.values()
+        # Files the result depends on outside the QMS folders: KPI data, and translations
+        # in the mirror of a folder (`docs/de/qms` for `docs/en/qms`).
+        read = [*qms.series_paths.values(), *translations.of(qms).by_path]
+        outside = [p for p in read
                    if not any(p.startswith(folder.rstrip("/") + "/") for folder in config.folders)]
         result_cache.save(result, outside)
     sys.stdout.write(FORMATS[output_format](result, colour))
