@@ -105,7 +105,7 @@ def test_an_unknown_field_in_a_translation_is_d102_there(
 ) -> None:
     _config(clean)
     clean.write_raw(GERMAN, "---\ntitle: Einkauf\nownr: ROLE-QM\n---\n")
-    code, findings = _check(clean, capsys)
+    _, findings = _check(clean, capsys)
     assert [(f["code"], f["path"], f["line"], f["hint"]) for f in findings] == [
         ("D102", GERMAN, 3, "did you mean 'owner'?")]
 
@@ -136,6 +136,7 @@ def test_an_id_on_the_translation_of_a_plain_page_belongs_on_the_page(
     clean.write_raw("procedures/guide.md", "# Guide\n")
     clean.write_raw("procedures/guide.de.md", "---\nid: PROC-GUIDE\nkind: procedure\n---\n")
     code, findings = _check(clean, capsys)
+    assert code == 1
     assert [(f["code"], f["path"], f["line"]) for f in findings] == [
         ("D110", "procedures/guide.de.md", 2)]
     assert "move the front matter to procedures/guide.md" in str(findings[0]["hint"])
@@ -157,6 +158,7 @@ def test_a_broken_translation_is_d101_there(clean: QmsRepo,
     _config(clean)
     clean.write_raw(GERMAN, "---\ntitle: [Einkauf\n---\n")
     code, findings = _check(clean, capsys)
+    assert code == 1
     assert [(f["code"], f["path"], f["id"]) for f in findings] == [("D101", GERMAN, "PROC-A")]
 
 
@@ -176,6 +178,7 @@ def test_folder_structure_the_default_language_wins_whatever_the_order(
                             english.read_text(encoding="utf-8").replace(
                                 "status: approved", "status: draft"))
     code, findings = _check(repo, capsys)
+    assert code == 1
     assert [(f["code"], f["path"], f["line"]) for f in findings] == [
         ("D110", "docs/de/procedures/PROC-A.md", line_of(german, "status: draft"))]
     qms = open_qms(repo.root, with_git=False)
@@ -287,4 +290,5 @@ def test_a_raised_version_is_not_copied_to_the_translation(
     assert git(clean.root, "status", "--porcelain") == ""  # both files in the commit
     assert "procedures/PROC-A.de.md" in git(clean.root, "show", "--name-only", "HEAD")
     code, findings = _check(clean, capsys, "--select", "C410,D110")
+    assert code == 0
     assert [f["code"] for f in findings] == ["C410"]
