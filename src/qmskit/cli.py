@@ -220,6 +220,28 @@ def init_command(directory: Path, name: str, install_spec: str | None) -> int:
                 install_spec=DEFAULT_INSTALL_SPEC if install_spec is None else install_spec)
 
 
+@cli.command("adopt")
+@click.argument("directory", required=False, default=".",
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--install-spec", default=None, metavar="SPEC",
+              help="Where CI and the pre-commit hooks install qmskit from: one pip "
+                   'requirement, e.g. "qmskit @ git+https://host/org/qmskit.git@v0.2.0" '
+                   "(default: a marked placeholder repository to replace).")
+def adopt_command(directory: Path, install_spec: str | None) -> int:
+    """Bring qmskit into the existing MkDocs handbook in DIRECTORY (default: here).
+
+    Reads mkdocs.yml (docs folder, plugins, mkdocs-static-i18n), writes qmskit.toml,
+    adds the qmskit plugin to mkdocs.yml keeping its comments and order, adds the
+    pre-commit hooks, the CI workflows and CODEOWNERS. Never overwrites a file; running
+    it again changes nothing. Prints what it did and the next steps.
+    """
+    from qmskit.commands.adopt import adopt
+    from qmskit.commands.init import DEFAULT_INSTALL_SPEC
+
+    return adopt(directory,
+                 install_spec=DEFAULT_INSTALL_SPEC if install_spec is None else install_spec)
+
+
 @cli.command("import")
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--kind", required=True, help="The kind of record each row becomes "
