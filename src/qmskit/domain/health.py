@@ -22,6 +22,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
+from qmskit.domain.adoption import is_adoption_commit
 from qmskit.domain.records import (
     PROACTIVE_SOURCES,
     REACTIVE_SOURCES,
@@ -35,6 +36,8 @@ from qmskit.domain.records import (
     top_management,
     year_before,
 )
+from qmskit.errors import QmsError
+from qmskit.git.repo import GitRepo
 from qmskit.model.doc import Doc
 from qmskit.model.documents import Action, Audit, ManagementReview
 from qmskit.model.types import REVIEW_INPUT_KEYS, handle_key
@@ -150,11 +153,17 @@ class Commit:
 
 @dataclass
 class GitActivity:
-    """Commits in the period, read in one `git log` pass; `available` False without git."""
+    """Commits in the period, read in one `git log` pass; `available` False without git.
+
+    `adoptions` are the commits that brought existing pages under qmskit
+    (`qmskit.domain.adoption.is_adoption_commit`): a baseline, not activity, so they are
+    not among `commits`.
+    """
 
     available: bool
     reason: str = ""
     commits: list[Commit] = field(default_factory=list)
+    adoptions: list[Commit] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -216,8 +225,28 @@ def read_activity(root: Path, folders: Sequence[str], since: date, today: date) 
         if "does not have any commits" in first:
             return GitActivity(False, "the repository has no commits yet")
         return GitActivity(False, f"git log failed: {first}")
-    return GitActivity(True, "", parse_log(done.stdout.decode("utf-8", "replace"), since,
-                                           today))
+    commits = parse_log(done.stdout.decode("utf-8", "replace"), since, today)
+    adopted = adoption_commits(root, commits)
+    return GitActivity(True, "", [c for c in commits if c.sha not in adopted],
+                       [c for c in commits if c.sha in adopted])
+
+
+def adoption_commits(root: Path, commits: Sequence[Commit]) -> set[str]:
+    """The commits that adopted qmskit (see `is_adoption_commit`), from one `cat-file
+    --batch` of each touched file before and after each commit."""
+    try:
+        repo = GitRepo.at(root)
+        specs = [f"{c.sha}{side}:{repo.prefix}{path}" for c in commits for path in c.paths
+                 for side in ("^", "")]
+        blobs = iter(repo.cat(specs))
+    except QmsError:
+        return set()
+    adopted = set()
+    for commit in commits:
+        changes = [(path, next(blobs), next(blobs)) for path in commit.paths]
+        if is_adoption_commit(changes):
+            adopted.add(commit.sha)
+    return adopted
 
 
 def parse_log(text: str, since: date, today: date) -> list[Commit]:
@@ -302,6 +331,9 @@ def sign_audit_rush(qms: Qms, since: date, today: date, git: GitActivity,
     total_days = (today - since).days + 1
     source = "git commits and review stamps" if git.available else \
         f"review stamps only ({git.reason})"
+    if git.adoptions:
+        source += (f"; {len(git.adoptions)} commit{'s' if len(git.adoptions) > 1 else ''} "
+                   "adopting existing pages not counted")
     if not audits:
         concentration = Measure(
             "pre-audit concentration", None, "x", MAX_PRE_AUDIT_CONCENTRATION, "<=",
