@@ -200,6 +200,20 @@ def test_language_of(path: str, structure: str, expected: tuple[str, str]) -> No
     assert translations.language_of(path, config) == expected
 
 
+@pytest.mark.parametrize(("table", "message"), [
+    ('languages = ["en", "de"]\ndefault = "fr"', "default 'fr' is not one of languages"),
+    ('languages = ["en", "en"]', "each language once"),
+    ('languages = ["English"]', "String should match pattern"),
+    ('languages = ["en"]\nstructure = "tabs"', "Input should be 'suffix' or 'folder'"),
+])
+def test_a_bad_translations_table_is_a_config_error(
+    clean: QmsRepo, capsys: pytest.CaptureFixture[str], table: str, message: str
+) -> None:
+    _config(clean, f"[translations]\n{table}\n")
+    assert main(["check", str(clean.root)]) == 2
+    assert message in capsys.readouterr().err
+
+
 # ----------------------------------------------------------------------- with git
 
 

@@ -338,6 +338,7 @@ def review_command(doc_id: str, by: str | None, on: date | None, approve: bool,
                    config_path: Path | None) -> int:
     """Stamp a review of document ID: review.last (and review.by), keeping the file's
     formatting; the version goes up only if the content changed since the last review.
+    Translations that state stamp fields get the same stamps (never a raised version).
     The signature (role and person) goes into the commit as trailers: with --commit, or
     printed for your own commit message."""
     from qmskit.commands.review import review

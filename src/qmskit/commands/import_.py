@@ -243,10 +243,10 @@ def _translated_tables(qms: Qms, source: str, tables: list[Table]) -> list[str]:
         if config.structure == "suffix":
             path = neutral[:-3] + f".{other}.md"
         else:
-            path = translations.language_of(source, config)[0]
             parts = source.split("/")
-            if language in parts:
-                parts[parts.index(language)] = other
+            if language not in parts:
+                continue
+            parts[parts.index(language)] = other
             path = "/".join(parts)
         try:
             text = fs.Root(qms.root).read(path, qms.config.max_file_size, path).decode(

@@ -459,7 +459,8 @@ class _Resolver:
         if len(ids) > 1:
             return None, f"{text!r} is the title of {', '.join(ids)}; map it to one of them"
         return None, (f"{text!r} names no {' or '.join(sorted(spec.targets))}; map it with "
-                      f"--map-values '{spec.name}:{text}=ID' (or =  to leave it unset)")
+                      f"--map-values '{spec.name}:{text}=ID' ('{spec.name}:{text}=' leaves "
+                      "it unset)")
 
 
 def _put(data: dict[str, Any], dotted: str, value: Any) -> None:
