@@ -187,3 +187,18 @@ def test_a_flow_repos_list_is_left_to_the_user() -> None:
     with pytest.raises(AdoptError, match="by hand"):
         merge_precommit("repos: []\n", "repos:\n  - repo: local\n    hooks: []\n",
                         ".pre-commit-config.yaml")
+
+
+def test_an_alias_bomb_is_refused_quickly() -> None:
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    for i in range(8):
+        name, inner = chr(98 + i), chr(97 + i)
+        lines.append(f"{name}: &{name} [{', '.join([f'*{inner}'] * 9)}]")
+    bomb = "\n".join([*lines, "plugins: [search]", ""])
+    with pytest.raises(AdoptError, match="more than 200,000 values"):
+        add_plugin(bomb, "mkdocs.yml")
+
+
+def test_a_file_nested_too_deeply_is_refused() -> None:
+    with pytest.raises(AdoptError, match=r"nested too deeply|more than"):
+        add_plugin("a: " + "[" * 5000 + "]" * 5000 + "\n", "mkdocs.yml")

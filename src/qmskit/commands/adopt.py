@@ -61,10 +61,14 @@ class _Steps:
         self.lines.append(f"  {verb:<8} {path}" + (f": {what}" if what else ""))
 
 
-def _text(files: fs.Root, relative: str) -> str | None:
+#: Configuration files (mkdocs.yml, the pre-commit config) larger than this are refused.
+MAX_CONFIG_SIZE = 1_000_000
+
+
+def _text(files: fs.Root, relative: str, max_size: int = MAX_CONFIG_SIZE) -> str | None:
     """A file's text, None when it does not exist."""
     try:
-        raw = files.read(relative, fs.MAX_SIZE, relative)
+        raw = files.read(relative, max_size, relative)
     except fs.MissingError:
         return None
     try:
@@ -141,7 +145,7 @@ def _registers(root: Path, files: fs.Root, site: Site) -> list[str]:
         if config is not None and translations.language_of(relative, config)[1] \
                 != config.default_language:
             continue
-        text = _text(files, relative) or ""
+        text = _text(files, relative, fs.MAX_SIZE) or ""
         for table in markdown_tables(text):
             if len(table.rows) >= MIN_REGISTER_ROWS and looks_like_register(table):
                 where = f" ({table.section})" if table.section else ""

@@ -74,12 +74,44 @@ _Loader.add_multi_constructor("!", _untagged)
 _Loader.add_multi_constructor("tag:yaml.org,2002:python/", _untagged)
 
 
+#: A configuration file with more values than this (aliases counted as often as they are
+#: used) is refused: an alias bomb must not make a comparison run for hours.
+MAX_YAML_NODES = 200_000
+
+
+def _size(node: yaml.Node, budget: list[int]) -> None:
+    budget[0] -= 1
+    if budget[0] < 0:
+        return
+    if isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _size(item, budget)
+    elif isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            _size(key, budget)
+            _size(value, budget)
+
+
 def load_yaml(text: str, where: str) -> Any:
-    """The data of a YAML file such as mkdocs.yml (tags read as plain values)."""
+    """The data of a YAML file such as mkdocs.yml (tags read as plain values; bounded)."""
+    loader = _Loader(text)
     try:
-        return yaml.load(text, Loader=_Loader)
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        budget = [MAX_YAML_NODES]
+        _size(node, budget)
+        if budget[0] < 0:
+            raise AdoptError(f"{where}: more than {MAX_YAML_NODES:,} values (aliases "
+                             "included); qmskit adopt does not edit it, do it by hand")
+        return loader.construct_document(node)
     except yaml.YAMLError as error:
         raise AdoptError(f"{where}: not valid YAML ({error}); fix it first") from None
+    except RecursionError:
+        raise AdoptError(f"{where}: nested too deeply; qmskit adopt does not edit it, do it "
+                         "by hand") from None
+    finally:
+        loader.dispose()
 
 
 @dataclass(frozen=True)
