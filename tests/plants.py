@@ -219,6 +219,29 @@ def c407_dated_in_the_future(repo: QmsRepo) -> Expected:
     return Expected("C407", _rel(repo, path), line_of(path, "2026-11,"))
 
 
+def _translated(repo: QmsRepo, doc_id: str) -> None:
+    """A clean procedure `doc_id`, in a QMS whose pages are in English and German."""
+    config = repo.root / "qmskit.toml"
+    if "[translations]" not in config.read_text(encoding="utf-8"):
+        with config.open("a", encoding="utf-8") as handle:
+            handle.write('\n[translations]\nlanguages = ["en", "de"]\n')
+    repo.write(doc_id, "procedure", owner="ROLE-QM", supports=["OBJ-A"], **approved())
+
+
+def d110_translation_contradicts(repo: QmsRepo) -> Expected:
+    _translated(repo, "PROC-TRANSLATED")
+    path = repo.write_raw("procedures/PROC-TRANSLATED.de.md",
+                          "---\ntitle: Übersetzt\nowner: ROLE-MD\n---\n")
+    return Expected("D110", _rel(repo, path), 3)
+
+
+def c410_translation_outdated(repo: QmsRepo) -> Expected:
+    _translated(repo, "PROC-OUTDATED")
+    path = repo.write_raw("procedures/PROC-OUTDATED.de.md",
+                          "---\ntitle: Veraltet\nversion: 0\n---\n")
+    return Expected("C410", _rel(repo, path), 3)
+
+
 #: Rule code -> plant, e.g. "L201" -> l201_dangling_link.
 PLANTS: dict[str, Plant] = {
     name.split("_")[0].upper(): fn

@@ -221,6 +221,85 @@ def init_command(directory: Path, name: str, install_spec: str | None) -> int:
                 install_spec=DEFAULT_INSTALL_SPEC if install_spec is None else install_spec)
 
 
+@cli.command("adopt")
+@click.argument("directory", required=False, default=".",
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--install-spec", default=None, metavar="SPEC",
+              help="Where CI and the pre-commit hooks install qmskit from: one pip "
+                   'requirement, e.g. "qmskit @ git+https://host/org/qmskit.git@v0.2.0" '
+                   "(default: a marked placeholder repository to replace).")
+def adopt_command(directory: Path, install_spec: str | None) -> int:
+    """Bring qmskit into the existing MkDocs handbook in DIRECTORY (default: here).
+
+    Reads mkdocs.yml (docs folder, plugins, mkdocs-static-i18n), writes qmskit.toml,
+    adds the qmskit plugin to mkdocs.yml keeping its comments and order, adds the
+    pre-commit hooks, the CI workflows and CODEOWNERS. Never overwrites a file; running
+    it again changes nothing. Prints what it did and the next steps.
+    """
+    from qmskit.commands.adopt import adopt
+    from qmskit.commands.init import DEFAULT_INSTALL_SPEC
+
+    return adopt(directory,
+                 install_spec=DEFAULT_INSTALL_SPEC if install_spec is None else install_spec)
+
+
+@cli.command("import")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--kind", required=True, help="The kind of record each row becomes "
+              "(risk, action, objective, role, ...).")
+@click.option("--to", "to", type=click.Choice(["files", "register"]), default="files",
+              show_default=True, help="One file per row, or a register document with a CSV.")
+@click.option("--table", "tables", multiple=True, metavar="N",
+              help="Which table of the page: its number (1, 2, ...; comma-separated) or all.")
+@click.option("--heading", metavar="TEXT",
+              help="The tables under this heading or content tab.")
+@click.option("--map", "maps", multiple=True, metavar="COL=FIELD,...",
+              help="Column to field, e.g. 'Objective=title,Owner=owner'; COL=a+b fills two "
+                   "fields, COL=x-NAME keeps text, COL=- leaves it out.")
+@click.option("--map-values", "value_maps", multiple=True, metavar="FIELD:FROM=TO|FILE",
+              help="Cell value to field value, e.g. 'source:customer complaint=nonconformity'"
+                   " (* and ? match any text), or a .toml ([FIELD] FROM = TO) or .csv file.")
+@click.option("--set", "settings", multiple=True, metavar="FIELD=VALUE",
+              help="A value for every record (a register's status and stamps go on the "
+                   "register), e.g. status=approved, review.last=2026-01-22.")
+@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
+              help="Where the files go (default: a folder named after the page, beside it).")
+@click.option("--register", type=click.Path(dir_okay=False, path_type=Path),
+              help="With --to register: the register document (default: the page itself "
+                   "with --replace-table, else PAGE-register.md).")
+@click.option("--register-id", metavar="ID", help="The register document's id (default "
+              "REG-NAME).")
+@click.option("--id-prefix", metavar="PREFIX", help="Prefix of ids made from titles "
+              "(default: the kind's, e.g. RISK).")
+@click.option("--replace-table", is_flag=True,
+              help="Replace the table in the page by a block the handbook renders from the "
+                   "records, so nothing is kept twice.")
+@click.option("--skip-bad-rows", is_flag=True,
+              help="Import the rows that can be; list the others (exit 1).")
+@click.option("--dry-run", is_flag=True, help="Show every file and change; write nothing.")
+@_QMS_ROOT
+@_CONFIG
+def import_command(source: Path, kind: str, to: str, tables: tuple[str, ...],
+                   heading: str | None, maps: tuple[str, ...], value_maps: tuple[str, ...],
+                   settings: tuple[str, ...], directory: Path | None, register: Path | None,
+                   register_id: str | None, id_prefix: str | None, replace_table: bool,
+                   skip_bad_rows: bool, dry_run: bool, root: Path,
+                   config_path: Path | None) -> int:
+    """Turn a table (in a Markdown page, or a CSV file) into records of KIND.
+
+    Each row becomes one record: a file per row, or a row of a register. Rows that
+    cannot be imported are listed with their line and reasons, and nothing is written
+    until every row can be (or --skip-bad-rows). Never overwrites a file.
+    """
+    from qmskit.commands.import_ import import_table
+
+    return import_table(root, source, kind=kind, to=to, tables=tables, heading=heading,
+                        maps=maps, value_maps=value_maps, settings=settings,
+                        directory=directory, register=register, register_id=register_id,
+                        id_prefix=id_prefix, replace_table=replace_table,
+                        skip_bad_rows=skip_bad_rows, dry_run=dry_run, config_path=config_path)
+
+
 @cli.command("new")
 @click.argument("kind")
 @click.option("--title", help="The document's title (also used for its id).")
@@ -260,6 +339,7 @@ def review_command(doc_id: str, by: str | None, on: date | None, approve: bool,
                    config_path: Path | None) -> int:
     """Stamp a review of document ID: review.last (and review.by), keeping the file's
     formatting; the version goes up only if the content changed since the last review.
+    Translations that state stamp fields get the same stamps (never a raised version).
     The signature (role and person) goes into the commit as trailers: with --commit, or
     printed for your own commit message."""
     from qmskit.commands.review import review

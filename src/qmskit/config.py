@@ -222,6 +222,43 @@ def _standard_line(text: str) -> int:
     return 1
 
 
+#: A language as mkdocs-static-i18n names it (`en`, `de`, `pt-BR`, `zh-Hant`): the suffix
+#: of a translated file (`X.de.md`) or the folder of a language (`de/X.md`).
+LanguageCode = Annotated[str, Field(pattern=r"^[a-z]{2,3}([_-][A-Za-z0-9]{2,8})*$")]
+
+
+class TranslationsConfig(BaseModel):
+    """`[translations]`: the handbook is written in several languages (mkdocs-static-i18n).
+
+    A translation is the same document as its default-language file, never a second
+    one: with `structure = "suffix"`, `X.de.md` translates `X.md`; with `"folder"`,
+    `de/X.md` translates `en/X.md` (the first folder named after a language). Controlled
+    fields come from the default-language file (see `qmskit.translations`). `qmskit
+    adopt` writes this table from the i18n plugin's settings in mkdocs.yml.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    languages: Annotated[list[LanguageCode], Field(min_length=1)]
+    #: The language whose file holds the controlled fields; default: the first listed.
+    default: LanguageCode | None = None
+    structure: Literal["suffix", "folder"] = "suffix"
+
+    @model_validator(mode="after")
+    def _default_is_listed(self) -> TranslationsConfig:
+        if len(set(self.languages)) != len(self.languages):
+            raise ValueError("languages: each language once")
+        if self.default is not None and self.default not in self.languages:
+            raise ValueError(f"default {self.default!r} is not one of languages "
+                             f"{self.languages}")
+        return self
+
+    @property
+    def default_language(self) -> str:
+        """The language of the files that hold the controlled fields."""
+        return self.default or self.languages[0]
+
+
 class Config(BaseModel):
     """Settings for one QMS repository; every field has a default that suits a small company."""
 
@@ -262,6 +299,8 @@ class Config(BaseModel):
     #: The read-and-understood ledger (CSV), relative to the root; default
     #: FIRST_FOLDER/acknowledgements.csv. It must lie in one of `folders`.
     ack_ledger: Annotated[str, Field(min_length=1)] | None = None
+    #: Translated pages (mkdocs-static-i18n); None = one language, every file a document.
+    translations: TranslationsConfig | None = None
 
     #: Where the config was read from, for messages about its values; set by `parse_config`.
     _source: str = PrivateAttr(default="qmskit.toml")

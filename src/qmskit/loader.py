@@ -22,7 +22,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from qmskit import fs
+from qmskit import fs, translations
 from qmskit.cache import Cache, cache_dir, cache_key, load_payload, store_payload
 from qmskit.config import Config, load_config
 from qmskit.errors import QmsError
@@ -603,8 +603,11 @@ def _git_reader(root: Path, config: Config, *, start: bool, use_cache: bool,
         except GitError as error:
             probed = error
     repo = probed if isinstance(probed, GitRepo) else None
+    # History covers the translations too (folder structure: `docs/de/qms` beside
+    # `docs/en/qms`), so outdated translations are dated from the same one pass.
+    folders = [*config.folders, *translations.history_folders(root, config)]
     if not use_cache:
-        reader = GitReader(root, config.folders, full=full_history, probed=probed)
+        reader = GitReader(root, folders, full=full_history, probed=probed)
     else:
         fingerprint = config.model_dump_json()
         facts_path, key = cache_dir(root, repo) / "git.json", cache_key(fingerprint)
@@ -612,7 +615,7 @@ def _git_reader(root: Path, config: Config, *, start: bool, use_cache: bool,
         def remember(facts: CachedFacts) -> None:
             store_payload(facts_path, "git", key, facts.to_json())
 
-        reader = GitReader(root, config.folders, full=full_history, probed=probed,
+        reader = GitReader(root, folders, full=full_history, probed=probed,
                            cached=cached_facts(load_payload(facts_path, "git", key)),
                            remember=remember)
     if start:
@@ -637,7 +640,9 @@ def load_qms(root: Path, config: Config, *, with_git: bool = True,
     qms = Qms(root=root, config=config)
     qms.git, cache = _git_reader(root, config, start=with_git, use_cache=use_cache,
                                  full_history=full_history)
-    items = list(iter_markdown(root, config))
+    # Translations (X.de.md, de/X.md) are the same document as X.md: they never become
+    # documents (no duplicate id) and are compared with their source below.
+    items, translated = translations.partition(root, config, list(iter_markdown(root, config)))
     outcomes, fresh = _outcomes(root, config, items, cache)
     for (path, relative), (model, body_line, findings, broken, is_page) in zip(
         items, outcomes, strict=True
@@ -656,6 +661,7 @@ def load_qms(root: Path, config: Config, *, with_git: bool = True,
         else:
             qms.documents[doc.id] = doc
     files = fs.Root(root)
+    translations.attach(qms, translated, files, with_git=with_git)
     for doc in qms.of_kind("kpi"):
         _load_series(qms, doc, files, cache)
     if cache is not None:

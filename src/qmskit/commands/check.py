@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from qmskit import translations
 from qmskit.config import evaluation_date
 from qmskit.errors import EXIT_CLEAN, EXIT_FINDINGS
 
@@ -35,7 +36,8 @@ def check(
     from qmskit.rules.checker import run_checks, select_rules
 
     config, _ = load_config(root, config_path)
-    needs_git = "C403" in select_rules(config, select, ignore)
+    # Git history serves "changed since review" (C403) and outdated translations (C410).
+    needs_git = bool({"C403", "C410"} & set(select_rules(config, select, ignore)))
     evaluation_day = evaluation_date(config, today)
     result_cache = None
     if use_cache and config.cache:
@@ -58,9 +60,11 @@ def check(
 
 def files_read(qms: Qms) -> list[str]:
     """Root-relative paths of the files a check reads besides the Markdown files of the
-    QMS folders: every KPI data file and the acknowledgement ledger, wherever they are
-    (hidden, excluded or outside the folders: the walk does not see those)."""
-    return sorted({*qms.series_paths.values(), qms.config.ledger_path})
+    QMS folders: every KPI data file, the acknowledgement ledger and the translations,
+    wherever they are (hidden, excluded, or in a language folder mirroring a QMS folder
+    such as `docs/de/qms` for `docs/en/qms`: the walk does not see those)."""
+    return sorted({*qms.series_paths.values(), qms.config.ledger_path,
+                   *translations.of(qms).by_path})
 
 
 def encode_result(result: CheckResult) -> dict[str, Any]:

@@ -25,6 +25,7 @@ import json
 import re
 import shlex
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -166,11 +167,13 @@ def example_documents(today: date) -> dict[str, str]:
     return files
 
 
-def workflow(spec: str = DEFAULT_INSTALL_SPEC) -> str:
-    """The GitHub Actions workflow; its install step is `pip install SPEC`."""
+def workflow(spec: str = DEFAULT_INSTALL_SPEC, *, extra: Sequence[str] = ()) -> str:
+    """The GitHub Actions workflow; its install step is `pip install SPEC EXTRA...`
+    (`extra`: what else the site needs, e.g. an existing handbook's MkDocs plugins)."""
     source = qmskit_source(spec)
+    install = " ".join(shlex.quote(arg) for arg in (source.spec, *extra))
     return render_template(init_template("workflow.yml"), {
-        "install": render_scalar(f"pip install {shlex.quote(source.spec)}"),
+        "install": render_scalar(f"pip install {install}"),
         "note": _WORKFLOW_NOTE if source.placeholder else "",
     })
 

@@ -21,6 +21,11 @@ Approval evidence (see `qmskit.domain.approvals`): the stamp names roles; who si
 person, goes into the commit as trailers (`Reviewed-by: ROLE-QM (quality-lead)`,
 `Approved-by: ...`). `--commit` creates that commit with the document alone; otherwise
 the trailers are printed for the author's own commit message.
+
+Translations (`[translations]`, see `qmskit.translations`) are stamped in the same run:
+each translation that states stamp fields gets the same values (never a raised
+`version`: it keeps saying which version it translates); one that states none is left
+alone, and the run says so.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from qmskit import translations
 from qmskit.domain.versions import approval
 from qmskit.edit import KeyPath, Scalar, edit_document, locked, read_text
 from qmskit.errors import EXIT_CLEAN, QmsError
@@ -222,6 +228,50 @@ def _report(path: str, doc_id: str, model: Document, plan: Plan, evidence: Evide
     return out
 
 
+def _stamp_translations(qms: Qms, doc: Doc, plan: Plan) -> tuple[list[str], list[str]]:
+    """Stamp the document's translations as its source; returns (paths stamped, lines).
+
+    A translation takes its controlled fields from the default-language file, so only
+    the stamp fields it states itself are written, to the same values; one that states
+    none is left alone. Its `version` is never raised: a translation says which version
+    it translates, and a raised source version makes it out of date (C410) until it is
+    updated.
+    """
+    from qmskit.model.frontmatter import FrontMatterError, parse
+
+    stamped: list[str] = []
+    lines: list[str] = []
+    for language, relative in translations.of(qms).files(doc.id).items():
+        if relative == doc.path:
+            continue
+        path = qms.root / relative
+        try:
+            data = parse(read_text(path, root=qms.root, where=relative).removeprefix("\ufeff"),
+                         positions=False).data or {}
+        except FrontMatterError as error:
+            lines.append(f"  {relative} ({language}): not stamped, its front matter cannot "
+                         f"be read ({error.message}); fix it and stamp it by hand")
+            continue
+        changes = [(key, value) for key, value in plan.changes
+                   if key[0] != "version" and key[0] in data]
+        if changes:
+            edit_document(path, changes, relative, root=qms.root)
+            stamped.append(relative)
+            lines.append(f"  {relative} ({language}): stamped too ("
+                         + ", ".join(".".join(key) for key, _ in changes) + ")")
+        else:
+            lines.append(f"  {relative} ({language}): states no stamp (its controlled "
+                         f"fields come from {doc.path}); left as it is")
+        if plan.raised:
+            said = data.get("version")
+            lines.append(f"  {relative} ({language}): "
+                         + (f"translates version {said}; " if said is not None else "")
+                         + f"update the translation for version {plan.version}"
+                         + (f" and set its version to {plan.version}" if said is not None
+                            else ""))
+    return stamped, lines
+
+
 def review(root: Path, doc_id: str, *, by: str | None = None, on: date | None = None,
            approve: bool = False, bump: bool | None = None,
            config_path: Path | None = None, as_handle: str | None = None,
@@ -280,8 +330,9 @@ def review(root: Path, doc_id: str, *, by: str | None = None, on: date | None = 
         plan = _plan(model, by, day, approve, raise_version=bump is True or (
             bump is None and evidence.changed is True))
         edit_document(path, plan.changes, doc.path, root=qms.root)
+        stamped, notes = _stamp_translations(qms, doc, plan)
 
-    out = _report(doc.path, doc_id, model, plan, evidence, bump, day, by, previous)
+    out = _report(doc.path, doc_id, model, plan, evidence, bump, day, by, previous) + notes
     signer_role = signing_role if plan.reviewed else by
     if signer_role is not None:
         from qmskit.domain.approvals import commit_paths, trailer
@@ -293,11 +344,13 @@ def review(root: Path, doc_id: str, *, by: str | None = None, on: date | None = 
         subject = f"{'Approve' if approve else 'Review'} {doc_id} (version {plan.version})"
         if commit:
             try:
-                sha = commit_paths(qms.root, [qms.root / doc.path], subject, trailers)
+                sha = commit_paths(qms.root, [qms.root / doc.path,
+                                              *(qms.root / p for p in stamped)],
+                                   subject, trailers)
             except QmsError as error:
                 sys.stdout.write("\n".join(out) + "\n")
                 raise QmsError(f"{error}\nThe stamp is written but not committed; commit "
-                               f"{doc.path} with the message:\n{subject}\n\n"
+                               f"{' '.join([doc.path, *stamped])} with the message:\n{subject}\n\n"
                                + "\n".join(trailers)) from None
             out.append(f"  committed {sha[:10]} \"{subject}\" with " + "; ".join(trailers))
         else:

@@ -15,11 +15,12 @@ site's health page; `format_text()` renders it for a terminal.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Literal
 
+from qmskit.domain.adoption import is_adoption_commit
 from qmskit.domain.records import (
     PROACTIVE_SOURCES,
     REACTIVE_SOURCES,
@@ -147,11 +148,17 @@ class Activity:
 
 @dataclass
 class GitActivity:
-    """Commits in the period, a view of the one history; `available` False without git."""
+    """Commits in the period, a view of the one history; `available` False without git.
+
+    `adoptions` are the commits that brought existing pages under qmskit
+    (`qmskit.domain.adoption.is_adoption_commit`): a baseline, not activity, so they are
+    not among `commits`.
+    """
 
     available: bool
     reason: str = ""
     commits: list[Activity] = field(default_factory=list)
+    adoptions: list[Activity] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -189,9 +196,15 @@ class HealthReport:
 # ------------------------------------------------------------------------------ git
 
 
-def activity(history: History, since: date, today: date) -> GitActivity:
+def activity(history: History, since: date, today: date,
+             blobs: Callable[[list[str]], list[bytes | None]] | None = None) -> GitActivity:
     """Commits (merges aside) that changed the QMS folders, authored between `since` and
-    `today`: a view of the QMS's one git history."""
+    `today`: a view of the QMS's one git history.
+
+    With `blobs` (reads blob contents by id, as `GitReader.blobs`), the commits that
+    adopted qmskit (`is_adoption_commit`) are set apart as `adoptions`: adding front
+    matter to pages git has known for years is a baseline, not a burst of activity.
+    """
     if not history.available:
         return GitActivity(False, history.reason)
     found = []
@@ -200,7 +213,19 @@ def activity(history: History, since: date, today: date) -> GitActivity:
             paths = history.paths_of(commit)
             if paths:
                 found.append(Activity(commit, paths))
-    return GitActivity(True, "", found)
+    if blobs is None or not found:
+        return GitActivity(True, "", found)
+    sides = {item.commit.sha: [(path, *history.blobs(item.commit, path)) for path in item.paths]
+             for item in found}
+    ids = list(dict.fromkeys(blob for changes in sides.values() for _, *pair in changes
+                             for blob in pair if blob is not None))
+    contents = dict(zip(ids, blobs(ids), strict=True))
+    adopted = {sha for sha, changes in sides.items()
+               if is_adoption_commit((path, contents.get(old) if old else None,
+                                      contents.get(new) if new else None)
+                                     for path, old, new in changes)}
+    return GitActivity(True, "", [a for a in found if a.commit.sha not in adopted],
+                       [a for a in found if a.commit.sha in adopted])
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -264,6 +289,9 @@ def sign_audit_rush(qms: Qms, since: date, today: date, git: GitActivity,
     total_days = (today - since).days + 1
     source = "git commits and review stamps" if git.available else \
         f"review stamps only ({git.reason})"
+    if git.adoptions:
+        source += (f"; {len(git.adoptions)} commit{'s' if len(git.adoptions) > 1 else ''} "
+                   "adopting existing pages not counted")
     if not audits:
         concentration = Measure(
             "pre-audit concentration", None, "x", MAX_PRE_AUDIT_CONCENTRATION, "<=",
@@ -456,7 +484,9 @@ def assess(qms: Qms, today: date, git: GitActivity | None = None) -> HealthRepor
     """
     since = year_before(today)
     if git is None:
-        git = activity(qms.history(since=since), since, today)
+        reader = qms.git
+        git = activity(qms.history(since=since), since, today,
+                       reader.blobs if reader is not None else None)
     events = _events(qms, since, today, git)
     weeks: dict[date, int] = {}
     for day, _ in events:

@@ -117,6 +117,7 @@ def all_rules() -> dict[str, Rule]:
             links,
             records,
             traceability,
+            translations,
         )
 
     order = list(FAMILIES)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from qmskit.model.findings import Finding
@@ -61,8 +62,24 @@ def duplicate_id(ctx: RuleContext) -> Iterator[Finding]:
     Fix: give the copy a new id (`qmskit new` picks a free one) or delete it.
     """
     for doc, original in ctx.qms.duplicates:
+        hint = ("if one translates the other, list the languages in [translations] in "
+                "qmskit.toml (see `qmskit adopt`)" if _translated(doc.path, original.path)
+                else "give this document a new, unique id")
         yield ctx.at(doc, doc.pos("id"), f"id {doc.id} is already used by {original.path}",
-                     "give this document a new, unique id")
+                     hint)
+
+
+def _translated(one: str, other: str) -> bool:
+    """True when two paths differ only by a language: `x.de.md`/`x.md`, `de/x`/`en/x`."""
+    def neutral(path: str) -> tuple[str, ...]:
+        parts = path.removesuffix(".md").split("/")
+        stem, _, language = parts[-1].rpartition(".")
+        if stem and re.fullmatch(r"[a-z]{2}([_-][A-Za-z]{2,4})?", language):
+            parts[-1] = stem
+        return tuple("*" if re.fullmatch(r"[a-z]{2}([_-][A-Za-z]{2,4})?", p) else p
+                     for p in parts)
+
+    return one != other and neutral(one) == neutral(other)
 
 
 @rule("D104", "unknown-kind", "error")
