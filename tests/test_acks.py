@@ -220,3 +220,22 @@ def test_example_ledger_is_clean_with_a_few_outstanding(example_root: Path,
     assert not any(o.overdue(qms.config.today or o.due) for o in owed if o.due)  # type: ignore[arg-type]
     assert main(["check", str(example_root), "--select", "A", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["findings"] == []
+
+
+def test_a_ledger_larger_than_a_document_is_still_read(
+    qms: QmsRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The ledger grows with the organisation (45,000 rows at 10,000 documents is over
+    2 MB): it is bounded by `max_data_size`, not by the size limit for one document."""
+    (qms.root / "qmskit.toml").write_text("today = 2026-11-24\nmax_file_size = 4096\n",
+                                          encoding="utf-8")
+    old = [f"PROC-WELD,1,setter-{n % 2 + 1},2026-06-{n % 28 + 1:02d}" for n in range(400)]
+    write_ledger(qms, *old, "PROC-WELD,1,quality-lead,2026-06-03")
+    assert (qms.root / LEDGER).stat().st_size > 4096
+    assert a603(qms.root, capsys, "2026-11-24") == []  # read: every reader acknowledged
+    (qms.root / "qmskit.toml").write_text(
+        "today = 2026-11-24\nmax_file_size = 4096\nmax_data_size = 4096\n", encoding="utf-8")
+    main(["check", str(qms.root), "--format", "json", "--no-cache"])
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    assert [(f["code"], f["path"]) for f in findings if f["code"] == "A604"] == [
+        ("A604", LEDGER)]

@@ -278,6 +278,9 @@ class Config(BaseModel):
     # Numbers and switches are strict: `cache = "yes"` is a typo to report, not a truthy
     # string to guess at.
     max_file_size: Annotated[int, Field(ge=1024, le=100_000_000, strict=True)] = 2_000_000
+    #: Bytes a data file may have that grows with the organisation rather than with one
+    #: document: the acknowledgement ledger (45,000 rows at 10,000 documents is ~2 MB).
+    max_data_size: Annotated[int, Field(ge=1024, le=1_000_000_000, strict=True)] = 100_000_000
     cache: Annotated[bool, Field(strict=True)] = True
     rules: dict[str, RuleSetting] = {}
     # Records (rules R5xx, `qmskit health`, the management review pack).

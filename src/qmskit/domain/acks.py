@@ -172,7 +172,7 @@ def ledger_for(qms: Qms) -> Ledger:
     repository); a file it refuses is one located problem, never its content.
     """
     return qms.derive("ledger", lambda: _ledger_of(
-        read_ledger(qms.root, qms.config.ledger_path, qms.config.max_file_size)))
+        read_ledger(qms.root, qms.config.ledger_path, qms.config.max_data_size)))
 
 
 def _ledger_of(file: TextFile) -> Ledger:
