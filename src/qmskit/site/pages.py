@@ -535,7 +535,7 @@ def page_findings(ctx: SiteContext, src: str) -> str:
 
 def page_health(ctx: SiteContext, src: str) -> str:
     """Performance mode or compliance mode: `qmskit health`'s five signs, and a timeline."""
-    from qmskit.domain.health import PRE_AUDIT_WEEKS, assess
+    from qmskit.domain.health import assess
 
     report = assess(ctx.qms, ctx.today)
     summary = (f"{badge('performance')} {report.count('performance')} "
@@ -553,7 +553,7 @@ def page_health(ctx: SiteContext, src: str) -> str:
         "used only for audits shows its bars there.\n",
         figure('<figure class="qms-figure qms-figure--chart">' + activity_chart(
             "qms-chart-activity", report.activity, report.audit_dates, report.since,
-            report.today, PRE_AUDIT_WEEKS) + "</figure>"),
+            report.today, report.pre_audit_weeks) + "</figure>"),
     ]
     if not report.git.available:
         parts.append(block(f'<p class="qms-muted">Git history not used: '
