@@ -88,6 +88,13 @@ class GitRepo:
         """Run git in the top folder; a failure becomes a GitError with git's message."""
         return run(self.top, *args, stdin=stdin).stdout
 
+    def remote_url(self, name: str = "origin") -> str | None:
+        """The URL of a remote as configured (None when there is none): it may hold
+        credentials, so callers derive from it and never print it."""
+        done = run(self.top, "config", "--get", f"remote.{name}.url", check=False)
+        url = done.stdout.decode("utf-8", "replace").strip() if done.ok else ""
+        return url or None
+
     def commit(self, rev: str) -> str:
         """The full hash of a revision; GitError naming the revision when it is unknown."""
         if rev.startswith("-"):
