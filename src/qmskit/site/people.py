@@ -21,7 +21,7 @@ import json
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
 
-from qmskit.domain.acks import obligations
+from qmskit.domain.acks import Obligation, obligations
 from qmskit.domain.duties import Agenda, Duty, by_person, duties, roles_of
 from qmskit.domain.records import ACTION_STATE_LABELS, action_state
 from qmskit.model.doc import Doc
@@ -59,6 +59,41 @@ def _agendas(ctx: SiteContext) -> dict[str, Agenda]:
                 for handle in sorted(people(ctx))}
 
     return ctx.qms.derive(f"site:agendas:{ctx.today}", compute)
+
+
+def _owned_by(ctx: SiteContext) -> dict[str, list[Doc]]:
+    """Role id -> the documents it owns (not retired), in chain order: one pass for
+    every person's page."""
+    def compute() -> dict[str, list[Doc]]:
+        found: dict[str, list[Doc]] = {}
+        for doc in ctx.sorted_docs():
+            if doc.model.owner and doc.status != "retired":
+                found.setdefault(doc.model.owner, []).append(doc)
+        return found
+
+    return ctx.qms.derive("site:owned-by", compute)
+
+
+def _owed_by(ctx: SiteContext) -> dict[str, list[Obligation]]:
+    """Handle -> the acknowledgements they owe, soonest first (one `obligations` pass)."""
+    def compute() -> dict[str, list[Obligation]]:
+        found: dict[str, list[Obligation]] = {}
+        for item in obligations(ctx.qms):
+            if item.status != "current":
+                found.setdefault(item.handle, []).append(item)
+        for owed in found.values():
+            owed.sort(key=lambda o: (o.due or date.max, o.doc_id))
+        return found
+
+    return ctx.qms.derive("site:owed-by", compute)
+
+
+def _mine(ctx: SiteContext, roles: set[str], *kinds: str) -> list[Doc]:
+    """The documents (of `kinds`, or all) the roles own, in chain order."""
+    owned = _owned_by(ctx)
+    docs = {doc.id: doc for role in roles for doc in owned.get(role, ())
+            if not kinds or doc.kind in kinds}
+    return sorted(docs.values(), key=lambda d: (kind_rank(d.kind), d.id))
 
 
 def _roles(ctx: SiteContext, handle: str) -> tuple[list[Doc], list[Doc]]:
@@ -207,9 +242,7 @@ def _due_section(ctx: SiteContext, src: str, agenda: Agenda) -> list[str]:
 
 
 def _owned(ctx: SiteContext, src: str, roles: set[str]) -> list[str]:
-    docs = sorted((d for d in ctx.qms.documents.values()
-                   if d.model.owner in roles and d.status != "retired"),
-                  key=lambda d: (kind_rank(d.kind), d.id))
+    docs = _mine(ctx, roles)
     parts = ["## What they own\n"]
     if not docs:
         return [*parts, block(_muted("Their roles own no document."))]
@@ -226,8 +259,7 @@ def _owned(ctx: SiteContext, src: str, roles: set[str]) -> list[str]:
 
 
 def _kpis(ctx: SiteContext, src: str, roles: set[str]) -> list[str]:
-    kpis = [d for d in ctx.sorted_docs("kpi") if d.model.owner in roles
-            and d.status != "retired" and isinstance(d.model, Kpi)]
+    kpis = [d for d in _mine(ctx, roles, "kpi") if isinstance(d.model, Kpi)]
     parts = ["## KPIs\n"]
     if not kpis:
         return [*parts, block(_muted("They own no KPI."))]
@@ -252,8 +284,8 @@ def _kpis(ctx: SiteContext, src: str, roles: set[str]) -> list[str]:
 
 
 def _actions(ctx: SiteContext, src: str, roles: set[str]) -> list[str]:
-    docs = [d for d in ctx.sorted_docs("action") if d.model.owner in roles
-            and action_state(d, ctx.today) in ("open", "overdue")]
+    docs = [d for d in _mine(ctx, roles, "action")
+            if action_state(d, ctx.today) in ("open", "overdue")]
     docs.sort(key=lambda d: (getattr(d.model, "due", None) or date.max, d.id))
     parts = ["## Open actions\n"]
     if not docs:
@@ -269,12 +301,12 @@ def _actions(ctx: SiteContext, src: str, roles: set[str]) -> list[str]:
 
 
 def _acks(ctx: SiteContext, src: str, handle: str) -> list[str]:
-    owed = [o for o in obligations(ctx.qms) if o.handle == handle and o.status != "current"]
+    owed = _owed_by(ctx).get(handle, [])
     parts = ["## Acknowledgements owed\n"]
     if not owed:
         return [*parts, block(_muted("They have acknowledged every version they must read."))]
     rows = []
-    for item in sorted(owed, key=lambda o: (o.due or date.max, o.doc_id)):
+    for item in owed:
         read = (f"version {item.acknowledged.version} on {item.acknowledged.day}"
                 if item.acknowledged else "never")
         due = html_text(item.due) if item.due else _dash()
