@@ -156,7 +156,7 @@ def test_generate_publishes_a_page_and_calendar_per_person_and_the_index(
     cells = re.findall(r"<td>(.*?)</td>", row[0])
     assert cells[2] == str(len(items_of(data, "quality-lead")))
     assert 'href="../quality-duties.ics" download' in index
-    namespace = calendar_namespace(REPO_ROOT)
+    namespace = calendar_namespace(open_qms(REPO_ROOT, with_git=False))
     # The whole QMS's calendar holds every item; a person's holds theirs, stamped with
     # the evaluation date (the same bytes on every rebuild).
     everyone = files["system/quality-duties.ics"]
@@ -273,7 +273,7 @@ def test_people_pages_load_cleanly_and_the_calendar_downloads(
     saved = tmp_path / "sales-lead.ics"
     download.save_as(saved)
     events = uids(saved.read_bytes())
-    namespace = calendar_namespace(REPO_ROOT)
+    namespace = calendar_namespace(open_qms(REPO_ROOT, with_git=False))
     expected = {uid(i, "sales-lead", namespace)
                 for i in items_of(due_json(REPO_ROOT, capsys, "--as", "sales-lead"),
                                   "sales-lead")}

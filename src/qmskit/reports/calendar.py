@@ -25,6 +25,7 @@ from icalendar import Calendar, Event
 from qmskit.domain.duties import KIND_LABELS, Agenda, Duty
 from qmskit.git.repo import GitRepo
 from qmskit.git.run import GitError
+from qmskit.qms import Qms
 
 PRODID = "-//qmskit//qmskit due//EN"
 
@@ -40,22 +41,26 @@ def _where(url: str) -> str:
     return rest.replace(":", "/", 1).lower() if "://" not in url else rest.lower()
 
 
-def calendar_namespace(root: Path) -> str:
+def calendar_namespace(qms: Qms) -> str:
     """The QMS's namespace in calendar UIDs: ten hex digits, the same on every clone.
 
     From the `origin` remote's URL (without credentials, https and ssh alike) and the
     QMS root's folder within the repository, so two QMSs in one repository differ too;
     without git or a remote, from the root folder's name. Hashed: a remote URL may hold
-    a token, and nothing of it is shown.
+    a token, and nothing of it is shown. Uses the repository the QMS's git reader found
+    when there is one (no git process then: the URL comes from the config file).
     """
-    try:
-        repo = GitRepo.at(root)
-        url = repo.remote_url()
-        source = f"{_where(url)}/{repo.prefix.strip('/')}" if url else None
-    except GitError:
-        source = None
-    if source is None:
-        source = Path(root).resolve().name
+    repo = qms.git.repo if qms.git is not None else None
+    if repo is None:
+        try:
+            repo = GitRepo.at(qms.root)
+        except GitError:
+            repo = None
+    url = repo.remote_url() if repo is not None else None
+    if url and repo is not None:
+        source = f"{_where(url)}/{repo.prefix.strip('/')}"
+    else:
+        source = Path(qms.root).resolve().name
     return hashlib.sha256(source.encode("utf-8", "surrogateescape")).hexdigest()[:10]
 
 
@@ -88,7 +93,8 @@ def _event(item: Duty, today: date, stamp: datetime, with_person: bool,
     event.add("uid", event_uid(item, namespace))
     event.add("dtstamp", stamp)
     event.add("dtstart", start)
-    event.add("dtend", start + timedelta(days=1))
+    if start < date.max:  # an event on the calendar's last day lasts one day anyway
+        event.add("dtend", start + timedelta(days=1))  # (RFC 5545 3.6.1)
     event.add("summary", summary)
     event.add("description", "\n".join(lines))
     event.add("categories", categories)

@@ -117,7 +117,7 @@ def _stamp(day: date) -> datetime:
 def calendars(ctx: SiteContext) -> dict[str, bytes]:
     """Every calendar the site publishes: one per person and one for the whole QMS."""
     namespace = ctx.qms.derive("site:calendar-namespace",
-                               lambda: calendar_namespace(ctx.qms.root))
+                               lambda: calendar_namespace(ctx.qms))
     stamp = _stamp(ctx.today)
     files = {person_calendar_src(ctx.layout, handle): due_ics(agenda, stamp, namespace)
              for handle, agenda in _agendas(ctx).items()}
