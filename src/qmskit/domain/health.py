@@ -421,33 +421,8 @@ def _stamps(qms: Qms, since: date, today: date) -> Iterable[tuple[str, str]]:
 
 
 def participation(qms: Qms, since: date, today: date, git: GitActivity) -> Participation:
-    """Everyone who took part in the system between `since` and `today`, with evidence.
-
-    A **person** takes part when, in the period, they
-    1. authored a commit (merges aside) that changed the QMS folders: documents, KPI
-       data files (a KPI value entered), the acknowledgement ledger; the author is
-       matched to a handle by name or by the e-mail address's local part;
-    2. are named in a `Reviewed-by`, `Approved-by` or `Acknowledged-by` trailer of such a
-       commit (`Approved-by: ROLE-MD (managing-director)`): they signed, whoever
-       committed;
-    3. acknowledged a version in the read-and-understood ledger (a row dated in the
-       period), whoever entered the row;
-    4. are the one person who carries a role (its only holder, or its deputy while it
-       has none: `qmskit.domain.duties.responsible`) whose stamp in the front matter
-       records, in the period, a review (`review.last`, by `review.by` or else the
-       owner), an approval (`approved_on`, by `approved_by`), an action closed
-       (`closed`) or an effectiveness check (`effectiveness.checked`) by the action's
-       owner; or a trailer that names only a role (`Reviewed-by: ROLE-OPS`). A stamp
-       names a role; a role with one person names that person, a role with several
-       names nobody in particular.
-
-    A **role** takes part when, in the period, a person of 1-3 holds or deputises for
-    it; a trailer names it as the role signed for; a stamp of 4 names it (however many
-    people hold it); a commit changed the data file of a KPI it owns (a KPI value
-    entered); or it owns an action opened in the period.
-
-    Without git history only 3 and 4 (and their roles) can be seen.
-    """
+    """Everyone who took part in the system between `since` and `today`, with the
+    evidence: the people and roles sign 5 counts, as `sign_ownership` defines them."""
     handles = role_handles(qms)
     roles = {d.id for d in qms.of_kind("role") if d.status != "retired"}
     found = Participation()
@@ -504,17 +479,40 @@ def participation(qms: Qms, since: date, today: date, git: GitActivity) -> Parti
 def sign_ownership(qms: Qms, since: date, today: date, git: GitActivity) -> Sign:
     """Sign 5: ISO as extra work for the quality team only.
 
-    Counts the people and the roles beyond the quality team (`quality_team`) who took
-    part in the system in the period, by the evidence `participation` defines: not only
-    who committed, but who signed reviews and approvals, acknowledged new versions,
-    entered KPI values, closed actions and checked their effectiveness, as recorded in
-    trailers, the ledger and the front matter's stamps. A person is beyond the quality
-    team when they hold and deputise for no quality-team role (an identity matching no
-    handle is beyond it); a role when it is not one of the team's.
+    Counts the people, and the share of roles, beyond the quality team who took part in
+    the system in the twelve months: not only who committed, but who discharged what
+    the QMS expects of them, wherever it is recorded (trailers, the ledger, the front
+    matter's stamps), because a quality team that commits on others' behalf must not
+    hide the process owners who did the work. Precisely (`participation`):
 
-    Without git history the people count is a lower bound (commits and trailers are not
-    seen): it is reported when it already meets the threshold, and as not measurable
-    otherwise.
+    A **person** takes part when, in the period, they
+    1. authored a commit (merges aside) that changed the QMS folders: documents, KPI
+       data files (a KPI value entered), the acknowledgement ledger; the author is
+       matched to a handle by name or by the e-mail address's local part;
+    2. are named in a `Reviewed-by`, `Approved-by` or `Acknowledged-by` trailer of such a
+       commit (`Approved-by: ROLE-MD (managing-director)`): they signed, whoever
+       committed;
+    3. acknowledged a version in the read-and-understood ledger (a row dated in the
+       period), whoever entered the row;
+    4. are the one person who carries a role (its only holder, or its deputy while it
+       has none: `qmskit.domain.duties.responsible`) whose stamp in the front matter
+       records, in the period, a review (`review.last`, by `review.by` or else the
+       owner), an approval (`approved_on`, by `approved_by`), an action closed
+       (`closed`) or an effectiveness check (`effectiveness.checked`) by the action's
+       owner; or a trailer that names only a role (`Reviewed-by: ROLE-OPS`). A stamp
+       names a role; a role with one person names that person, a role with several
+       names nobody in particular.
+
+    A **role** takes part when, in the period, a person of 1-3 holds or deputises for
+    it; a trailer names it as the role signed for; a stamp of 4 names it (however many
+    people hold it); a commit changed the data file of a KPI it owns (a KPI value
+    entered); or it owns an action opened in the period.
+
+    Beyond the quality team (`quality_team`): a person who holds and deputises for no
+    quality-team role (an identity that matches no handle is beyond it), a role that is
+    not one of the team's. Without git history the people count is a lower bound (1 and
+    2 are not seen): it is reported when it already meets the threshold, and as not
+    measurable otherwise.
     """
     limits = qms.config.health
     team = quality_team(qms)
