@@ -343,3 +343,38 @@ def test_a_file_that_cannot_be_read_is_named_not_hidden(
     assert json.loads(out.out)["people"]  # the output itself stays clean JSON
     assert "1 file could not be read (procedures/PROC-BROKEN.md)" in out.err
     assert "PROC-TYPO" not in out.err  # loaded without its unknown field
+
+
+def test_a_version_pending_approval_is_owed_by_the_approver(
+    team: QmsRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Rule A605's pending version is an item for the approving role's holders."""
+    team.write("PROC-REV", "procedure", owner="ROLE-PROD", supports=["OBJ-A"],
+               **approved(version=3, approved_version=2, approved_by="ROLE-MD",
+                          approved_on="2026-03-01",
+                          review={"last": "2026-11-10", "interval": "12 months",
+                                  "by": "ROLE-QM"}))
+    team.write("PROC-STALE", "procedure", owner="ROLE-PROD", supports=["OBJ-A"],
+               **approved(version=2, approved_version=1, approved_by="ROLE-MD",
+                          approved_on="2026-03-01",
+                          review={"last": "2026-09-01", "interval": "12 months"}))
+    data = due_json(team.root, capsys)
+    director = items_of(data, "managing-director")
+    assert refs(director) == [("approve", "PROC-STALE"), ("approve", "PROC-REV")]
+    stale, fresh = director
+    # Due review_window (30 days) after the version became pending.
+    assert stale["overdue"] and stale["due"] == "2026-10-01" and stale["key"] == "v2"
+    assert not fresh["overdue"] and fresh["due"] == "2026-12-10" and fresh["key"] == "v3"
+    assert fresh["command"] == "qmskit review PROC-REV --by ROLE-MD --approve"
+    assert fresh["roles"] == ["ROLE-MD"]
+    assert fresh["what"] == ("Approve version 3 of PROC-REV (pending since 2026-11-10; the "
+                             "approval on record is for version 2)")
+    # Nobody else owes the approval (the reviewer and the owner have their own items).
+    for person in data["people"]:
+        if person["handle"] != "managing-director":
+            assert "approve" not in {i["kind"] for i in person["items"]}, person
+    # Approved at the current version: nothing owed.
+    team.write("PROC-REV", "procedure", owner="ROLE-PROD", supports=["OBJ-A"],
+               **approved(version=3, approved_version=3, approved_on="2026-11-20"))
+    data = due_json(team.root, capsys, "--as", "managing-director")
+    assert ("approve", "PROC-REV") not in refs(items_of(data, "managing-director"))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import tomllib
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,8 @@ from typing import Any
 import pytest
 
 from qmskit.cli import main
-from qmskit.domain.health import GitActivity, activity, assess
+from qmskit.config import HealthConfig
+from qmskit.domain.health import GitActivity, activity, assess, participation
 from qmskit.git.history import Commit, History
 from qmskit.loader import open_qms
 
@@ -247,8 +249,8 @@ def test_numbers_behind_the_verdicts(
     assert measure(performance, 4, "actions raised proactively")["value"] == pytest.approx(
         71.4)
     # Sign 5: the quality lead alone against four process owners.
-    assert measure(compliance, 5, "people beyond the quality team committing")["value"] == 0
-    assert measure(performance, 5, "people beyond the quality team committing")["value"] == 4
+    assert measure(compliance, 5, "people beyond the quality team taking part")["value"] == 0
+    assert measure(performance, 5, "people beyond the quality team taking part")["value"] == 4
     assert performance["git"] == {"available": True, "reason": "", "commits": 33}
 
 
@@ -333,3 +335,206 @@ def test_timeline_for_the_site_chart(audit_driven: Path,
     # audit report is approved).
     assert weeks and all(any(timedelta(days=-7) < audit - week <= timedelta(weeks=6)
                              for audit in AUDITS) for week in weeks)
+
+
+# ------------------------------------------- sign 5: who takes part, not only who commits
+
+
+def commit_with(root: Path, day: date, message: str, author: str = "quality-lead") -> None:
+    """Commit everything as `author` on `day`; `message` may carry trailers."""
+    commit_as(root, author, day, message)
+
+
+def build_delegated(root: Path) -> QmsRepo:
+    """One person (the quality lead) commits everything, but others discharge their items:
+    they sign reviews and approvals in trailers, acknowledge in the ledger, close actions.
+    """
+    repo = QmsRepo(root)
+    (root / "qmskit.toml").write_text('today = 2026-11-24\nquality_roles = ["ROLE-QM"]\n',
+                                      encoding="utf-8")
+    old = fields(approved_on="2025-06-02", reviewed="2025-06-02")  # before the period
+    roles = [("ROLE-MD", ["managing-director"], None), ("ROLE-QM", ["quality-lead"], "ROLE-MD"),
+             ("ROLE-OPS", ["ops-manager"], "ROLE-MD"),
+             ("ROLE-PROD", ["production-lead"], "ROLE-OPS"),
+             ("ROLE-PURCH", ["purchasing-lead", "buyer-2"], "ROLE-OPS"),
+             ("ROLE-SALES", ["sales-lead"], "ROLE-MD"),
+             ("ROLE-HR", ["hr-lead"], "ROLE-MD")]
+    for role_id, holders, reports in roles:
+        extra = {"reports_to": reports} if reports else {}
+        repo.write(role_id, "role", owner="ROLE-MD", holders=holders, **extra, **old)
+    repo.write("STRAT-A", "strategy", owner="ROLE-MD", **old)
+    repo.write("OBJ-A", "objective", owner="ROLE-OPS", supports=["STRAT-A"], **old)
+    repo.write("PROC-MAKE", "procedure", owner="ROLE-PROD", supports=["OBJ-A"],
+               applies_to=["ROLE-PURCH"], **old)
+    repo.write("KPI-Q", "kpi", owner="ROLE-SALES", measures=["OBJ-A"], target=95.0,
+               data="data/KPI-Q.csv", **old)
+    repo.data("KPI-Q", monthly(1, 5))
+    record(repo, "qms_docs/actions", "ACT-PROD", "action", owner="ROLE-PROD",
+           source="kpi-trend", opened="2025-05-01", due="2026-07-01", closed="2026-06-01",
+           effectiveness={"due": "2026-09-01", "checked": "2026-09-01", "result": "effective",
+                          "evidence": "scrap down"}, **fields(approved_on="2025-05-01"))
+    record(repo, "qms_docs/actions", "ACT-PURCH", "action", owner="ROLE-PURCH",
+           source="risk", opened="2025-05-01", due="2026-07-01", closed="2026-06-15",
+           **fields(approved_on="2025-05-01"))
+    repo.write_raw("qms_docs/acknowledgements.csv",
+                   "id,version,handle,date\nPROC-MAKE,1,buyer-2,2025-06-20\n")
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=root, check=True)
+    commit_with(root, date(2025, 6, 2), "QMS as approved\n\n"
+                "Reviewed-by: ROLE-HR (hr-lead)")  # before the period: not counted
+    proc = root / "procedures" / "PROC-MAKE.md"
+    proc.write_text(proc.read_text(encoding="utf-8") + "\nA clearer step 3.\n",
+                    encoding="utf-8")
+    commit_with(root, date(2026, 3, 2), "Review PROC-MAKE\n\n"
+                "Reviewed-by: ROLE-OPS (ops-manager)\n"
+                "Approved-by: ROLE-MD (managing-director)")
+    repo.data("KPI-Q", monthly(1, 10))
+    commit_with(root, date(2026, 11, 3), "KPI-Q values to October")  # sales' KPI
+    ledger = root / "qms_docs" / "acknowledgements.csv"
+    ledger.write_text(ledger.read_text(encoding="utf-8")
+                      + "PROC-MAKE,1,purchasing-lead,2026-04-14\n", encoding="utf-8")
+    commit_with(root, date(2026, 4, 15), "Acknowledgements from the paper list")
+    return repo
+
+
+@pytest.fixture(scope="module")
+def delegated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_delegated(tmp_path_factory.mktemp("health") / "delegated").root
+
+
+def test_sign_5_counts_who_discharges_items_not_only_who_commits(
+    delegated: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The quality lead commits everything; four others took part all the same."""
+    qms = open_qms(delegated, with_git=False)
+    today = date(2026, 11, 24)
+    since = date(2025, 11, 24)
+    found = participation(qms, since, today, activity(qms.history(since=since), since, today))
+    assert found.people == {
+        "quality-lead": {"committed"},
+        "ops-manager": {"signed (reviewed)"},  # a trailer in the quality lead's commit
+        "managing-director": {"signed (approved)"},
+        "purchasing-lead": {"acknowledged"},  # a ledger row the quality lead entered
+        # ROLE-PROD has one holder: its closed action and effectiveness check are hers.
+        "production-lead": {"closed an action", "checked effectiveness"},
+    }
+    # hr-lead signed before the period, buyer-2 acknowledged before it; ROLE-PURCH closed
+    # an action but has two holders, so that names neither of them.
+    assert found.roles["ROLE-PURCH"] >= {"closed an action", "acknowledged"}
+    assert found.roles["ROLE-SALES"] == {"entered KPI values"}  # KPI-Q's data changed
+    assert "ROLE-HR" not in found.roles and not found.unmatched
+
+    report = health_json(delegated, capsys)
+    people = measure(report, 5, "people beyond the quality team taking part")
+    assert people["value"] == 4 and people["verdict"] == "performance"
+    for handle in ("ops-manager", "managing-director", "purchasing-lead", "production-lead"):
+        assert handle in people["detail"]
+    assert "quality-lead (" not in people["detail"]  # the quality team is not counted
+    roles = measure(report, 5, "roles beyond the quality team taking part")
+    # MD, OPS, PROD, PURCH, SALES of MD, OPS, PROD, PURCH, SALES, HR.
+    assert roles["value"] == pytest.approx(83.3)
+
+
+def test_sign_5_without_git_is_a_lower_bound(delegated: Path) -> None:
+    """Without history only the ledger and the stamps are seen: two people. Below the
+    threshold that is 'not measurable', not 'compliance'; at or above it, it counts."""
+    qms = open_qms(delegated, with_git=False)
+    people = assess(qms, date(2026, 11, 24), GitActivity(False, "test")).signs[4].measures[0]
+    assert people.value is None and people.verdict == "unknown"
+    assert "at least 2" in people.detail
+    (delegated / "lenient.toml").write_text(
+        'today = 2026-11-24\nquality_roles = ["ROLE-QM"]\n[health]\nmin_people_beyond = 2\n',
+        encoding="utf-8")
+    try:
+        qms = open_qms(delegated, delegated / "lenient.toml", with_git=False)
+        people = assess(qms, date(2026, 11, 24), GitActivity(False, "test")).signs[4].measures[0]
+    finally:
+        (delegated / "lenient.toml").unlink()
+    assert people.value == 2 and people.verdict == "performance"
+
+
+# ------------------------------------------------------- thresholds and --fail-on
+
+
+def test_fail_on_compliance_for_ci(audit_driven: Path, everyday: Path,
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["health", str(audit_driven)]) == 0  # a diagnostic by default
+    capsys.readouterr()
+    assert main(["health", str(audit_driven), "--fail-on", "compliance"]) == 1
+    err = capsys.readouterr().err
+    assert "sign 1 (Attention only before audits) reads compliance" in err
+    assert main(["health", str(everyday), "--fail-on", "compliance"]) == 0
+    assert main(["health", str(everyday), "--fail-on", "unknown"]) == 0
+    assert main(["health", str(everyday), "--fail-on", "sometimes"]) == 2
+
+
+def test_fail_on_unknown_fails_on_signs_that_cannot_be_measured(
+    clean: QmsRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The baseline has no audit, no action and no git: signs 1 and 4 are unknown.
+    report = health_json(clean.root, capsys)
+    assert report["signs"][3]["verdict"] == "unknown"
+    assert main(["health", str(clean.root), "--fail-on", "unknown"]) == 1
+    assert "sign 4 (Reactive improvement) reads unknown" in capsys.readouterr().err
+
+
+LENIENT = """\
+today = 2026-11-24
+[health]
+pre_audit_weeks = 4
+max_pre_audit_concentration = 10
+min_active_months = 4
+min_reviews = 1
+min_top_attendance = 0
+min_reviews_with_actions = 0
+min_evidenced_inputs = 0
+min_traced = 50
+min_current_data = 0
+min_proactive = 0
+min_people_beyond = 0
+min_roles_beyond = 0
+"""
+
+
+def test_thresholds_come_from_the_config(audit_driven: Path, tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """A team sets its own lines; the audit-driven QMS then passes every one of them."""
+    config = tmp_path / "qmskit.toml"
+    config.write_text(LENIENT, encoding="utf-8")
+    code = main(["health", str(audit_driven), "--config", str(config), "--format", "json",
+                 "--fail-on", "compliance"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0, report
+    assert [s["verdict"] for s in report["signs"]] == ["performance"] * 5
+    assert measure(report, 2, "management reviews held")["threshold"] == 1
+    assert measure(report, 3, "KPIs on a path to strategy")["threshold"] == 50
+    assert "in the 4 weeks before an audit" in measure(report, 1,
+                                                       "pre-audit concentration")["detail"]
+    # The defaults are today's values.
+    report = health_json(audit_driven, capsys)
+    assert measure(report, 2, "management reviews held")["threshold"] == 2
+    assert measure(report, 5, "people beyond the quality team taking part")["threshold"] == 3
+    assert "in the 6 weeks before an audit" in measure(report, 1,
+                                                       "pre-audit concentration")["detail"]
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ("min_traced = 120", "health.min_traced: Input should be less than or equal to 100"),
+    ("min_reviews = 1.5", "health.min_reviews: Input should be a valid integer"),
+    ('min_proactive = "40"', "health.min_proactive: Input should be a valid number"),
+    ("min_peeople_beyond = 3", "health.min_peeople_beyond: unknown key"),
+    ("pre_audit_weeks = 0", "health.pre_audit_weeks: Input should be greater than or equal"),
+])
+def test_bad_thresholds_are_config_errors(clean: QmsRepo, capsys: pytest.CaptureFixture[str],
+                                          line: str, message: str) -> None:
+    (clean.root / "qmskit.toml").write_text(f"today = 2026-11-24\n[health]\n{line}\n",
+                                            encoding="utf-8")
+    assert main(["health", str(clean.root)]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_readme_documents_the_default_thresholds() -> None:
+    """The README's `[health]` table is the defaults, so copying it changes nothing."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    table = readme.split("\n[health]", 1)[1].split("\n\n", 1)[0]
+    documented = tomllib.loads(table)
+    assert documented == HealthConfig().model_dump()

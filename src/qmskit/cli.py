@@ -409,21 +409,26 @@ def report_management_review_command(root: Path, since: date | None, output: Pat
 @_ROOT
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]),
               default="text", show_default=True, help="Output format.")
+@click.option("--fail-on", type=click.Choice(["compliance", "unknown"]),
+              help="Exit 1 when a sign reads compliance mode (with 'unknown': also when a "
+              "sign cannot be measured), for CI.")
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), callback=_date,
               help="Evaluate dates as of this day (YYYY-MM-DD).")
 @_CONFIG
-def health_command(root: Path, output_format: str, today: date | None,
+def health_command(root: Path, output_format: str, fail_on: str | None, today: date | None,
                    config_path: Path | None) -> int:
     """Performance mode or compliance mode: five signs measured from the repository.
 
     Each sign (attention only before audits, leadership engagement, KPIs disconnected
     from strategy, reactive improvement, ISO as the quality team's extra work) is
-    measured over the last twelve months, with its numbers, thresholds and verdicts.
-    Exits 0: it is a diagnostic, not a gate.
+    measured over the last twelve months, with its numbers, thresholds ([health] in the
+    config) and verdicts. Exits 0 (a diagnostic), or 1 with --fail-on compliance when a
+    sign reads compliance mode.
     """
     from qmskit.commands.health import health
 
-    return health(root, output_format=output_format, today=today, config_path=config_path)
+    return health(root, output_format=output_format, today=today, config_path=config_path,
+                  fail_on=fail_on)
 
 @cli.command("due")
 @click.option("--as", "handle", metavar="HANDLE", help="Only this person's items.")

@@ -259,6 +259,56 @@ class TranslationsConfig(BaseModel):
         return self.default or self.languages[0]
 
 
+_Percent = Annotated[float, Field(ge=0, le=100, strict=True)]
+_Count = Annotated[int, Field(ge=0, le=10_000, strict=True)]
+
+
+class HealthConfig(BaseModel):
+    """`[health]`: the thresholds of `qmskit health`'s five signs.
+
+    Each is the line between "this sign of compliance mode is present" and "it is not".
+    The defaults and their reasons suit a small manufacturer; a team sets its own when its
+    audit notice, review rhythm or size differs, and `qmskit health --fail-on compliance`
+    then holds it to them in CI. Percentages are 0-100.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    #: Sign 1. How long before an audit the pre-audit rush starts: six weeks is when audit
+    #: plans go out (two weeks' notice) plus the usual month of "getting ready".
+    pre_audit_weeks: Annotated[int, Field(ge=1, le=26, strict=True)] = 6
+    #: Sign 1. Share of activity in the pre-audit weeks divided by their share of the
+    #: year, at most. 1.0 is an even spread; 1.5 tolerates a normal run-up (finishing
+    #: actions before the auditor checks them) but not a system that sleeps in between.
+    max_pre_audit_concentration: Annotated[float, Field(ge=1, le=100, strict=True)] = 1.5
+    #: Sign 1. Months (of the last 12) in which someone reviewed or changed the system, at
+    #: least. Nine allows for holidays and a quiet quarter.
+    min_active_months: Annotated[int, Field(ge=0, le=12, strict=True)] = 9
+    #: Sign 2. Management reviews in 12 months, at least. ISO accepts one; a single yearly
+    #: review, typically just before the surveillance audit, is the compliance pattern.
+    min_reviews: _Count = 2
+    #: Sign 2. Share of reviews attended by top management (ISO 9001 9.3.1).
+    min_top_attendance: _Percent = 100.0
+    #: Sign 2. Share of reviews whose decisions became actions (ISO 9001 9.3.3 outputs).
+    min_reviews_with_actions: _Percent = 100.0
+    #: Sign 2. Share of the twelve ISO 9.3.2 inputs backed by linked records, on average:
+    #: half means the review looked at the system's own data.
+    min_evidenced_inputs: _Percent = 50.0
+    #: Sign 3. Shares of KPIs and objectives traced to strategy. One in ten in transition
+    #: is normal; more means numbers nobody steers by.
+    min_traced: _Percent = 90.0
+    #: Sign 3. Share of KPIs whose latest period is recorded in time.
+    min_current_data: _Percent = 90.0
+    #: Sign 4. Share of actions raised from the organisation's own monitoring (KPI
+    #: trends, risks, management review, ideas) rather than from nonconformities and audits.
+    min_proactive: _Percent = 40.0
+    #: Sign 5. People beyond the quality team who took part in 12 months (see
+    #: `qmskit.domain.health.sign_ownership`): three is a small company's process owners.
+    min_people_beyond: _Count = 3
+    #: Sign 5. Share of the roles beyond the quality team that took part in 12 months.
+    min_roles_beyond: _Percent = 50.0
+
+
 class Config(BaseModel):
     """Settings for one QMS repository; every field has a default that suits a small company."""
 
@@ -294,6 +344,8 @@ class Config(BaseModel):
     #: The quality team's roles, for `qmskit health` ("beyond the quality team"); empty means
     #: detected: the roles owning the audit records, and the roles reporting to them.
     quality_roles: list[DocId] = []
+    #: The thresholds of `qmskit health` (`[health]`).
+    health: HealthConfig = HealthConfig()
     # Audit readiness (rules A6xx, `qmskit coverage`, `qmskit ack`).
     #: Clause coverage against ISO 9001; None (no `[coverage]` table) = not checked.
     coverage: CoverageConfig | None = None

@@ -24,6 +24,7 @@ from qmskit.model.types import Interval
 
 if TYPE_CHECKING:
     from qmskit.domain.duties import Agenda, Duty
+    from qmskit.qms import Qms
 
 FORMATS = ("text", "json", "markdown", "ics")
 #: Seconds one `gh` call may take before the sync gives up on it.
@@ -70,18 +71,20 @@ def due(root: Path, *, handle: str | None = None, role: str | None = None,
     if sync is not None:
         _sync(qms.root, listed, label, dry_run)
     else:
-        _write(listed, output_format or "text")
+        _write(qms, listed, output_format or "text")
     return EXIT_FINDINGS if fail_on == "overdue" and listed.overdue else EXIT_CLEAN
 
 
-def _write(listed: Agenda, output_format: str) -> None:
+def _write(qms: Qms, listed: Agenda, output_format: str) -> None:
     from qmskit.reports.duties import due_data, due_markdown, due_text
 
     if output_format == "ics":
-        from qmskit.reports.calendar import due_ics
+        from qmskit.reports.calendar import calendar_namespace, due_ics
 
+        calendar = due_ics(listed, datetime.now(UTC).replace(microsecond=0),
+                           calendar_namespace(qms))
         sys.stdout.flush()
-        sys.stdout.buffer.write(due_ics(listed, datetime.now(UTC).replace(microsecond=0)))
+        sys.stdout.buffer.write(calendar)
         sys.stdout.buffer.flush()
     elif output_format == "json":
         sys.stdout.write(json.dumps(due_data(listed), indent=2) + "\n")

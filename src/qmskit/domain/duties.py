@@ -25,20 +25,23 @@ from typing import Literal
 from qmskit.domain.acks import obligations
 from qmskit.domain.records import action_state, record_date, role_handles
 from qmskit.domain.schedule import kpi_status, review_status
+from qmskit.domain.versions import approval
 from qmskit.errors import QmsError
 from qmskit.model.doc import Doc
 from qmskit.model.documents import Action, Audit, Kpi, Role
 from qmskit.model.types import Interval, handle_key
 from qmskit.qms import Qms
 
-DutyKind = Literal["review", "kpi", "action", "effectiveness", "ack", "audit"]
+DutyKind = Literal["review", "approve", "kpi", "action", "effectiveness", "ack", "audit"]
 
 #: The order kinds are listed in when two items fall due on the same day.
-DUTY_KINDS: tuple[DutyKind, ...] = ("review", "kpi", "action", "effectiveness", "ack", "audit")
+DUTY_KINDS: tuple[DutyKind, ...] = ("review", "approve", "kpi", "action", "effectiveness", "ack",
+                                    "audit")
 
 #: What a person does to discharge an item of each kind, in a few words (for headings).
 KIND_LABELS: dict[str, str] = {
     "review": "document review",
+    "approve": "approval",
     "kpi": "KPI value",
     "action": "action",
     "effectiveness": "effectiveness check",
@@ -204,6 +207,33 @@ def _reviews(qms: Qms, out: _Collector, today: date, horizon: date) -> None:
         out.add_for_roles([owner, by], make)
 
 
+def _approvals(qms: Qms, out: _Collector, today: date) -> None:
+    """A version pending approval (rule A605) is owed by the approving role now.
+
+    It is due `review_window` after it became pending (its review stamp, or the old
+    approval when the stamp is older), so a revision that waits longer than the window
+    shows as overdue; with neither date it is simply due.
+    """
+    for doc in qms.documents.values():
+        record = approval(doc.model)
+        if doc.status != "approved" or not record.pending or record.version is None \
+                or record.version > record.current:
+            continue  # an approved_version above the current one is a typo (A605)
+        review = doc.model.review
+        known = [d for d in (review.last if review else None, record.on) if d is not None]
+        since = max(known) if known else None
+        due = qms.config.review_window.after(since) if since else None
+        by = record.by or doc.model.owner
+        when = f"pending since {since}" if since else "pending"
+        make = _Make("approve", doc, f"v{record.current}",
+                     f"Approve version {record.current} of {doc.id} ({when}; the approval "
+                     f"on record is for version {record.version})", due,
+                     due is not None and due < today,
+                     command=f"qmskit review {doc.id} --by {by} --approve" if by
+                     else f"qmskit review {doc.id} --approve")
+        out.add_for_roles([by], make)
+
+
 def _kpis(qms: Qms, out: _Collector, today: date, horizon: date) -> None:
     for doc in qms.of_kind("kpi"):
         model = doc.model
@@ -286,6 +316,7 @@ def duties(qms: Qms, today: date, within: Interval) -> list[Duty]:
     """Everything the QMS expects of everyone as of `today`, most urgent first.
 
     Reviews overdue or due within `within` (for the owner's and the reviewer's roles);
+    versions pending approval (for the approving role);
     the next KPI value due within `within`, or overdue; every open action; effectiveness
     checks due within `within`; acknowledgements owed; internal audits dated within
     `within` (for the owner's role and the auditors), or held but not yet reported.
@@ -295,6 +326,7 @@ def duties(qms: Qms, today: date, within: Interval) -> list[Duty]:
         horizon = within.after(today)
         out = _Collector(qms)
         _reviews(qms, out, today, horizon)
+        _approvals(qms, out, today)
         _kpis(qms, out, today, horizon)
         _actions(qms, out, today, horizon)
         _acks(qms, out, today)

@@ -20,7 +20,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Literal
 
+from qmskit.config import HealthConfig
+from qmskit.domain.acks import ledger_for
 from qmskit.domain.adoption import is_adoption_commit
+from qmskit.domain.approvals import signatures_of
+from qmskit.domain.duties import responsible
 from qmskit.domain.records import (
     PROACTIVE_SOURCES,
     REACTIVE_SOURCES,
@@ -43,43 +47,12 @@ from qmskit.qms import Qms
 
 Verdict = Literal["performance", "compliance", "unknown"]
 
-# Thresholds. Each is the line between "this sign is present" and "it is not"; the
-# reasons are part of the documentation a quality manager reads next to the numbers.
+# The thresholds are configuration (`[health]`, `qmskit.config.HealthConfig`): each is
+# the line between "this sign is present" and "it is not", documented there with the
+# reasons for its default.
 
-#: How long before an audit the pre-audit rush starts. Six weeks is when audit plans are
-#: sent out (PROC-AUDIT: two weeks' notice) plus the usual month of "getting ready".
-PRE_AUDIT_WEEKS = 6
-#: Share of activity in the pre-audit weeks divided by their share of the year. 1.0 is an
-#: even spread; 1.5 tolerates a normal run-up (finishing actions before the auditor
-#: checks them) but not a system that sleeps in between.
-MAX_PRE_AUDIT_CONCENTRATION = 1.5
-#: Months (of the last 12) in which someone reviewed or changed the system. Nine allows
-#: for holidays and a quiet quarter; fewer means the system is not part of the work.
-MIN_ACTIVE_MONTHS = 9
-#: Management reviews in 12 months. ISO accepts one; a single yearly review, typically
-#: just before the surveillance audit, is the compliance-mode pattern.
-MIN_REVIEWS = 2
-#: Share of reviews attended by top management (ISO 9001 9.3.1: top management reviews).
-MIN_TOP_ATTENDANCE = 100.0
-#: Share of reviews whose decisions became actions (ISO 9001 9.3.3 outputs).
-MIN_REVIEWS_WITH_ACTIONS = 100.0
-#: Share of the twelve ISO 9.3.2 inputs backed by linked records (not only ticked) on
-#: average: half means the review looked at the system's own data.
-MIN_EVIDENCED_INPUTS = 50.0
-#: Shares of KPIs and objectives traced to strategy, and of KPIs with current data. One
-#: in ten in transition is normal; more means numbers nobody steers by.
-MIN_TRACED = 90.0
-MIN_CURRENT_DATA = 90.0
-#: Share of actions raised from the organisation's own monitoring (KPI trends, risks,
-#: management review, ideas). Reacting to nonconformities is necessary; when it is
-#: nearly all the improvement there is, the system only learns from failure and auditors.
-MIN_PROACTIVE = 40.0
-#: People beyond the quality team who changed the system in git in 12 months. Three is a
-#: small company's process owners; fewer means the QMS is the quality team's paperwork.
-MIN_PEOPLE_BEYOND = 3
-#: Share of the roles beyond the quality team that changed, reviewed, approved or own
-#: actions in the system in 12 months.
-MIN_ROLES_BEYOND = 50.0
+#: The pre-audit weeks by default (sign 1), for readers that have no config at hand.
+PRE_AUDIT_WEEKS = HealthConfig().pre_audit_weeks
 
 
 @dataclass(frozen=True)
@@ -175,6 +148,8 @@ class HealthReport:
     git: GitActivity
     activity: tuple[tuple[date, int], ...] = ()
     audit_dates: tuple[date, ...] = ()
+    #: The pre-audit weeks sign 1 was measured with (`[health] pre_audit_weeks`).
+    pre_audit_weeks: int = PRE_AUDIT_WEEKS
 
     def count(self, verdict: Verdict) -> int:
         """How many signs have this verdict."""
@@ -269,7 +244,7 @@ def _events(qms: Qms, since: date, today: date, git: GitActivity) -> set[tuple[d
 
 def _audits_near(qms: Qms, since: date, today: date) -> list[Doc]:
     """Audits (internal or external) whose pre-audit weeks overlap the period."""
-    rush = timedelta(weeks=PRE_AUDIT_WEEKS)
+    rush = timedelta(weeks=qms.config.health.pre_audit_weeks)
     return [d for d in qms.of_kind("audit")
             if d.status != "retired" and isinstance(d.model, Audit)
             and (day := d.model.date) is not None and since <= day <= today + rush]
@@ -278,7 +253,9 @@ def _audits_near(qms: Qms, since: date, today: date) -> list[Doc]:
 def sign_audit_rush(qms: Qms, since: date, today: date, git: GitActivity,
                     events: set[tuple[date, str]]) -> Sign:
     """Sign 1: the system only gets attention before audits."""
-    rush = timedelta(weeks=PRE_AUDIT_WEEKS)
+    limits = qms.config.health
+    weeks = limits.pre_audit_weeks
+    rush = timedelta(weeks=weeks)
     audits = _audits_near(qms, since, today)
     window: set[date] = set()
     for audit in audits:
@@ -294,11 +271,11 @@ def sign_audit_rush(qms: Qms, since: date, today: date, git: GitActivity,
                    "adopting existing pages not counted")
     if not audits:
         concentration = Measure(
-            "pre-audit concentration", None, "x", MAX_PRE_AUDIT_CONCENTRATION, "<=",
+            "pre-audit concentration", None, "x", limits.max_pre_audit_concentration, "<=",
             "no audit dated in the period, so activity cannot be compared with audit dates")
     elif not events:
         concentration = Measure("pre-audit concentration", None, "x",
-                                MAX_PRE_AUDIT_CONCENTRATION, "<=",
+                                limits.max_pre_audit_concentration, "<=",
                                 f"no review or edit activity in the period ({source})")
     else:
         inside = sum(1 for day, _ in events if day in window)
@@ -307,14 +284,14 @@ def sign_audit_rush(qms: Qms, since: date, today: date, git: GitActivity,
                        if isinstance(a.model, Audit))
         concentration = Measure(
             "pre-audit concentration", round(share / coverage, 2), "x",
-            MAX_PRE_AUDIT_CONCENTRATION, "<=",
+            limits.max_pre_audit_concentration, "<=",
             f"{share * 100:.0f} % of {len(events)} changes and reviews ({source}) fell in "
-            f"the {PRE_AUDIT_WEEKS} weeks before an audit ({dates}); those weeks are "
+            f"the {weeks} weeks before an audit ({dates}); those weeks are "
             f"{coverage * 100:.0f} % of the period, so an even spread gives 1.0x")
     months = {(day.year, day.month) for day, _ in events}
     active = Measure(
         "months with QMS activity", float(min(len(months), 12)) if events else None, "",
-        MIN_ACTIVE_MONTHS, ">=",
+        limits.min_active_months, ">=",
         f"of the last 12 months, months in which a document was changed or reviewed "
         f"({source})" if events else f"no review or edit activity in the period ({source})")
     return Sign(1, "audit-rush", "Attention only before audits",
@@ -324,9 +301,11 @@ def sign_audit_rush(qms: Qms, since: date, today: date, git: GitActivity,
 
 def sign_leadership(qms: Qms, since: date, today: date) -> Sign:
     """Sign 2: leadership engagement in management reviews."""
+    limits = qms.config.health
     reviews = [d for d in held(qms, "review", today) if _in(record_date(d), since, today)]
     top = top_management(qms)
-    count = Measure("management reviews held", float(len(reviews)), "", MIN_REVIEWS, ">=",
+    count = Measure("management reviews held", float(len(reviews)), "", limits.min_reviews,
+                    ">=",
                     f"approved reviews dated in the period: {_ids(reviews) or 'none'}")
     attended, decided, evidenced = [], [], []
     for doc in reviews:
@@ -341,19 +320,20 @@ def sign_leadership(qms: Qms, since: date, today: date) -> Sign:
     n = len(reviews)
     attendance = Measure(
         "reviews attended by top management", _pct(len(attended), n), "%",
-        MIN_TOP_ATTENDANCE, ">=",
+        limits.min_top_attendance, ">=",
         f"{len(attended)} of {n} reviews had {_names(sorted(top)) or 'a top-management role'}"
         " among the attendees" if n else "no review in the period")
     decisions = Measure(
         "reviews whose decisions became actions", _pct(len(decided), n), "%",
-        MIN_REVIEWS_WITH_ACTIONS, ">=",
+        limits.min_reviews_with_actions, ">=",
         f"{len(decided)} of {n} reviews list at least one action in 'decisions'" if n
         else "no review in the period")
     asked = review_inputs(qms)  # the default standard's list: 9.3.2, or 13485's 5.6.2
     inputs_total = len(asked.keys)
     mean = round(100.0 * sum(evidenced) / (n * inputs_total), 1) if n else None
     inputs = Measure(
-        f"ISO {asked.clause} inputs backed by records", mean, "%", MIN_EVIDENCED_INPUTS, ">=",
+        f"ISO {asked.clause} inputs backed by records", mean, "%",
+        limits.min_evidenced_inputs, ">=",
         "per review: " + ", ".join(f"{d.id} {k} of {inputs_total}"
                                    for d, k in zip(reviews, evidenced, strict=True))
         + " inputs evidenced by linked records" if n else "no review in the period")
@@ -366,6 +346,7 @@ def sign_strategy(qms: Qms, today: date) -> Sign:
     """Sign 3: KPIs disconnected from strategy (or not measured)."""
     from qmskit.domain.schedule import kpi_status
 
+    limits = qms.config.health
     traced = qms.graph.traced_to_strategy()
     kpis = [d for d in qms.of_kind("kpi") if d.status == "approved"]
     objectives = [d for d in qms.of_kind("objective") if d.status == "approved"]
@@ -386,16 +367,16 @@ def sign_strategy(qms: Qms, today: date) -> Sign:
     return Sign(3, "strategy", "KPIs disconnected from strategy",
                 "Do the measures lead to strategy, and are they kept up to date?", (
                     Measure("KPIs on a path to strategy", _pct(len(kpis_traced), len(kpis)),
-                            "%", MIN_TRACED, ">=",
+                            "%", limits.min_traced, ">=",
                             f"{len(kpis_traced)} of {len(kpis)} approved KPIs"
                             + untraced(kpis, kpis_traced, "not traced")),
                     Measure("objectives on a path to strategy",
-                            _pct(len(objectives_traced), len(objectives)), "%", MIN_TRACED,
+                            _pct(len(objectives_traced), len(objectives)), "%", limits.min_traced,
                             ">=", f"{len(objectives_traced)} of {len(objectives)} approved "
                             "objectives" + untraced(objectives, objectives_traced,
                                                     "not traced")),
                     Measure("KPIs with current data", _pct(len(current), len(kpis)), "%",
-                            MIN_CURRENT_DATA, ">=",
+                            limits.min_current_data, ">=",
                             f"{len(current)} of {len(kpis)} approved KPIs have their latest "
                             "period recorded in time" + untraced(kpis, current, "overdue")),
                 ))
@@ -419,60 +400,187 @@ def sign_reactive(qms: Qms, since: date, today: date) -> Sign:
                 "Is improvement raised from the organisation's own monitoring, or only from "
                 "audits and failures?", (
                     Measure("actions raised proactively", _pct(proactive, len(actions)), "%",
-                            MIN_PROACTIVE, ">=",
+                            qms.config.health.min_proactive, ">=",
                             f"{proactive} proactive, {reactive} reactive of {len(actions)} "
                             f"actions opened in the period ({mix})" if actions
                             else "no action opened in the period"),
                 ))
 
 
+@dataclass
+class Participation:
+    """Who took part in the system in the period, and how: the evidence behind sign 5.
+
+    `people` maps a person to what they did: a handle (lower case, without `@`) when the
+    evidence names one, else the git identity (e-mail address or author name) of a
+    commit author who matches no handle. `roles` maps a role id to what was done in it.
+    """
+
+    people: dict[str, set[str]] = field(default_factory=dict)
+    roles: dict[str, set[str]] = field(default_factory=dict)
+    #: Identities that match no role holder's handle (counted, never shown).
+    unmatched: set[str] = field(default_factory=set)
+
+    def person(self, who: str, how: str) -> None:
+        """Record that `who` (a handle or identity) took part by `how`."""
+        self.people.setdefault(who, set()).add(how)
+
+    def role(self, role_id: str, how: str) -> None:
+        """Record that something was done in the role `role_id`."""
+        self.roles.setdefault(role_id, set()).add(how)
+
+
+def _stamps(qms: Qms, since: date, today: date) -> Iterable[tuple[str, str]]:
+    """(role, what) for every discharge the front matter records in the period: review
+    stamps, approvals, actions closed and effectiveness checks."""
+    for doc in qms.documents.values():
+        model = doc.model
+        review = model.review
+        if review is not None and _in(review.last, since, today):
+            by = review.by or model.owner
+            if by:
+                yield by, "reviewed"
+        if model.approved_by and _in(model.approved_on, since, today):
+            yield model.approved_by, "approved"
+        if isinstance(model, Action) and model.owner:
+            if _in(model.closed, since, today):
+                yield model.owner, "closed an action"
+            check = model.effectiveness
+            if check is not None and _in(check.checked, since, today):
+                yield model.owner, "checked effectiveness"
+
+
+def participation(qms: Qms, since: date, today: date, git: GitActivity) -> Participation:
+    """Everyone who took part in the system between `since` and `today`, with the
+    evidence: the people and roles sign 5 counts, as `sign_ownership` defines them."""
+    handles = role_handles(qms)
+    roles = {d.id for d in qms.of_kind("role") if d.status != "retired"}
+    found = Participation()
+
+    def as_person(name: str, how: str, identity: str | None = None) -> None:
+        key = handle_key(name)
+        if key in handles:
+            found.person(key, how)
+            for role in handles[key]:
+                found.role(role, how)
+        elif identity or key:
+            found.person(identity or key, how)
+            found.unmatched.add(identity or key)
+
+    kpi_owner = {path: qms.documents[kpi].model.owner
+                 for kpi, path in qms.series_paths.items() if kpi in qms.documents}
+    signed_for: list[tuple[str, str]] = []  # (role, how) of signatures naming no person
+    for entry in git.commits:
+        commit = entry.commit
+        author = next((n for n in (commit.author, commit.email.split("@", 1)[0])
+                       if handle_key(n) in handles), None)
+        as_person(author or commit.author, "committed",
+                  None if author else (commit.email.lower() or commit.author.lower()))
+        for signature in signatures_of(commit):
+            how = f"signed ({signature.meaning})"
+            if signature.role is None and signature.who in roles:
+                signed_for.append((signature.who, how))  # `Reviewed-by: ROLE-OPS`
+                continue
+            as_person(signature.who, how)
+            if signature.role in roles:
+                found.role(signature.role, how)
+        for path in entry.paths:
+            owner = kpi_owner.get(path)
+            if owner:
+                found.role(owner, "entered KPI values")
+    for ack in ledger_for(qms).acks:
+        if _in(ack.day, since, today):
+            as_person(ack.handle, "acknowledged")
+    carried = {d.id: responsible(d) for d in qms.of_kind("role")}
+    for role, how in [*signed_for, *_stamps(qms, since, today)]:
+        if role not in roles:
+            continue
+        found.role(role, how)
+        people = carried.get(role, ())
+        if len(people) == 1:
+            # In the role's capacity only: the person's other roles did nothing here.
+            found.person(people[0], how)
+    for doc in qms.of_kind("action"):
+        if doc.model.owner in roles and _in(record_date(doc), since, today):
+            found.role(doc.model.owner, "owns a new action")
+    return found
+
+
 def sign_ownership(qms: Qms, since: date, today: date, git: GitActivity) -> Sign:
-    """Sign 5: ISO as extra work for the quality team only."""
+    """Sign 5: ISO as extra work for the quality team only.
+
+    Counts the people, and the share of roles, beyond the quality team who took part in
+    the system in the twelve months: not only who committed, but who discharged what
+    the QMS expects of them, wherever it is recorded (trailers, the ledger, the front
+    matter's stamps), because a quality team that commits on others' behalf must not
+    hide the process owners who did the work. Precisely (`participation`):
+
+    A **person** takes part when, in the period, they
+    1. authored a commit (merges aside) that changed the QMS folders: documents, KPI
+       data files (a KPI value entered), the acknowledgement ledger; the author is
+       matched to a handle by name or by the e-mail address's local part;
+    2. are named in a `Reviewed-by`, `Approved-by` or `Acknowledged-by` trailer of such a
+       commit (`Approved-by: ROLE-MD (managing-director)`): they signed, whoever
+       committed;
+    3. acknowledged a version in the read-and-understood ledger (a row dated in the
+       period), whoever entered the row;
+    4. are the one person who carries a role (its only holder, or its deputy while it
+       has none: `qmskit.domain.duties.responsible`) whose stamp in the front matter
+       records, in the period, a review (`review.last`, by `review.by` or else the
+       owner), an approval (`approved_on`, by `approved_by`), an action closed
+       (`closed`) or an effectiveness check (`effectiveness.checked`) by the action's
+       owner; or a trailer that names only a role (`Reviewed-by: ROLE-OPS`). A stamp
+       names a role; a role with one person names that person, a role with several
+       names nobody in particular.
+
+    A **role** takes part when, in the period, a person of 1-3 holds or deputises for
+    it; a trailer names it as the role signed for; a stamp of 4 names it (however many
+    people hold it); a commit changed the data file of a KPI it owns (a KPI value
+    entered); or it owns an action opened in the period.
+
+    Beyond the quality team (`quality_team`): a person who holds and deputises for no
+    quality-team role (an identity that matches no handle is beyond it), a role that is
+    not one of the team's. Without git history the people count is a lower bound (1 and
+    2 are not seen): it is reported when it already meets the threshold, and as not
+    measurable otherwise.
+    """
+    limits = qms.config.health
     team = quality_team(qms)
     handles = role_handles(qms)
     roles = {d.id for d in qms.of_kind("role") if d.status != "retired"}
     beyond_roles = roles - team
-    people: dict[str, str | None] = {}  # identity -> role holder's handle, if matched
-    taking_part: set[str] = set()
-    for commit in (c.commit for c in git.commits):
-        mapped: set[str] = set()
-        handle = None
-        for name in (commit.author, commit.email.split("@", 1)[0]):
-            key = handle_key(name)
-            if key in handles:
-                mapped |= handles[key]
-                handle = handle or key
-        if not mapped & team:
-            people.setdefault(commit.email.lower() or commit.author.lower(), handle)
-        taking_part |= mapped
-    for doc in qms.documents.values():
-        model = doc.model
-        if model.review is not None and model.review.by and _in(model.review.last, since,
-                                                                 today):
-            taking_part.add(model.review.by)
-        if model.approved_by and _in(model.approved_on, since, today):
-            taking_part.add(model.approved_by)
-        if isinstance(model, Action) and model.owner and _in(record_date(doc), since, today):
-            taking_part.add(model.owner)
-    joined = sorted(taking_part & beyond_roles)
+    found = participation(qms, since, today, git)
+    people = {who: how for who, how in found.people.items()
+              if not handles.get(who, set()) & team}
+    joined = sorted(set(found.roles) & beyond_roles)
     team_text = _names(sorted(team)) or "none detected"
     # Handles are public in the role documents; other identities are only counted.
-    known = sorted({h for h in people.values() if h})
-    unmatched = sum(1 for h in people.values() if h is None)
-    who = _names(known) + (f"{' and ' if known else ''}{unmatched} not matching a role "
-                              "holder's handle" if unmatched else "")
+    known = sorted(who for who in people if who not in found.unmatched)
+    unmatched = len(people) - len(known)
+    who = _names(f"{h} ({', '.join(sorted(people[h]))})" for h in known) + (
+        f"{' and ' if known else ''}{unmatched} not matching a role holder's handle"
+        if unmatched else "")
+    count: float | None = float(len(people))
+    evidence = ("commits, trailer signatures, acknowledgements and the stamps of roles "
+                "with one holder")
+    if not git.available:
+        evidence = ("acknowledgements and the stamps of roles with one holder (git "
+                    f"history not available: {git.reason})")
+        if len(people) < limits.min_people_beyond:
+            count = None
+            evidence += f"; at least {len(people)}, the rest cannot be counted"
     return Sign(5, "ownership", "ISO as the quality team's extra work",
-                "Do people and roles beyond the quality team change the system?", (
-                    Measure("people beyond the quality team committing",
-                            float(len(people)) if git.available else None, "",
-                            MIN_PEOPLE_BEYOND, ">=",
-                            f"git authors in the period outside the quality team ({team_text})"
-                            + (f": {who}" if people else "") if git.available
-                            else f"git history not available: {git.reason}"),
+                "Do people and roles beyond the quality team take part in the system?", (
+                    Measure("people beyond the quality team taking part", count, "",
+                            limits.min_people_beyond, ">=",
+                            f"people outside the quality team ({team_text}) who took part "
+                            f"in the period, from {evidence}" + (f": {who}" if people else "")),
                     Measure("roles beyond the quality team taking part",
-                            _pct(len(joined), len(beyond_roles)), "%", MIN_ROLES_BEYOND, ">=",
-                            f"{len(joined)} of {len(beyond_roles)} roles changed, reviewed or "
-                            f"approved documents or own new actions: {_names(joined)}"
+                            _pct(len(joined), len(beyond_roles)), "%", limits.min_roles_beyond,
+                            ">=",
+                            f"{len(joined)} of {len(beyond_roles)} roles changed, signed, "
+                            "reviewed or approved documents, entered KPI values, closed or "
+                            f"own new actions: {_names(joined)}"
                             if beyond_roles else "no roles beyond the quality team"),
                 ))
 
@@ -502,4 +610,4 @@ def assess(qms: Qms, today: date, git: GitActivity | None = None) -> HealthRepor
     audit_dates = sorted({d.model.date for d in _audits_near(qms, since, today)
                           if isinstance(d.model, Audit) and d.model.date is not None})
     return HealthReport(today, since, signs, git, tuple(sorted(weeks.items())),
-                        tuple(audit_dates))
+                        tuple(audit_dates), qms.config.health.pre_audit_weeks)

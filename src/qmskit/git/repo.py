@@ -10,10 +10,12 @@ QMS root's prefix, the git directory, whether the clone is shallow and HEAD at o
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from qmskit.fs import PathError, read_regular
 from qmskit.git.run import GitError, NotARepositoryError, cat_file, run
 
 
@@ -41,6 +43,13 @@ class Snapshot:
             return "not under version control"
         text = f"{self.commit[:10]} ({self.day})"
         return text + ", with uncommitted changes" if self.dirty else text
+
+
+#: A repository's config file larger than this is not read (it is a few lines).
+MAX_CONFIG = 1_000_000
+_SECTION = re.compile(r'^\s*\[\s*(?P<section>[\w.-]+)(?:\s+"(?P<sub>(?:[^"\\]|\\.)*)")?\s*\]')
+# `url = VALUE`, VALUE quoted or up to an unquoted comment (`#` or `;`).
+_URL_LINE = re.compile(r'^\s*url\s*=\s*(?:"(?P<quoted>(?:[^"\\]|\\.)*)"|(?P<plain>[^#;]*))', re.I)
 
 
 def _lines(done_stdout: bytes) -> list[str]:
@@ -87,6 +96,33 @@ class GitRepo:
     def run(self, *args: str, stdin: bytes | None = None) -> bytes:
         """Run git in the top folder; a failure becomes a GitError with git's message."""
         return run(self.top, *args, stdin=stdin).stdout
+
+    def remote_url(self, name: str = "origin") -> str | None:
+        """The URL of a remote as the repository's own config file writes it (None when
+        there is none, or the file cannot be read). It may hold credentials: callers
+        derive from it and never print it.
+
+        Read from `GIT_DIR/config` rather than asked of `git config`: a site build already
+        runs every git process it needs, and the `[remote "NAME"] url = ...` line is all
+        this needs (no includes, no `insteadOf` rewriting).
+        """
+        try:
+            raw = read_regular(os.path.realpath(self.git_dir / "config"), MAX_CONFIG)
+        except PathError:
+            return None
+        inside = False
+        for line in raw.decode("utf-8", "replace").splitlines():
+            header = _SECTION.match(line)
+            if header:
+                inside = (header["section"].lower() == "remote"
+                          and header["sub"] is not None
+                          and header["sub"].replace('\\"', '"') == name)
+                continue
+            value = _URL_LINE.match(line) if inside else None
+            if value:
+                return (value["quoted"] if value["quoted"] is not None
+                        else value["plain"].strip()) or None
+        return None
 
     def commit(self, rev: str) -> str:
         """The full hash of a revision; GitError naming the revision when it is unknown."""

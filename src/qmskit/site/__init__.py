@@ -18,6 +18,7 @@ from qmskit.site.documents import link_ids, render_document
 from qmskit.site.layout import Layout
 from qmskit.site.nav import add_system_section, build_nav
 from qmskit.site.pages import PAGES, page_index
+from qmskit.site.people import people_files
 
 __all__ = ["CSS_PATH", "Layout", "SiteContext", "add_system_section", "build_nav",
            "generate", "render_page"]
@@ -31,6 +32,7 @@ def generate(ctx: SiteContext) -> dict[str, str | bytes]:
     for spec in PAGES:
         src = ctx.layout.generated(spec.name)
         files[src] = spec.render(ctx, src)
+    files.update(people_files(ctx))  # a page and a calendar per person
     return files
 
 

@@ -30,6 +30,7 @@ from qmskit.model.documents import (
 from qmskit.model.series import Measurement
 from qmskit.reports.escape import html_text, md_inline
 from qmskit.site.context import ID_RE, KIND_LABELS, SiteContext
+from qmskit.site.handles import person_link
 from qmskit.site.html import badge, block, figure, table
 from qmskit.site.svg import ChartPoint, MapNode, kpi_chart, render_neighbourhood
 
@@ -191,10 +192,10 @@ def panel_rows(ctx: SiteContext, doc: Doc, src: str) -> Iterator[tuple[str, str]
         if model.due is not None:
             yield "Due", html_text(model.due)
     elif isinstance(model, Role):
-        yield "Holders", html_text(", ".join(model.holders)) if model.holders else \
-            '<span class="qms-missing">no holder</span>'
+        yield "Holders", ", ".join(person_link(ctx, src, h) for h in model.holders) \
+            if model.holders else '<span class="qms-missing">no holder</span>'
         if model.deputy:
-            yield "Deputy", html_text(model.deputy)
+            yield "Deputy", person_link(ctx, src, model.deputy)
         if model.reports_to:
             yield "Reports to", ctx.doc_link(src, model.reports_to, with_title=True)
     elif isinstance(model, Risk):

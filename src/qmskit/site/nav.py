@@ -13,6 +13,7 @@ from typing import Any
 
 from qmskit.model.types import kind_rank
 from qmskit.site.context import SiteContext
+from qmskit.site.handles import is_person_page
 
 NavItem = str | dict[str, Any]
 
@@ -80,7 +81,8 @@ def build_nav(ctx: SiteContext, sources: Iterable[str]) -> list[NavItem]:
         if not src.endswith(".md"):
             continue
         if src.startswith(section):
-            system.append(src)
+            if not is_person_page(ctx.layout, src):  # listed on the people index
+                system.append(src)
             continue
         folder = root
         *parents, _ = src.split("/")

@@ -21,7 +21,9 @@ from qmskit.model.types import kind_rank
 from qmskit.reports.escape import html_text, md_inline
 from qmskit.site.context import KIND_LABELS, SiteContext
 from qmskit.site.documents import link_ids, map_node, render_kpi_chart
+from qmskit.site.handles import person_link
 from qmskit.site.html import badge, block, figure, link, table
+from qmskit.site.people import page_people
 from qmskit.site.svg import MapEdge, StrategyMap, activity_chart, order_columns, render_map
 
 
@@ -357,8 +359,9 @@ def page_roles(ctx: SiteContext, src: str) -> str:
         assert isinstance(model, Role)
         role_rows.append([
             _doc_cell(ctx, src, role),
-            html_text(", ".join(model.holders)) if model.holders else _missing("no holder"),
-            html_text(model.deputy) if model.deputy else _dash(),
+            ", ".join(person_link(ctx, src, h) for h in model.holders) if model.holders
+            else _missing("no holder"),
+            person_link(ctx, src, model.deputy) if model.deputy else _dash(),
             ctx.doc_link(src, model.reports_to) if model.reports_to else _dash(),
             html_text(owns.get(role.id, 0)) if owns.get(role.id) else _missing("owns nothing"),
         ])
@@ -535,7 +538,7 @@ def page_findings(ctx: SiteContext, src: str) -> str:
 
 def page_health(ctx: SiteContext, src: str) -> str:
     """Performance mode or compliance mode: `qmskit health`'s five signs, and a timeline."""
-    from qmskit.domain.health import PRE_AUDIT_WEEKS, assess
+    from qmskit.domain.health import assess
 
     report = assess(ctx.qms, ctx.today)
     summary = (f"{badge('performance')} {report.count('performance')} "
@@ -553,7 +556,7 @@ def page_health(ctx: SiteContext, src: str) -> str:
         "used only for audits shows its bars there.\n",
         figure('<figure class="qms-figure qms-figure--chart">' + activity_chart(
             "qms-chart-activity", report.activity, report.audit_dates, report.since,
-            report.today, PRE_AUDIT_WEEKS) + "</figure>"),
+            report.today, report.pre_audit_weeks) + "</figure>"),
     ]
     if not report.git.available:
         parts.append(block(f'<p class="qms-muted">Git history not used: '
@@ -635,6 +638,8 @@ PAGES: tuple[PageSpec, ...] = (
              "The master list of controlled documents (ISO 9001 7.5)."),
     PageSpec("roles.md", "Roles and responsibilities", page_roles,
              "Who holds each role and what each role owns, approves and reviews."),
+    PageSpec("people/index.md", "People", page_people,
+             "Each person's quality duties: what is due, what they own, their calendar."),
     PageSpec("traceability.md", "Traceability matrix", page_traceability,
              "Which objectives, processes and KPIs carry each strategy, and the gaps."),
     PageSpec("actions.md", "Actions", page_actions,
