@@ -37,7 +37,7 @@ from qmskit.domain.versions import approval
 from qmskit.edit import KeyPath, Scalar, edit_document, locked, read_text
 from qmskit.errors import EXIT_CLEAN, QmsError
 from qmskit.loader import open_qms
-from qmskit.model.types import effective_version, handle_key, next_version
+from qmskit.model.types import Version, effective_version, handle_key
 
 if TYPE_CHECKING:
     from qmskit.model.doc import Doc
@@ -172,9 +172,9 @@ class Plan:
     approved: bool
     raised: bool
     #: The version the document is at after the run.
-    version: int
+    version: Version
     #: The version the approval on record is for after the run (None: none recorded).
-    approved_version: int | None
+    approved_version: Version | None
 
 
 def _plan(model: Document, by: str | None, day: date, approve: bool, *,
@@ -192,7 +192,7 @@ def _plan(model: Document, by: str | None, day: date, approve: bool, *,
     the change, and stamps it.
     """
     before = approval(model)
-    version = next_version(model.version) if raise_version else before.current
+    version = _bumped(before.current) if raise_version else before.current
     reviewer = model.review.by if model.review else None
     last = model.review.last if model.review else None
     reviewed = (not approve or raise_version or last is None or reviewer is None
@@ -203,20 +203,29 @@ def _plan(model: Document, by: str | None, day: date, approve: bool, *,
         if by is not None:
             changes.append((("review", "by"), by))
     if raise_version:
-        changes.append((("version",), version))
+        changes.append((("version",), version.yaml_value()))
     approved_version = before.version
     if approve:
         assert by is not None
         approved_version = version
         changes += [(("approved_by",), by), (("approved_on",), day),
-                    (("approved_version",), version)]
+                    (("approved_version",), version.yaml_value())]
         if model.status == "draft":
             changes.append((("status",), "approved"))
     elif raise_version and before.version is not None and model.approved_version is None:
         # The approval on record was for the version before this one; say so, so that the
         # new version is pending approval rather than presented as approved.
-        changes.append((("approved_version",), before.version))
+        changes.append((("approved_version",), before.version.yaml_value()))
     return Plan(changes, reviewed, approve, raise_version, version, approved_version)
+
+
+def _bumped(version: Version) -> Version:
+    """The next version, or a QmsError when the label cannot be raised (`ZZ`)."""
+    try:
+        return version.bump()
+    except ValueError:
+        raise QmsError(f"version {version} cannot be raised automatically; write the next "
+                       "version by hand and pass --no-bump") from None
 
 
 def _report(path: str, doc_id: str, model: Document, plan: Plan, evidence: Evidence,

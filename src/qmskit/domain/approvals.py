@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from qmskit.errors import QmsError
+from qmskit.model.types import Version, parse_version
 
 if TYPE_CHECKING:
     from qmskit.model.doc import Doc
@@ -59,7 +60,8 @@ SIGNATURE_STATES: dict[str, str] = {
 }
 
 _VALUE = re.compile(r"^\s*(?P<role>[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+)\s*\((?P<who>[^()]+)\)\s*$")
-_VERSION = re.compile(r"^version:[ \t]*['\"]?(\d+)['\"]?[ \t]*(?:#.*)?$", re.MULTILINE)
+_VERSION = re.compile(r"^version:[ \t]*(['\"]?)([^'\"#\r\n]+?)\1[ \t]*(?:#.*)?\r?$",
+                      re.MULTILINE)
 
 
 def trailer(meaning: Meaning, role: str | None, handle: str) -> str:
@@ -100,7 +102,7 @@ class Revision:
     author: str
     subject: str
     #: The document's `version` as of this commit (None when it had none or is unreadable).
-    version: int | None
+    version: Version | None
     signatures: tuple[Signature, ...]
     #: git's `%G?` code for the commit's own signature (N: not signed).
     signature_check: str = "N"
@@ -206,13 +208,13 @@ def read_histories(root: Path, folders: Sequence[str],
 
 
 def _versions(root: Path, prefix: str, pairs: list[tuple[str, str]]) -> dict[tuple[str, str],
-                                                                             int | None]:
+                                                                             Version | None]:
     """The front matter `version` of each (commit, path), from one `cat-file --batch`."""
     if not pairs:
         return {}
     request = "".join(f"{sha}:{prefix}{rel}\n" for sha, rel in pairs).encode()
     done = _git(root, "cat-file", "--batch", stdin=request)
-    found: dict[tuple[str, str], int | None] = {}
+    found: dict[tuple[str, str], Version | None] = {}
     data = done.stdout
     position = 0
     for pair in pairs:
@@ -229,8 +231,15 @@ def _versions(root: Path, prefix: str, pairs: list[tuple[str, str]]) -> dict[tup
         position += size + 1
         front = blob.split("\n---", 1)[0]
         match = _VERSION.search(front)
-        found[pair] = int(match.group(1)) if match else None
+        found[pair] = _version_or_none(match.group(2)) if match else None
     return found
+
+
+def _version_or_none(text: str) -> Version | None:
+    try:
+        return parse_version(text.strip())
+    except ValueError:
+        return None
 
 
 _HISTORIES: dict[int, Histories] = {}

@@ -28,7 +28,7 @@ from qmskit.model.types import (
     RiskType,
     Status,
     Title,
-    Version,
+    VersionField,
 )
 
 
@@ -55,13 +55,13 @@ class Document(BaseModel):
     title: Title
     owner: DocId | None = None
     status: Status
-    version: Version | None = None
+    version: VersionField | None = None
     approved_by: DocId | None = None
     approved_on: Date | None = None
     #: The version `approved_by` approved on `approved_on`. A version raised after that is
     #: pending approval; without this field the approval is taken to be of the current
     #: version (see `qmskit.domain.versions`).
-    approved_version: Version | None = None
+    approved_version: VersionField | None = None
     review: ReviewInfo | None = None
     clauses: list[Annotated[str, Field(pattern=r"^(10|[4-9])(\.\d{1,2}){0,3}$")]] = []
     superseded_by: DocId | None = None
