@@ -28,7 +28,7 @@ from qmskit.errors import QmsError
 from qmskit.git.facts import GitJob
 from qmskit.git.repo import GitRepo, TreeEntry
 from qmskit.model.doc import Doc
-from qmskit.model.documents import MODELS, Document, Kpi
+from qmskit.model.documents import Document, Kpi, Register
 from qmskit.model.findings import Finding
 from qmskit.model.frontmatter import (
     FrontMatter,
@@ -38,9 +38,12 @@ from qmskit.model.frontmatter import (
     guess_id,
     parse,
 )
+from qmskit.model.kinds import DEFAULT_CONTRACT, Contract
 from qmskit.model.series import SeriesError, parse_series
-from qmskit.model.types import ID_PATTERN, KINDS, is_doc_id
+from qmskit.model.types import ID_PATTERN, is_doc_id
 from qmskit.qms import Qms
+from qmskit.registers import data_path as register_data
+from qmskit.registers import read_rows
 from qmskit.walk import walk
 
 _REQUIRED_PLACEHOLDERS: dict[str, Any] = {"title": "(untitled)", "status": "draft"}
@@ -155,7 +158,7 @@ def _validation_findings(
     """D102 findings, and the locations of the invalid values (for `_salvage`)."""
     findings: list[Finding] = []
     bad: list[tuple[str | int, ...]] = []
-    known = list(model.model_fields)
+    known = [name for name in model.model_fields if name != "kind"]
     for item in error.errors():
         loc = tuple(item["loc"])
         bad.append(loc)
@@ -165,7 +168,9 @@ def _validation_findings(
             pos = fm.key_positions.get(loc) or fm.positions.get(loc) or (2, 1)
             message = f"unknown field '{where}'"
             close = difflib.get_close_matches(str(loc[-1]), [*known, "last", "interval", "by"], 1)
-            hint = f"did you mean '{close[0]}'?" if close else "remove it or check the spelling"
+            hint = (f"did you mean '{close[0]}'?" if close else
+                    "remove it or check the spelling; a field of your own passes unchecked "
+                    f"as 'x-{loc[-1]}'")
         elif item["type"] == "missing":
             pos = fm.key_positions.get(("id",), (2, 1))
             message = f"missing required field '{where}'"
@@ -238,26 +243,28 @@ def _salvage(data: dict[str, Any], bad: list[tuple[str | int, ...]]) -> list[dic
 
 
 def validate_document(
-    relative: str, fm: FrontMatter, source: str = ""
+    relative: str, fm: FrontMatter, source: str = "", contract: Contract = DEFAULT_CONTRACT
 ) -> tuple[Doc | None, list[Finding], str | None]:
     """Turn front matter into a Doc; returns (doc, findings, id of an unusable document).
 
-    A document with schema errors is still kept when its id and kind are sound: the bad
-    fields are dropped so the rest of it still takes part in the graph. Front matter
-    parsed without positions is re-parsed with them when there is something to report.
+    `contract` (the config's: `Config.contract`) gives the model of each kind, declared
+    kinds and extra fields included. A document with schema errors is still kept when
+    its id and kind are sound: the bad fields are dropped so the rest of it still takes
+    part in the graph. Front matter parsed without positions is re-parsed with them when
+    there is something to report.
     """
-    doc, findings, broken = _validate(relative, fm, source)
+    doc, findings, broken = _validate(relative, fm, source, contract)
     if findings and not fm.has_positions and source:
         try:
             located = parse(fs.read_regular(source).decode("utf-8-sig"), positions=True)
         except (fs.PathError, UnicodeDecodeError, FrontMatterError):
             return doc, findings, broken
-        return _validate(relative, located, source)
+        return _validate(relative, located, source, contract)
     return doc, findings, broken
 
 
 def _validate(
-    relative: str, fm: FrontMatter, source: str
+    relative: str, fm: FrontMatter, source: str, contract: Contract
 ) -> tuple[Doc | None, list[Finding], str | None]:
     data = fm.data
     if data is None or "id" not in data:
@@ -275,19 +282,21 @@ def _validate(
                                 hint="use capitals, digits and dashes, e.g. PROC-PURCH"))
         return None, findings, None
     kind = data.get("kind")
-    if kind not in MODELS:
+    model_type = contract.model_for(kind)
+    if model_type is None:
         if kind is None:
             pos = fm.key_positions.get(("id",), (2, 1))
             message = "missing required field 'kind'"
         else:
             pos = fm.positions.get(("kind",), id_pos)
             message = f"unknown kind {kind!r}"
-        close = difflib.get_close_matches(str(kind), KINDS, 1) if kind is not None else []
-        hint = f"did you mean '{close[0]}'?" if close else f"use one of: {', '.join(KINDS)}"
+        kinds = contract.kinds
+        close = difflib.get_close_matches(str(kind), kinds, 1) if kind is not None else []
+        hint = (f"did you mean '{close[0]}'?" if close else
+                f"use one of: {', '.join(kinds)}, or declare it under [kinds] in the config")
         findings.append(Finding(relative, pos[0], pos[1], "D104", message, hint=hint,
                                 doc_id=doc_id))
         return None, findings, doc_id
-    model_type = MODELS[kind]
     try:
         model = model_type.model_validate(data)
     except ValidationError as error:
@@ -301,6 +310,7 @@ def _validate(
                 continue
         else:
             return None, findings, doc_id
+    findings.extend(_contract_findings(relative, fm, model, contract))
     doc = Doc(relative, model, source, fm.body_line)
     if fm.has_positions:
         doc._positions, doc._key_positions = fm.positions, fm.key_positions
@@ -310,6 +320,48 @@ def _validate(
         Finding(f.path, f.line, f.col, f.code, f.message, hint=f.hint, doc_id=doc_id)
         for f in findings
     ], None
+
+
+def _contract_findings(relative: str, fm: FrontMatter, model: Document,
+                       contract: Contract) -> list[Finding]:
+    """What the config's contract asks beyond the model: required fields of a kind
+    (documents that are not drafts), and a register's `records` naming a known kind."""
+    found = []
+    for name in contract.missing_required(model):
+        pos = fm.key_positions.get((name,)) or fm.key_positions.get(("id",), (2, 1))
+        found.append(Finding(relative, pos[0], pos[1], "D102",
+                             f"missing required field '{name}' (required for a {model.kind} "
+                             "that is not a draft)",
+                             hint=f"fill in '{name}:' (the config's [kinds.{model.kind}] "
+                             "requires it)"))
+    if isinstance(model, Register) and model.records not in contract.record_kinds:
+        pos = fm.positions.get(("records",)) or fm.key_positions.get(("id",), (2, 1))
+        close = difflib.get_close_matches(model.records, contract.record_kinds, 1)
+        found.append(Finding(relative, pos[0], pos[1], "D102",
+                             f"records: {model.records!r} is not a kind a register can hold",
+                             hint=f"did you mean '{close[0]}'?" if close else
+                             f"use one of: {', '.join(contract.record_kinds)}"))
+    return found
+
+
+def _load_register(qms: Qms, register: Doc, files: fs.Root, contract: Contract) -> None:
+    """Add the records of a register's table to `qms`, validated like files: each row
+    is a document of the register's `records` kind, located at its cells."""
+    for row in read_rows(qms, register, files, contract):
+        doc, findings, broken = validate_document(register_data(register), row.front_matter,
+                                                  "", contract)
+        qms.problems.extend(replace(f, doc_id=f.doc_id or register.id) for f in findings)
+        if broken:
+            qms.broken_ids.add(broken)
+        if doc is None:
+            continue
+        doc.register = register.id
+        doc.inherited = row.inherited
+        original = qms.documents.get(doc.id)
+        if original is not None:
+            qms.duplicates.append((doc, original))
+        else:
+            qms.documents[doc.id] = doc
 
 
 def _load_series(qms: Qms, doc: Doc, files: fs.Root, cache: Cache | None = None) -> None:
@@ -406,14 +458,14 @@ def read_files(root: Path, items: list[Item], max_size: int) -> list[FileResult]
 Outcome = tuple[Document | None, int, list[Finding], str | None, bool]
 
 
-def _outcome(result: FileResult) -> Outcome:
+def _outcome(result: FileResult, contract: Contract) -> Outcome:
     """What one file contributes, without its path (so cache entries survive renames):
     (model, body line, findings, id of an unusable document, is a plain page)."""
     if result.problem is not None:
         return None, 0, [replace(result.problem, path="")], result.guessed_id, False
     assert result.front_matter is not None
     doc, findings, broken = validate_document(result.relative, result.front_matter,
-                                              result.source)
+                                              result.source, contract)
     path_free = [replace(f, path="") for f in findings]
     if doc is None:
         return None, 0, path_free, broken, broken is None and not findings
@@ -452,8 +504,9 @@ def _outcomes(root: Path, config: Config, items: list[tuple[str, str]],
                 pending.append((path, relative, raw))
                 continue
         found[relative] = hit
+    contract = config.contract
     for result in read_files(root, pending, config.max_file_size):
-        outcome = _outcome(result)
+        outcome = _outcome(result, contract)
         found[result.relative] = outcome
         if outcome[0] is not None and result.front_matter is not None:
             # Keep positions and body already parsed, so they are not read twice.
@@ -482,6 +535,8 @@ def load_qms(root: Path, config: Config, *, with_git: bool = True,
     if not root.is_dir():
         raise QmsError(f"{root}: not a directory; pass the root of a QMS repository")
     qms = Qms(root=root, config=config)
+    # Built before the cache opens: cached documents of declared kinds unpickle by name.
+    contract = config.contract
     cache = Cache.open(root, config.model_dump_json()) if use_cache else None
     # git reads history on the other core while this process parses files.
     git_job = None
@@ -507,6 +562,8 @@ def load_qms(root: Path, config: Config, *, with_git: bool = True,
         else:
             qms.documents[doc.id] = doc
     files = fs.Root(root)
+    for doc in qms.of_kind("register"):
+        _load_register(qms, doc, files, contract)
     for doc in qms.of_kind("kpi"):
         _load_series(qms, doc, files, cache)
     if git_job is not None:

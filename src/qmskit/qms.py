@@ -8,7 +8,8 @@ rule, report or page asks first.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import difflib
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -60,7 +61,55 @@ class Qms:
     @property
     def graph(self) -> Graph:
         """The document graph, built on first use (commands that only list skip it)."""
-        return self.derive("graph", lambda: Graph.from_documents(self.documents.values()))
+        return self.derive("graph", lambda: Graph.from_documents(self.documents.values(),
+                                                                  self.aliases))
+
+    @property
+    def aliases(self) -> dict[str, str]:
+        """Former id -> current id, from every document's `former_ids` (a renumbering
+        keeps old links valid). An id that is a current document's is never an alias,
+        and a former id claimed twice belongs to the first document by id."""
+        def compute() -> dict[str, str]:
+            found: dict[str, str] = {}
+            for doc_id in sorted(self.documents):
+                for old in self.documents[doc_id].model.former_ids:
+                    if old not in self.documents and old not in found:
+                        found[old] = doc_id
+            return found
+
+        return self.derive("aliases", compute)
+
+    def resolve(self, doc_id: str) -> str | None:
+        """The current id a link to `doc_id` reaches: itself, the document that has it
+        among its `former_ids`, or None."""
+        if doc_id in self.documents:
+            return doc_id
+        return self.aliases.get(doc_id)
+
+    def suggest_id(self, text: str, kinds: Collection[str] | None = None) -> str | None:
+        """The existing id closest to `text` ("did you mean PROC-PURCH?"), optionally
+        among documents of `kinds`; None when nothing is close.
+
+        Candidates come from an index of each id with one character deleted (built on
+        first use), so a check with a few mistyped links on 10,000 documents compares
+        against a handful of ids, not all of them.
+        """
+        index = self.derive("id-index", self._id_index)
+        wanted = text.upper()
+        candidates: set[str] = set()
+        for variant in _deletions(wanted):
+            candidates |= index.get(variant, set())
+        if kinds is not None:
+            candidates = {c for c in candidates if self.documents[c].kind in kinds}
+        close = difflib.get_close_matches(wanted, sorted(candidates), 1, 0.6)
+        return close[0] if close else None
+
+    def _id_index(self) -> dict[str, set[str]]:
+        index: dict[str, set[str]] = {}
+        for doc_id in self.documents:
+            for variant in _deletions(doc_id):
+                index.setdefault(variant, set()).add(doc_id)
+        return index
 
     def evaluation_date(self, override: date | None = None) -> date:
         """The day dates are evaluated against: `override`, else the config's rule."""
@@ -73,3 +122,9 @@ class Qms:
     def relpath(self, path: Path) -> str:
         """A path relative to the root, POSIX style, as findings print it."""
         return path.relative_to(self.root).as_posix()
+
+
+def _deletions(text: str) -> set[str]:
+    """`text` and every string made by deleting one of its characters: two strings
+    within one edit (a typo, a missing or doubled letter, a swap) share one of these."""
+    return {text, *(text[:i] + text[i + 1:] for i in range(len(text)))}

@@ -33,11 +33,14 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from qmskit import fs
 from qmskit.domain.versions import approval
 from qmskit.edit import KeyPath, Scalar, edit_document, locked, read_text
 from qmskit.errors import EXIT_CLEAN, QmsError
 from qmskit.loader import open_qms
+from qmskit.model.documents import Register
 from qmskit.model.types import Version, effective_version, handle_key
+from qmskit.registers import data_path as register_table
 
 if TYPE_CHECKING:
     from qmskit.model.doc import Doc
@@ -74,8 +77,10 @@ def _content(text: str) -> tuple[dict[str, Any], str, Any, Any] | None:
     return content, body, stamp, data.get("version")
 
 
-def content_changed_since_review(root: Path, relative: str) -> Evidence:
-    """Compare the document now with its content at the commit of its last review."""
+def content_changed_since_review(root: Path, relative: str,
+                                 table: str | None = None) -> Evidence:
+    """Compare the document now with its content at the commit of its last review; for
+    a register, its table (`table`, relative to the root) is part of its content."""
     from qmskit.git.repo import GitRepo
 
     try:
@@ -110,12 +115,22 @@ def content_changed_since_review(root: Path, relative: str) -> Evidence:
         return Evidence(None, f"the current review stamp ({stamp}) is not committed yet")
     commit, (old_content, old_body, _, old_version) = reviewed
     where = f"the review of {stamp} (commit {commit[:7]})"
-    if old_content == content and old_body == body:
+    same_table = True
+    if table is not None:
+        [then_table] = repo.cat([f"{commit}:{repo.prefix + table}"])
+        try:
+            now_table: bytes | None = fs.Root(root).read(table, fs.MAX_SIZE, table)
+        except fs.PathError:
+            now_table = None
+        same_table = then_table == now_table
+    if old_content == content and old_body == body and same_table:
         return Evidence(False, f"content unchanged since {where}")
     if old_version != version:
         return Evidence(False, f"content changed since {where}, but the version was already "
                         f"raised ({old_version} → {version})")
-    return Evidence(True, f"content changed since {where}")
+    changed = [*(["content"] if (old_content, old_body) != (content, body) else []),
+               *([] if same_table else ["the register's table"])]
+    return Evidence(True, f"{' and '.join(changed)} changed since {where}")
 
 
 def _signer(qms: Qms, role_id: str | None, as_handle: str | None, commit: bool) -> str | None:
@@ -275,6 +290,9 @@ def review(root: Path, doc_id: str, *, by: str | None = None, on: date | None = 
         close = difflib.get_close_matches(doc_id, list(qms.documents), 1)
         raise QmsError(f"no document with id {doc_id!r}"
                        + (f"; did you mean {close[0]}?" if close else ""))
+    if doc.register is not None:
+        raise QmsError(f"{doc_id} is a row of register {doc.register} ({doc.path}); a "
+                       f"register is reviewed as one document: `qmskit review {doc.register}`")
     if doc.status == "retired":
         raise QmsError(f"{doc_id} is retired; retired documents are not reviewed")
     if by is not None:
@@ -311,7 +329,9 @@ def review(root: Path, doc_id: str, *, by: str | None = None, on: date | None = 
                            "an approval stamp never goes back in time")
         evidence = (Evidence(None, "forced by --bump") if bump else
                     Evidence(None, "not bumped (--no-bump)") if bump is False else
-                    content_changed_since_review(qms.root, doc.path))
+                    content_changed_since_review(
+                        qms.root, doc.path,
+                        register_table(doc) if isinstance(doc.model, Register) else None))
         plan = _plan(model, by, day, approve, raise_version=bump is True or (
             bump is None and evidence.changed is True))
         edit_document(path, plan.changes, doc.path, root=qms.root)

@@ -12,9 +12,13 @@ made the change, as trailers (the convention of `Signed-off-by:`):
 
 `qmskit review ID --by ROLE --commit` writes such a commit; without `--commit` it prints
 the trailers to paste into your own commit message. The meaning of each signature is the
-trailer's key (`Reviewed-by` = reviewed, `Approved-by` = approved); the role is what the
-person signed as. Whether git can verify the commit's own cryptographic signature
-(`git log %G?`) is reported next to it, so a signed workflow shows as verified.
+trailer's key: `Reviewed-by` = reviewed (the content is suitable), `Approved-by` =
+approved (authorised for use), `Released-by` = released (made effective, e.g. after
+training; regulated teams record it separately, 21 CFR Part 11 style), `Acknowledged-by`
+= read and understood. The role is what the person signed as. The date a version takes
+effect may also be written in the front matter as `effective: DATE`. Whether git can
+verify the commit's own cryptographic signature (`git log %G?`) is reported next to it,
+so a signed workflow shows as verified.
 
 `revision_history` reads the history of every document with one `git log` for the whole
 repository and one `git cat-file --batch` for the versions, never one git call per file.
@@ -38,12 +42,13 @@ if TYPE_CHECKING:
     from qmskit.model.doc import Doc
     from qmskit.qms import Qms
 
-Meaning = Literal["reviewed", "approved", "acknowledged"]
+Meaning = Literal["reviewed", "approved", "released", "acknowledged"]
 
 #: Trailer key -> the meaning of the signature it records.
 TRAILERS: dict[str, Meaning] = {
     "Reviewed-by": "reviewed",
     "Approved-by": "approved",
+    "Released-by": "released",
     "Acknowledged-by": "acknowledged",
 }
 
@@ -140,7 +145,8 @@ def _git(cwd: Path, *args: str, stdin: bytes | None = None) -> subprocess.Comple
 
 
 _FORMAT = ("%x01%H%x1f%as%x1f%an%x1f%G?%x1f%s%x1f"
-           "%(trailers:key=Reviewed-by,key=Approved-by,key=Acknowledged-by,unfold,"
+           "%(trailers:key=Reviewed-by,key=Approved-by,key=Released-by,key=Acknowledged-by,"
+           "unfold,"
            "separator=%x1e)")
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache, total_ordering
@@ -74,18 +75,31 @@ Kind = Literal[
     "audit",
     "review",
     "nonconformity",
+    "document",
+    "register",
 ]
 KINDS: tuple[str, ...] = get_args(Kind)
 #: The order in which kinds are listed to people: the chain from strategy to the work,
-#: then the records (a nonconformity before the action it leads to).
-KIND_ORDER: tuple[str, ...] = ("strategy", "objective", "process", "procedure", "kpi", "role",
-                               "risk", "nonconformity", "action", "audit", "review")
+#: the other controlled documents, then the records (a nonconformity before the action
+#: it leads to) and the registers that hold records. Kinds a QMS declares in its config
+#: come after all of these (see `kind_rank`).
+KIND_ORDER: tuple[str, ...] = ("strategy", "objective", "process", "procedure", "document",
+                               "kpi", "role", "risk", "nonconformity", "action", "audit",
+                               "review", "register")
 assert sorted(KIND_ORDER) == sorted(KINDS)
+_KIND_RANK = {kind: rank for rank, kind in enumerate(KIND_ORDER)}
 
 
 def kind_rank(kind: str) -> int:
-    """Position of a kind in `KIND_ORDER` (kinds it does not list come last)."""
-    return KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER)
+    """Position of a kind in `KIND_ORDER`; declared kinds (not listed) come after the
+    built-in ones. Sort by `(kind_rank(kind), kind)` to order declared kinds by name."""
+    return _KIND_RANK.get(kind, len(KIND_ORDER))
+
+
+def in_kind_order(kinds: Iterable[str]) -> list[str]:
+    """`kinds` sorted for people: built-in kinds in `KIND_ORDER`, then declared ones by
+    name."""
+    return sorted(set(kinds), key=lambda kind: (kind_rank(kind), kind))
 Status = Literal["draft", "approved", "retired"]
 
 #: A version label's spelling: letters and digits in segments, joined by `.`, `-` or one
@@ -241,6 +255,9 @@ VersionField = Annotated[
     WithJsonSchema({
         "anyOf": [
             {"type": "integer", "minimum": 0},
+            # An editor's YAML parser reads an unquoted `1.0` as a number; qmskit reads it
+            # as the label "1.0".
+            {"type": "number", "minimum": 0},
             {"type": "string", "maxLength": MAX_VERSION_LENGTH,
              "pattern": r"^[A-Za-z0-9]+([.\- ]?[A-Za-z0-9]+)*$"},
         ],

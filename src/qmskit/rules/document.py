@@ -61,7 +61,9 @@ def duplicate_id(ctx: RuleContext) -> Iterator[Finding]:
     Fix: give the copy a new id (`qmskit new` picks a free one) or delete it.
     """
     for doc, original in ctx.qms.duplicates:
-        yield ctx.at(doc, doc.pos("id"), f"id {doc.id} is already used by {original.path}",
+        # A register row is named by its table and line.
+        where = original.path + (f":{original.pos('id')[0]}" if original.register else "")
+        yield ctx.at(doc, doc.pos("id"), f"id {doc.id} is already used by {where}",
                      "give this document a new, unique id")
 
 
@@ -69,10 +71,12 @@ def duplicate_id(ctx: RuleContext) -> Iterator[Finding]:
 def unknown_kind(ctx: RuleContext) -> Iterator[Finding]:
     """The `kind` field is missing or names no known document kind.
 
-    Kinds: strategy, objective, procedure, process, kpi, role, risk, action, audit,
-    review. The kind decides which fields and links are allowed.
+    Kinds: strategy, objective, procedure, process, document, kpi, role, risk,
+    nonconformity, action, audit, review, register, and the kinds the config declares
+    (`[kinds.NAME]`). The kind decides which fields and links are allowed.
 
-    Bad: `kind: procdure`. Fix: use one of the kinds (the hint suggests the nearest).
+    Bad: `kind: procdure`. Fix: use one of the kinds (the hint suggests the nearest), or
+    declare the kind in the config.
     """
     return _loader_findings(ctx, "D104")
 
@@ -125,3 +129,24 @@ def file_name_case(ctx: RuleContext) -> Iterator[Finding]:
                           "a Windows or macOS checkout keeps only one of them",
                           hint="rename one of them (git mv), or merge the two",
                           doc_id=doc.id if doc else None)
+
+
+@rule("D107", "register-data", "error")
+def register_data(ctx: RuleContext) -> Iterator[Finding]:
+    """A register's table is missing, outside the repository, or not a table of records.
+
+    A `kind: register` document names its table in `data:` (relative to the register):
+    CSV whose header names fields of the kind in `records:` (with an `id` column), one
+    record per line, lists separated by `;`, dotted names for nested fields
+    (`review.last`), an empty cell for a field left unset (see the README, "Registers").
+    A missing or unreadable file is reported at `data:`; an unclosed quote, a column
+    without a name or named twice, a header without `id`, or a row with more cells than
+    the header at its line and column in the table. A value a field cannot take, or a
+    column naming no field, is D102 at its cell. The rows that can be read are still
+    checked.
+
+    Bad: a row `RISK-7,Late delivery,PROC-PURCH,4,4,"ACT-9` (a quote never closed).
+
+    Fix: correct the table at the reported line and column.
+    """
+    return _loader_findings(ctx, "D107")
