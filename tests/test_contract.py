@@ -45,8 +45,16 @@ def test_page_keys_and_x_fields_pass(clean: QmsRepo, capsys: pytest.CaptureFixtu
                 comments=True, render_macros=False,
                 **{"x-erp": {"table": "EKKO"}, "x-legacy-id": "QP-07"}, **approved())
     assert _findings(clean.root, capsys) == []
-    model = open_qms(clean.root, with_git=False).documents["PROC-PAGE"].model
-    assert model.tags == ["purchasing", 2026] and model.hide == ["navigation", "toc"]
+    assert "PROC-PAGE" in open_qms(clean.root, with_git=False).documents
+
+
+def test_page_keys_are_checked_as_data(clean: QmsRepo,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    path = clean.write("PROC-HIDE", "procedure", owner="ROLE-QM", supports=["OBJ-A"],
+                       hide="toc", **approved())
+    [finding] = _findings(clean.root, capsys)
+    assert (finding["code"], finding["line"], finding["col"]) == (
+        "D102", line_of(path, "hide: toc"), 7)
 
 
 def test_a_typo_is_still_a_finding_with_a_hint(clean: QmsRepo,

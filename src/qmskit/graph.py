@@ -184,7 +184,8 @@ class Graph:
         queue = deque(reached)
         while queue:
             for link in self._in[queue.popleft()]:
-                if link.source not in reached and self.traces(link):
+                if link.source not in reached and (link.field in TRACE_FIELDS
+                                                   or self.traces(link)):
                     reached.add(link.source)
                     queue.append(link.source)
         return reached

@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from qmskit import fs
 from qmskit.cache import Cache
@@ -28,7 +28,14 @@ from qmskit.errors import QmsError
 from qmskit.git.facts import GitJob
 from qmskit.git.repo import GitRepo, TreeEntry
 from qmskit.model.doc import Doc
-from qmskit.model.documents import Document, Kpi, Register
+from qmskit.model.documents import (
+    PAGE_KEYS,
+    Document,
+    Kpi,
+    PageKeys,
+    Register,
+    without_extensions,
+)
 from qmskit.model.findings import Finding
 from qmskit.model.frontmatter import (
     FrontMatter,
@@ -153,12 +160,12 @@ def _position(table: dict[KeyPath, Position], loc: tuple[str | int, ...]) -> Pos
 
 
 def _validation_findings(
-    relative: str, fm: FrontMatter, model: type[Document], error: ValidationError
+    relative: str, fm: FrontMatter, model: type[BaseModel], error: ValidationError
 ) -> tuple[list[Finding], list[tuple[str | int, ...]]]:
     """D102 findings, and the locations of the invalid values (for `_salvage`)."""
     findings: list[Finding] = []
     bad: list[tuple[str | int, ...]] = []
-    known = [name for name in model.model_fields if name != "kind"]
+    known = [name for name in model.model_fields if name != "kind"] + sorted(PAGE_KEYS)
     for item in error.errors():
         loc = tuple(item["loc"])
         bad.append(loc)
@@ -297,9 +304,17 @@ def _validate(
         findings.append(Finding(relative, pos[0], pos[1], "D104", message, hint=hint,
                                 doc_id=doc_id))
         return None, findings, doc_id
-    try:
-        model = model_type.model_validate(data)
-    except ValidationError as error:
+    page_keys = data.keys() & PAGE_KEYS
+    if page_keys:
+        # Passed through to the page (MkDocs/Material): checked as data, not part of the
+        # model.
+        try:
+            PageKeys.model_validate({key: data[key] for key in page_keys})
+        except ValidationError as page_error:
+            findings.extend(_validation_findings(relative, fm, PageKeys, page_error)[0])
+        data = {key: value for key, value in data.items() if key not in page_keys}
+    model, error, data = _model(model_type, data)
+    if error is not None:
         schema_findings, bad = _validation_findings(relative, fm, model_type, error)
         findings.extend(schema_findings)
         for salvage in _salvage(data, bad):
@@ -310,6 +325,7 @@ def _validate(
                 continue
         else:
             return None, findings, doc_id
+    assert model is not None
     findings.extend(_contract_findings(relative, fm, model, contract))
     doc = Doc(relative, model, source, fm.body_line)
     if fm.has_positions:
@@ -320,6 +336,26 @@ def _validate(
         Finding(f.path, f.line, f.col, f.code, f.message, hint=f.hint, doc_id=doc_id)
         for f in findings
     ], None
+
+
+def _model(model_type: type[Document], data: dict[str, Any]
+           ) -> tuple[Document | None, ValidationError | None, dict[str, Any]]:
+    """(model, None, data) or (None, the error, data) for front matter `data`.
+
+    `x-` fields pass unchecked: they are looked for only when validation fails (then
+    `data` comes back without them), so the documents without any, nearly all, pay
+    nothing for them.
+    """
+    try:
+        return model_type.model_validate(data), None, data
+    except ValidationError as error:
+        stripped = without_extensions(data)
+        if stripped is data:
+            return None, error, data
+    try:
+        return model_type.model_validate(stripped), None, stripped
+    except ValidationError as error:
+        return None, error, stripped
 
 
 def _contract_findings(relative: str, fm: FrontMatter, model: Document,

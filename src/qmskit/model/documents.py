@@ -69,12 +69,42 @@ class Document(BaseModel):
     # --- Identity and release (issue 13) ------------------------------------------------
     #: Ids this document had before a renumbering: links to them still resolve here, with
     #: a warning suggesting the current id (L205), so closed records need no edit.
-    former_ids: list[DocId] = []
+    former_ids: tuple[DocId, ...] = ()
     #: The date the approved version takes effect (it may be later than `approved_on`,
     #: e.g. after training); shown with the approval.
     effective: Date | None = None
 
-    # --- MkDocs / Material page keys: passed through to the page, not interpreted -------
+    #: Extra fields the QMS declared for this kind in config (`[kinds.KIND] fields`):
+    #: field name -> type (text, number, date, bool, list); see `qmskit.model.kinds`.
+    declared_fields: ClassVar[dict[str, str]] = {}
+    #: Link fields along which a document of this kind is traced to strategy (declared
+    #: kinds with `traced = true`); built-in kinds trace through supports/measures.
+    trace_links: ClassVar[frozenset[str]] = frozenset()
+    #: A declared date field that falls due like a review (`[kinds.KIND] due`; C408, C409).
+    due_field: ClassVar[str | None] = None
+
+
+def without_extensions(data: dict[str, Any]) -> dict[str, Any]:
+    """Front matter without its `x-` fields (`data` itself when it has none). They
+    belong to the organisation (like OpenAPI's extensions): they pass unchecked and are
+    not part of the model, so every other unknown field is still a finding. The loader
+    strips them when a document fails validation (a model validator would cost a third
+    of the validation of every document)."""
+    if not any(key.startswith("x-") for key in data if isinstance(key, str)):
+        return data
+    return {k: v for k, v in data.items() if not (isinstance(k, str) and k.startswith("x-"))}
+
+
+class PageKeys(BaseModel):
+    """Front-matter keys MkDocs and Material for MkDocs (and mkdocs-macros) read from a
+    page. They pass through to the page and qmskit does not interpret them, so they are
+    not part of a document's model: the loader checks them as YAML data when a document
+    has any (`hide: toc` instead of a list is D102) and leaves them to the site builder.
+    qmskit owns `status`; the plugin hands it to the page as `qms_status`.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
     hide: list[Annotated[str, Field(max_length=40)]] | None = None
     tags: list[str | int | float] | None = None
     description: Annotated[str, Field(max_length=2000)] | None = None
@@ -86,30 +116,9 @@ class Document(BaseModel):
     comments: bool | None = None
     render_macros: bool | None = None
 
-    #: Extra fields the QMS declared for this kind in config (`[kinds.KIND] fields`):
-    #: field name -> type (text, number, date, bool, list); see `qmskit.model.kinds`.
-    declared_fields: ClassVar[dict[str, str]] = {}
-    #: Link fields along which a document of this kind is traced to strategy (declared
-    #: kinds with `traced = true`); built-in kinds trace through supports/measures.
-    trace_links: ClassVar[frozenset[str]] = frozenset()
-    #: A declared date field that falls due like a review (`[kinds.KIND] due`; C408, C409).
-    due_field: ClassVar[str | None] = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _extensions_pass(cls, data: Any) -> Any:
-        # `x-` fields belong to the organisation (like OpenAPI's): they pass unchecked and
-        # are not part of the model, so every other unknown field is still a finding.
-        if isinstance(data, dict) and any(
-                isinstance(key, str) and key.startswith("x-") for key in data):
-            return {k: v for k, v in data.items()
-                    if not (isinstance(k, str) and k.startswith("x-"))}
-        return data
-
 
 #: Front-matter keys MkDocs and Material for MkDocs read from a page; they pass through.
-PAGE_KEYS: tuple[str, ...] = ("hide", "tags", "description", "icon", "subtitle", "template",
-                              "search", "social", "comments", "render_macros")
+PAGE_KEYS: frozenset[str] = frozenset(PageKeys.model_fields)
 
 
 _PROCESS_KINDS = frozenset({"procedure", "process"})

@@ -34,6 +34,7 @@ from qmskit.model.documents import (
     Document,
     GenericDocument,
     Nonconformity,
+    PageKeys,
     Risk,
 )
 from qmskit.model.types import (
@@ -385,13 +386,16 @@ def _schema(contract: Contract) -> dict[str, Any]:
     models = [contract.models[kind] for kind in contract.kinds if kind != "process"]
     members: list[dict[str, Any]] = []
     definitions: dict[str, Any] = {}
+    page_keys = TypeAdapter(PageKeys).json_schema(ref_template="#/$defs/{model}")
     for model in models:
         schema = TypeAdapter(model).json_schema(ref_template="#/$defs/{model}")
         definitions.update(schema.pop("$defs", {}))
         kind = model.model_fields["kind"].annotation
         schema["title"] = model.__name__ if not model.__name__.startswith("Kind_") else \
             contract.title(get_args(kind)[0] if get_args(kind) else "document")
-        # `x-` fields pass unchecked: the organisation's own, like OpenAPI's extensions.
+        # MkDocs/Material page keys pass through; `x-` fields pass unchecked (the
+        # organisation's own, like OpenAPI's extensions).
+        schema.setdefault("properties", {}).update(page_keys["properties"])
         schema["patternProperties"] = {"^x-": {}}
         required = set(schema.get("required", []))
         for name in contract.required(get_args(kind)[0] if get_args(kind) else ""):

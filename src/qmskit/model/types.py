@@ -9,12 +9,19 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache, total_ordering
 from typing import Annotated, Literal, cast, get_args
 
-from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    WithJsonSchema,
+)
 
 ID_PATTERN = r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$"
 HANDLE_PATTERN = r"^@?[a-z0-9][a-z0-9._-]*$"
@@ -126,6 +133,9 @@ class Version:
     """
 
     text: str
+    # Computed once: versions are compared and hashed in the hot loops of the rules.
+    _key: tuple[tuple[int, int, str], ...] = field(init=False, repr=False, compare=False)
+    _number: int | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         text = self.text
@@ -133,6 +143,10 @@ class Version:
                 or not _VERSION_END.search(text)):
             raise ValueError(f"version {text!r} is not a whole number >= 0 or a label such as "
                              "1.0, 2.3a, B or Rev C (ending in a number or a letter)")
+        key = tuple((0, int(part), "") if part.isdigit() else (1, len(part), part.upper())
+                    for part in _SEGMENT.findall(text))
+        object.__setattr__(self, "_key", key)
+        object.__setattr__(self, "_number", int(text) if text.isdigit() else None)
 
     @classmethod
     def of(cls, value: object) -> Version:
@@ -145,7 +159,7 @@ class Version:
         if isinstance(value, int):
             if value < 0:
                 raise ValueError("a version is a whole number >= 0 or a label, not negative")
-            return cls(str(value))
+            return _parse_version(str(value))
         if isinstance(value, str):
             return _parse_version(value)
         raise ValueError("a version is a whole number >= 0 or a label such as 1.0, B or Rev C")
@@ -153,14 +167,13 @@ class Version:
     @property
     def number(self) -> int | None:
         """The version as an int when it is a plain number (`7`), else None (a label)."""
-        return int(self.text) if self.text.isdigit() else None
+        return self._number
 
     @property
     def key(self) -> tuple[tuple[int, int, str], ...]:
         """The sort key: per segment, numbers by value before letters by length and
         alphabet (case-insensitive), so `Z < AA` as in spreadsheet columns."""
-        return tuple((0, int(part), "") if part.isdigit() else (1, len(part), part.upper())
-                     for part in _SEGMENT.findall(self.text))
+        return self._key
 
     def bump(self) -> Version:
         """The next version: the last number plus one (`1.9` -> `1.10`, `7` -> `8`, leading
@@ -185,10 +198,10 @@ class Version:
         return f"Version({self.text!r})"
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, int) and not isinstance(other, bool):
-            return self.number == other
         if isinstance(other, Version):
-            return self.key == other.key
+            return self._key == other._key
+        if isinstance(other, int) and not isinstance(other, bool):
+            return self._number == other
         return NotImplemented
 
     def __lt__(self, other: object) -> bool:
@@ -196,12 +209,12 @@ class Version:
             other = Version.of(other) if other >= 0 else None
         if not isinstance(other, Version):
             return NotImplemented
-        return self.key < other.key
+        return self._key < other._key
 
     def __hash__(self) -> int:
         # Equal to the int it spells, so it hashes like that int.
-        number = self.number
-        return hash(number) if number is not None else hash(self.key)
+        number = self._number
+        return hash(number) if number is not None else hash(self._key)
 
 
 def _next_letters(letters: str) -> str:
@@ -231,7 +244,7 @@ def parse_version(text: str) -> Version:
 
 def effective_version(version: Version | int | None) -> Version:
     """The version a document is at: as written, and 1 for an unnumbered document."""
-    return Version("1") if version is None else Version.of(version)
+    return _parse_version("1") if version is None else Version.of(version)
 
 
 def next_version(version: Version | int | None) -> Version:
@@ -250,7 +263,9 @@ def _version_json(version: Version) -> int | str:
 #: A version field of the front matter: an int >= 0 or a label, kept as spelt.
 VersionField = Annotated[
     Version,
-    BeforeValidator(_to_version),
+    # Plain: the value is made here, once; pydantic would otherwise validate the
+    # dataclass again field by field (twice the cost of the whole document).
+    PlainValidator(_to_version),
     PlainSerializer(_version_json),
     WithJsonSchema({
         "anyOf": [

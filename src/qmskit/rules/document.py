@@ -42,8 +42,15 @@ def schema(ctx: RuleContext) -> Iterator[Finding]:
     rather than ignored so that a misspelt `owner` or `supports` cannot silently drop a
     link. The document is still loaded without the bad field so the rest is checked.
 
+    Fields whose name starts with `x-` are the organisation's own and pass unchecked;
+    the page keys of MkDocs and Material (`tags`, `hide`, `description`, ...) pass
+    through to the page and are checked as data (`hide: toc` is not a list). Fields a
+    config declares (`[kinds.KIND] fields`) are checked by their type, and a `required`
+    one left empty is reported once the document is not a draft. In a register's table,
+    the finding points at the cell (a column naming no field: at the header).
+
     Bad: `ownr: ROLE-QM` (unknown field), `review: {last: yesterday}` (not a date),
-    `direction: up` (must be higher or lower).
+    `direction: up` (must be higher or lower), `version: draft` (not a number or label).
 
     Fix: follow the hint (it suggests the nearest valid field name).
     """

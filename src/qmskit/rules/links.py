@@ -58,11 +58,11 @@ def wrong_kind_link(ctx: RuleContext) -> Iterator[Finding]:
 
     Fix: reverse or retarget the link as the message says.
     """
-    docs = ctx.qms.documents
+    docs, aliases = ctx.qms.documents, ctx.qms.aliases
     for doc in docs.values():
         allowed_by_field = {**type(doc.model).links, **COMMON_LINKS}
         for name, index, named in doc.links():
-            target = ctx.qms.resolve(named)
+            target = named if named in docs else aliases.get(named)
             if name == "owner" or target is None:
                 continue
             target_kind = docs[target].kind
@@ -88,12 +88,12 @@ def link_to_retired(ctx: RuleContext) -> Iterator[Finding]:
 
     Fix: point the link at the document that superseded the retired one.
     """
-    docs = ctx.qms.documents
+    docs, aliases = ctx.qms.documents, ctx.qms.aliases
     for doc in docs.values():
         if doc.status == "retired":
             continue
         for name, index, named in doc.links():
-            target = ctx.qms.resolve(named)
+            target = named if named in docs else aliases.get(named)
             if name == "superseded_by" or target is None:
                 continue
             if docs[target].status == "retired":
