@@ -133,3 +133,17 @@ def test_history_reads_labels(clean: QmsRepo) -> None:
     qms = open_qms(clean.root, with_git=False)
     history = revision_history(qms, qms.documents["PROC-HIST"])
     assert [str(r.version) for r in history] == ["1.1", "1.0"]
+
+
+def test_diff_reports_labels_as_spelt(clean: QmsRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _write(clean, "PROC-DIFF", "version: 1.9")
+    init_git(clean.root)
+    path.write_text(path.read_text(encoding="utf-8").replace("version: 1.9",
+                                                             'version: "1.10"'),
+                    encoding="utf-8")
+    git(clean.root, "commit", "-qam", "Revise", date="2026-07-01")
+    capsys.readouterr()
+    main(["diff", "HEAD~1", "HEAD", "--root", str(clean.root), "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    [entry] = [d for d in report["documents"] if d["id"] == "PROC-DIFF"]
+    assert entry["version"] == ["1.9", "1.10"]
