@@ -72,7 +72,9 @@ class Qms:
         and a former id claimed twice belongs to the first document by id."""
         def compute() -> dict[str, str]:
             found: dict[str, str] = {}
-            for doc_id in sorted(self.documents):
+            renamed = sorted(doc_id for doc_id, doc in self.documents.items()
+                             if doc.model.former_ids)
+            for doc_id in renamed:
                 for old in self.documents[doc_id].model.former_ids:
                     if old not in self.documents and old not in found:
                         found[old] = doc_id

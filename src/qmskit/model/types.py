@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import lru_cache, total_ordering
+from functools import lru_cache
 from typing import Annotated, Literal, cast, get_args
 
 from pydantic import (
@@ -119,7 +119,6 @@ _SEGMENT = re.compile(r"[0-9]+|[A-Za-z]+", re.ASCII)
 MAX_VERSION_LENGTH = 40
 
 
-@total_ordering
 @dataclass(frozen=True, eq=False)
 class Version:
     """A document's version: a whole number from 0 (`7`) or a label (`1.0`, `B`, `Rev C`).
@@ -204,12 +203,30 @@ class Version:
             return self._number == other
         return NotImplemented
 
+    def _other_key(self, other: object) -> tuple[tuple[int, int, str], ...] | None:
+        if isinstance(other, Version):
+            return other._key
+        if isinstance(other, int) and not isinstance(other, bool) and other >= 0:
+            return Version.of(other)._key
+        return None
+
+    # All four written out (not functools.total_ordering): the acknowledgement rules
+    # compare versions tens of thousands of times on a large QMS.
     def __lt__(self, other: object) -> bool:
-        if isinstance(other, int) and not isinstance(other, bool):
-            other = Version.of(other) if other >= 0 else None
-        if not isinstance(other, Version):
-            return NotImplemented
-        return self._key < other._key
+        key = self._other_key(other)
+        return NotImplemented if key is None else self._key < key
+
+    def __le__(self, other: object) -> bool:
+        key = self._other_key(other)
+        return NotImplemented if key is None else self._key <= key
+
+    def __gt__(self, other: object) -> bool:
+        key = self._other_key(other)
+        return NotImplemented if key is None else self._key > key
+
+    def __ge__(self, other: object) -> bool:
+        key = self._other_key(other)
+        return NotImplemented if key is None else self._key >= key
 
     def __hash__(self) -> int:
         # Equal to the int it spells, so it hashes like that int.

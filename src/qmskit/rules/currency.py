@@ -234,6 +234,8 @@ def objective_past_due(ctx: RuleContext) -> Iterator[Finding]:
 def _declared_due(ctx: RuleContext) -> Iterator[tuple[Doc, str, date]]:
     """(document, field, date) of every approved document of a declared kind whose
     config names a `due` date field it fills in."""
+    if not any(spec.due for spec in ctx.config.contract.declared.values()):
+        return
     for doc in ctx.qms.documents.values():
         name = type(doc.model).due_field
         if name is None or doc.status != "approved":

@@ -152,7 +152,8 @@ def link_to_former_id(ctx: RuleContext) -> Iterator[Finding]:
     """
     qms = ctx.qms
     aliases = qms.aliases
-    if not aliases and not any(doc.model.former_ids for doc in qms.documents.values()):
+    renamed = [doc for doc in qms.documents.values() if doc.model.former_ids]
+    if not renamed:
         return
     for doc in qms.documents.values():
         for name, index, target in doc.links():
@@ -160,6 +161,7 @@ def link_to_former_id(ctx: RuleContext) -> Iterator[Finding]:
                 yield ctx.at(doc, doc.link_pos(name, index),
                              f"{name} names {target}, the former id of {aliases[target]}",
                              f"link to {aliases[target]} (its current id)")
+    for doc in renamed:
         for index, old in enumerate(doc.model.former_ids):
             if old in qms.documents:
                 yield ctx.at(doc, doc.pos("former_ids", index),
