@@ -161,6 +161,9 @@ def test_kind_document_is_controlled_but_not_traced(
     clean.write("DOC-CONTEXT", "document", type="context analysis", owner="ROLE-MD",
                 clauses=["4.1", "4.2"], applies_to=["ROLE-QM"], **approved())
     assert _findings(clean.root, capsys) == []
+    main(["coverage", str(clean.root), "--format", "json"])
+    rows = {row["clause"]: row for row in json.loads(capsys.readouterr().out)["clauses"]}
+    assert rows["4.1"]["evidence"] == ["DOC-CONTEXT"]  # it counts for clause coverage
     overdue = clean.write("DOC-SCOPE", "document", type="scope", owner="ROLE-MD",
                           **approved(review={"last": "2025-01-10", "interval": "yearly"}))
     [finding] = _findings(clean.root, capsys)
