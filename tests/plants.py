@@ -242,6 +242,90 @@ def c410_translation_outdated(repo: QmsRepo) -> Expected:
     return Expected("C410", _rel(repo, path), 3)
 
 
+# --- issue 13: declared kinds, registers, former ids ------------------------------------
+
+#: The declared kinds the issue 13 plants use, appended to qmskit.toml once.
+KINDS_TOML = """
+[kinds.supplier]
+folder = "qms_docs/suppliers"
+fields = { category = "text", score = "number", next_evaluation = "date" }
+links = { supplies = ["procedure", "process"] }
+due = "next_evaluation"
+
+[kinds.product]
+folder = "qms_docs/products"
+links = { made_by = ["process", "procedure"] }
+traced = true
+"""
+
+
+def declare_kinds(repo: QmsRepo) -> None:
+    """Declare the plants' kinds in the repository's config (once)."""
+    config = repo.root / "qmskit.toml"
+    text = config.read_text(encoding="utf-8")
+    if "[kinds.supplier]" not in text:
+        config.write_text(text + KINDS_TOML, encoding="utf-8")
+
+
+def supplier(repo: QmsRepo, doc_id: str, **fields: object) -> Path:
+    """Write a supplier (a declared kind) into its folder; clean unless `fields` say
+    otherwise."""
+    declare_kinds(repo)
+    base: dict[str, object] = {"owner": "ROLE-QM", "category": "machining", "score": 4,
+                               "next_evaluation": "2027-06-30", "supplies": ["PROC-A"],
+                               **approved()}
+    base.update(fields)
+    path = repo.write(doc_id, "supplier", **base)
+    target = repo.root / "qms_docs/suppliers" / f"{doc_id}.md"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return path.rename(target)
+
+
+def register(repo: QmsRepo, doc_id: str, records: str, table: str) -> Path:
+    """Write a register of `records` with the CSV `table`; returns the table's path."""
+    path = repo.write(doc_id, "register", owner="ROLE-QM", records=records,
+                      data=f"data/{doc_id}.csv", **approved())
+    target = repo.root / "qms_docs/registers" / f"{doc_id}.md"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    path.rename(target)
+    return repo.write_raw(f"qms_docs/registers/data/{doc_id}.csv", table)
+
+
+def d107_register_data(repo: QmsRepo) -> Expected:
+    table = register(repo, "REG-PLANT", "risk",
+                     "id,title,affects,likelihood,impact\n"
+                     "RISK-ROW-1,Scrap rate,PROC-A,2,2\n"
+                     'RISK-ROW-2,"Late delivery,PROC-A,2,2\n')
+    return Expected("D107", _rel(repo, table), 3)
+
+
+def l205_link_to_former_id(repo: QmsRepo) -> Expected:
+    repo.write("PROC-RENUMBERED", "procedure", owner="ROLE-QM", supports=["OBJ-A"],
+               former_ids=["PROC-OLDNAME"], **approved())
+    path = repo.write("PROC-FORMER", "procedure", owner="ROLE-QM", supports=["OBJ-A"],
+                      inputs=["PROC-OLDNAME"], **approved())
+    return Expected("L205", _rel(repo, path), line_of(path, "- PROC-OLDNAME"))
+
+
+def t310_declared_kind_untraced(repo: QmsRepo) -> Expected:
+    declare_kinds(repo)
+    path = repo.write("PRD-LOOSE", "product", owner="ROLE-QM", made_by=[], **approved())
+    target = repo.root / "qms_docs/products/PRD-LOOSE.md"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    path = path.rename(target)
+    return Expected("T310", _rel(repo, path), line_of(path, "made_by:"))
+
+
+def c408_declared_due_overdue(repo: QmsRepo) -> Expected:
+    path = supplier(repo, "SUP-OVERDUE", next_evaluation="2026-10-31")
+    return Expected("C408", _rel(repo, path), line_of(path, "next_evaluation: 2026-10-31"))
+
+
+def c409_declared_due_soon(repo: QmsRepo) -> Expected:
+    path = supplier(repo, "SUP-SOON", next_evaluation="2026-12-10")
+    return Expected("C409", _rel(repo, path), line_of(path, "next_evaluation: 2026-12-10"))
+
+
 #: Rule code -> plant, e.g. "L201" -> l201_dangling_link.
 PLANTS: dict[str, Plant] = {
     name.split("_")[0].upper(): fn
@@ -397,3 +481,74 @@ PLANTS.update({
     for name, fn in list(globals().items())
     if callable(fn) and name[:1] == "a" and name[1:4].isdigit()
 })
+
+
+# --- issue 13: one defect per new capability, located to the column ---------------------
+
+@dataclass(frozen=True)
+class Located:
+    """Where a planted defect must be reported, to the column, and nothing else."""
+
+    code: str
+    path: str
+    line: int
+    col: int
+
+
+def _col(path: Path, needle: str, within: str = "") -> tuple[int, int]:
+    """(line, column) of `within` inside the first line containing `needle`."""
+    line = line_of(path, needle)
+    text = path.read_text(encoding="utf-8").splitlines()[line - 1]
+    return line, text.index(within or needle) + 1
+
+
+def bad_label(repo: QmsRepo) -> Located:
+    path = repo.write_raw("procedures/PROC-LABEL.md",
+                          "---\nid: PROC-LABEL\nkind: procedure\ntitle: Labelled\n"
+                          "owner: ROLE-QM\nstatus: approved\nversion: Rev C draft\n"
+                          "approved_by: ROLE-MD\napproved_on: 2026-06-01\nsupports: [OBJ-A]\n"
+                          "---\nBody.\n")
+    return Located("D102", _rel(repo, path), *_col(path, "version:", "Rev C draft"))
+
+
+def unknown_page_key(repo: QmsRepo) -> Located:
+    # Material's real keys pass (tags, hide, description, x- fields); `hidden` is a typo.
+    path = repo.write("PROC-PAGE", "procedure", owner="ROLE-QM", supports=["OBJ-A"],
+                      tags=["purchasing"], hide=["toc"], description="How we buy.",
+                      **{"x-erp": 17, "hidden": ["navigation"]}, **approved())
+    return Located("D102", _rel(repo, path), *_col(path, "hidden:"))
+
+
+def wrong_type_in_declared_field(repo: QmsRepo) -> Located:
+    path = supplier(repo, "SUP-TYPE", score="excellent")
+    return Located("D102", _rel(repo, path), *_col(path, "score:", "excellent"))
+
+
+def dangling_declared_link(repo: QmsRepo) -> Located:
+    path = supplier(repo, "SUP-DANGLE", supplies=["PROC-A", "PROC-NOPE"])
+    return Located("L201", _rel(repo, path), *_col(path, "PROC-NOPE"))
+
+
+def bad_register_cell(repo: QmsRepo) -> Located:
+    table = register(repo, "REG-CELLS", "risk",
+                     "id,title,affects,likelihood,impact\n"
+                     "RISK-CELL-1,Scrap rate,PROC-A,2,2\n"
+                     "RISK-CELL-2,\"Late delivery, again\",PROC-A,seven,2\n")
+    return Located("D102", _rel(repo, table), 3, len('RISK-CELL-2,"Late delivery, again",'
+                                                     "PROC-A,") + 1)
+
+
+def declared_due_passed(repo: QmsRepo) -> Located:
+    path = supplier(repo, "SUP-DUE", next_evaluation="2026-09-30")
+    return Located("C408", _rel(repo, path), *_col(path, "next_evaluation:", "2026-09-30"))
+
+
+#: One planted defect per capability of issue 13.
+CAPABILITY_PLANTS: dict[str, Callable[[QmsRepo], Located]] = {
+    "bad-label": bad_label,
+    "unknown-page-key": unknown_page_key,
+    "wrong-type-in-declared-field": wrong_type_in_declared_field,
+    "dangling-declared-link": dangling_declared_link,
+    "bad-register-cell": bad_register_cell,
+    "declared-due-passed": declared_due_passed,
+}

@@ -205,8 +205,6 @@ def test_adding_front_matter_to_pages_git_has_known_for_years_is_no_change(
     assert (code, adoption) == (0, git(root, "rev-parse", "HEAD").strip())
 
 
-@pytest.mark.xfail(strict=False, reason="needs the contract branch: MkDocs page keys "
-                   "(tags, description) pass through in a controlled document's front matter")
 def test_a_translated_process_page_becomes_a_document(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -324,7 +324,7 @@ def test_os_error_mapping_names_the_file(monkeypatch: pytest.MonkeyPatch,
     # Root ignores file permissions, so a permission error is raised here by hand.
     import qmskit.commands.schema
 
-    def denied() -> int:
+    def denied(*_args: object) -> int:
         raise PermissionError(13, "Permission denied", "/srv/qms/procedures/PROC-A.md")
 
     monkeypatch.setattr(qmskit.commands.schema, "schema", denied)

@@ -84,7 +84,7 @@ def test_parse_version(text: str, version: int) -> None:
     assert parse_version(text) == version
 
 
-@pytest.mark.parametrize("text", ["-1", "1.0", "٣", "", " 1", "1_0"])
+@pytest.mark.parametrize("text", ["-1", "zero", "٣", "", " 1", "1_0"])
 def test_parse_version_refuses(text: str) -> None:
     with pytest.raises(ValueError, match="not a whole number"):
         parse_version(text)

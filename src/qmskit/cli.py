@@ -124,11 +124,16 @@ def trace_command(doc_id: str, root: Path, output_format: str,
 
 
 @cli.command("schema")
-def schema_command() -> int:
-    """Print the JSON Schema of the front matter (for editors' YAML language servers)."""
+@click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=Path(), show_default=True,
+              help="Root of the QMS whose config declares kinds and fields.")
+@_CONFIG
+def schema_command(root: Path, config_path: Path | None) -> int:
+    """Print the JSON Schema of the front matter (for editors' YAML language servers),
+    with the kinds and fields the QMS's config declares."""
     from qmskit.commands.schema import schema
 
-    return schema()
+    return schema(root, config_path)
 
 
 @cli.command("pages")
@@ -305,15 +310,23 @@ def import_command(source: Path, kind: str, to: str, tables: tuple[str, ...],
 @click.option("--title", help="The document's title (also used for its id).")
 @click.option("--id", "doc_id", metavar="ID", help="Use this id instead of a generated one.")
 @click.option("--owner", metavar="ROLE", help="The owning role.")
+@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write it in (inside a QMS folder; default: the kind's "
+                   "configured folder, or where documents of that kind live).")
+@click.option("--records", metavar="KIND",
+              help="For a register: the kind of record each row of its table is.")
 @_QMS_ROOT
 @_CONFIG
 def new_command(kind: str, title: str | None, doc_id: str | None, owner: str | None,
-                root: Path, config_path: Path | None) -> int:
-    """Create a draft document of KIND (strategy, objective, procedure, process, kpi,
-    role, risk, action, audit, review, ...) from its template, with a fresh id."""
+                directory: Path | None, records: str | None, root: Path,
+                config_path: Path | None) -> int:
+    """Create a draft document of KIND (strategy, objective, procedure, process, document,
+    kpi, role, risk, action, audit, review, register, or a kind declared in the config)
+    from its template, with a fresh id (the kind's id pattern, when configured)."""
     from qmskit.commands.new import new
 
-    return new(root, kind, title=title, doc_id=doc_id, owner=owner, config_path=config_path)
+    return new(root, kind, title=title, doc_id=doc_id, owner=owner, config_path=config_path,
+               directory=directory, records=records)
 
 
 @cli.command("review")

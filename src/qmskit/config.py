@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import stat
 import tomllib
 from datetime import date
@@ -42,10 +43,24 @@ from qmskit.model.clauses import (
     parse_catalogue,
     short_name,
 )
+from qmskit.model.documents import KIND_NAME_PATTERN, MODELS, PAGE_KEYS, Document
+from qmskit.model.kinds import (
+    DEFAULT_RISK_SCALE,
+    DEFAULT_SEVERITIES,
+    FIELD_NAME_PATTERN,
+    Contract,
+    ContractSpec,
+    FieldType,
+    IdPattern,
+    KindSpec,
+    contract_for,
+)
 from qmskit.model.types import KINDS, DocId, Interval, IntervalField
 from qmskit.walk import folder_inside
 
 RuleSetting = Literal["error", "warning", "off"]
+#: A word of a configured vocabulary or the name of a risk band.
+_WORD = r"^[a-z0-9][a-z0-9 _-]{0,39}$"
 
 DEFAULT_FOLDERS = ("qms_docs", "procedures", "objectives")
 
@@ -309,6 +324,100 @@ class HealthConfig(BaseModel):
     min_roles_beyond: _Percent = 50.0
 
 
+class VocabularyConfig(BaseModel):
+    """`[vocabulary]`: the organisation's own words for fields with a fixed set of values.
+
+    Defaults are today's contract, so a QMS without the table is checked as before.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    #: The values `severity:` of a nonconformity may take, e.g. critical, major, minor,
+    #: observation (from the nonconformity procedure).
+    nonconformity_severity: list[Annotated[str, Field(pattern=_WORD)]] = Field(
+        default=list(DEFAULT_SEVERITIES), min_length=1)
+    #: The values `type:` of a `kind: document` may take; empty = any text.
+    document_type: list[Annotated[str, Field(pattern=_WORD)]] = []
+
+    @field_validator("nonconformity_severity", "document_type")
+    @classmethod
+    def _distinct(cls, words: list[str]) -> list[str]:
+        repeated = sorted({word for word in words if words.count(word) > 1})
+        if repeated:
+            raise ValueError(f"{', '.join(repeated)} listed twice")
+        return words
+
+
+class RiskConfig(BaseModel):
+    """`[risk]`: the organisation's risk matrix (ISO 9001 6.1: its own method).
+
+    `scale` bounds likelihood and impact (1..scale). `bands` name ranges of the score
+    (likelihood x impact) in ascending order, together covering 1..scale²; `treat_from`
+    names the band from which a risk needs a treatment action (R504).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    scale: Annotated[int, Field(ge=2, le=10, strict=True)] = DEFAULT_RISK_SCALE
+    bands: dict[Annotated[str, Field(pattern=_WORD)],
+                tuple[Annotated[int, Field(strict=True, ge=1)],
+                      Annotated[int, Field(strict=True, ge=1)]]] = {}
+    treat_from: str | None = None
+
+    @model_validator(mode="after")
+    def _bands_cover_the_matrix(self) -> RiskConfig:
+        top = self.scale * self.scale
+        expected = 1
+        for name, (low, high) in self.bands.items():
+            if low != expected or high < low:
+                raise ValueError(f"bands: {name} = [{low}, {high}] should start at {expected} "
+                                 "(bands are listed in ascending order, without gaps or "
+                                 "overlaps)")
+            expected = high + 1
+        if self.bands and expected != top + 1:
+            raise ValueError(f"bands end at {expected - 1}; the highest score on a "
+                             f"{self.scale}x{self.scale} matrix is {top}")
+        if self.treat_from is not None and self.treat_from not in self.bands:
+            names = ", ".join(self.bands) or "none defined"
+            raise ValueError(f"treat_from = {self.treat_from!r} names no band ({names})")
+        return self
+
+    def band_of(self, score: int) -> str | None:
+        """The name of the band `score` falls in, None without bands."""
+        for name, (low, high) in self.bands.items():
+            if low <= score <= high:
+                return name
+        return None
+
+
+class KindConfig(BaseModel):
+    """`[kinds.NAME]`: extra fields of a built-in kind, or a kind the QMS declares.
+
+    For a built-in kind only `fields`, `required` (of those fields), `folder`,
+    `id_pattern` and `title` may be set: its links are part of the contract. A declared
+    kind adds `links` (link field -> kinds it may name), `due` (a date field that falls
+    due like a review) and `traced` (whether the traceability rules apply to it).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    folder: Annotated[str, Field(min_length=1)] | None = None
+    fields: dict[str, FieldType] = {}
+    links: dict[str, list[str]] = {}
+    required: list[str] = []
+    due: str | None = None
+    id_pattern: str | None = None
+    traced: Annotated[bool, Field(strict=True)] = False
+    title: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+
+    @field_validator("id_pattern")
+    @classmethod
+    def _pattern(cls, text: str | None) -> str | None:
+        if text is not None:
+            IdPattern.parse(text)
+        return text
+
+
 class Config(BaseModel):
     """Settings for one QMS repository; every field has a default that suits a small company."""
 
@@ -339,8 +448,14 @@ class Config(BaseModel):
     #: Longest time between two management reviews (R506; ISO practice: at least yearly).
     management_review_interval: IntervalField = _interval("12 months")
     #: likelihood x impact (each 1-5) at or above which a risk is high and needs a treatment
-    #: action (R504).
+    #: action (R504), unless `[risk]` names bands and `treat_from`.
     high_risk_score: Annotated[int, Field(ge=1, le=25, strict=True)] = 12
+    #: The organisation's risk matrix; None = 1-5 x 1-5 with `high_risk_score`.
+    risk: RiskConfig | None = None
+    #: The organisation's vocabularies (nonconformity severities, document types).
+    vocabulary: VocabularyConfig = VocabularyConfig()
+    #: Extra fields of built-in kinds, and the kinds the QMS declares, by kind name.
+    kinds: dict[str, KindConfig] = {}
     #: The quality team's roles, for `qmskit health` ("beyond the quality team"); empty means
     #: detected: the roles owning the audit records, and the roles reporting to them.
     quality_roles: list[DocId] = []
@@ -359,6 +474,55 @@ class Config(BaseModel):
 
     #: Where the config was read from, for messages about its values; set by `parse_config`.
     _source: str = PrivateAttr(default="qmskit.toml")
+    _contract: Contract | None = PrivateAttr(default=None)
+
+    @property
+    def contract(self) -> Contract:
+        """The front-matter contract this config shapes: the model of every kind,
+        declared kinds and extra fields included (see `qmskit.model.kinds`)."""
+        if self._contract is None:
+            self._contract = contract_for(self.contract_spec())
+        return self._contract
+
+    def contract_spec(self) -> ContractSpec:
+        """The parts of the config that shape the contract, as plain hashable data."""
+        kinds = tuple(
+            KindSpec(name, tuple(kind.fields.items()),
+                     tuple((link, tuple(targets)) for link, targets in kind.links.items()),
+                     tuple(kind.required), kind.due, kind.traced, kind.title, kind.folder,
+                     kind.id_pattern)
+            for name, kind in sorted(self.kinds.items()))
+        return ContractSpec(kinds, tuple(self.vocabulary.nonconformity_severity),
+                            tuple(self.vocabulary.document_type),
+                            self.risk.scale if self.risk else DEFAULT_RISK_SCALE)
+
+    @property
+    def treatment_threshold(self) -> int:
+        """The risk score from which a risk needs a treatment action (R504): the lower
+        bound of `[risk] treat_from`'s band, else `high_risk_score`."""
+        if self.risk is not None and self.risk.treat_from is not None:
+            return self.risk.bands[self.risk.treat_from][0]
+        return self.high_risk_score
+
+    def risk_band(self, score: int | None) -> str | None:
+        """The configured band a risk score falls in (e.g. "high"), None without bands."""
+        if score is None or self.risk is None:
+            return None
+        return self.risk.band_of(score)
+
+    @model_validator(mode="after")
+    def _kinds_fit_the_contract(self) -> Config:
+        if self.risk is not None and self.risk.treat_from is not None \
+                and "high_risk_score" in self.model_fields_set:
+            raise ValueError("high_risk_score and [risk] treat_from both set the score that "
+                             "needs treatment; keep one of them")
+        check_kinds(self.kinds, self.folders)
+        known = {*KINDS, *self.kinds}
+        for kind in self.review_interval:
+            if kind != "default" and kind not in known:
+                raise ValueError(f"review_interval: unknown kind {kind!r}; use one of: "
+                                 f"default, {', '.join(sorted(known))}")
+        return self
 
     @property
     def source(self) -> str:
@@ -429,15 +593,82 @@ class Config(BaseModel):
 
     @field_validator("review_interval")
     @classmethod
-    def _known_kinds(cls, intervals: dict[str, Interval]) -> dict[str, Interval]:
-        for kind in intervals:
-            if kind != "default" and kind not in KINDS:
-                raise ValueError(f"unknown kind {kind!r}; use one of: default, {', '.join(KINDS)}")
+    def _default_interval(cls, intervals: dict[str, Interval]) -> dict[str, Interval]:
+        # Kinds are checked once `kinds` (declared kinds) is known: `_kinds_fit_the_contract`.
         return {"default": _interval("12 months"), **intervals}
 
     def interval_for(self, kind: str) -> Interval:
         """The review interval a document of `kind` gets when it names none itself."""
         return self.review_interval.get(kind) or self.review_interval["default"]
+
+
+_KIND_NAME = re.compile(KIND_NAME_PATTERN)
+_FIELD_NAME = re.compile(FIELD_NAME_PATTERN)
+
+
+def check_kinds(kinds: dict[str, KindConfig], folders: list[str]) -> None:
+    """Raise ValueError when `[kinds.*]` does not fit the contract: a kind name, a field
+    that shadows a built-in one, a link to an unknown kind, a built-in kind's links
+    redefined, a `due` that is not a date field, a folder outside the QMS folders."""
+    known = {*KINDS, *kinds}
+    common = set(Document.model_fields) | set(PAGE_KEYS)
+    for name, kind in kinds.items():
+        where = f"kinds.{name}"
+        if not _KIND_NAME.match(name):
+            raise ValueError(f"{where}: a kind name is lower case letters, digits, '-' and "
+                             "'_', starting with a letter (e.g. supplier)")
+        builtin = name in KINDS
+        if builtin:
+            for key in ("links", "due", "traced"):
+                if key in kind.model_fields_set:
+                    raise ValueError(f"{where}.{key}: {name} is a built-in kind; its links "
+                                     "and rules are part of the contract and cannot be "
+                                     "redefined (declare a kind of your own instead)")
+            if name == "register" and kind.fields:
+                raise ValueError(f"{where}.fields: a register's rows carry the fields of "
+                                 "the kind they record, not the register")
+        taken = common | (set(MODELS[name].model_fields) if builtin else set())
+        for field_name in (*kind.fields, *kind.links):
+            if not _FIELD_NAME.match(field_name):
+                raise ValueError(f"{where}: field {field_name!r}: a field name is lower case "
+                                 "letters, digits and '_', starting with a letter")
+            if field_name in taken:
+                raise ValueError(f"{where}: field {field_name!r} is already a field of "
+                                 f"{'every document' if field_name in common else name}; "
+                                 "choose another name")
+        both = set(kind.fields) & set(kind.links)
+        if both:
+            raise ValueError(f"{where}: {', '.join(sorted(both))} is both a field and a link")
+        for link, targets in kind.links.items():
+            if not targets:
+                raise ValueError(f"{where}.links.{link}: list the kinds it may name")
+            for target in targets:
+                if target not in known:
+                    close = difflib.get_close_matches(target, sorted(known), 1)
+                    raise ValueError(f"{where}.links.{link}: unknown kind {target!r}"
+                                     + (f"; did you mean {close[0]!r}?" if close else ""))
+        for required in kind.required:
+            if required not in kind.fields and required not in kind.links:
+                raise ValueError(f"{where}.required: {required!r} is not one of its fields "
+                                 "or links")
+        if kind.due is not None and kind.fields.get(kind.due) != "date":
+            raise ValueError(f"{where}.due: {kind.due!r} must name one of its fields of "
+                             "type date")
+        if kind.folder is not None:
+            _check_folder_value(kind.folder, f"{where}.folder")
+            pure = PurePosixPath(kind.folder)
+            if not any(pure.is_relative_to(PurePosixPath(folder)) for folder in folders):
+                raise ValueError(f"{where}.folder: {kind.folder!r} is not inside the QMS "
+                                 f"folders ({', '.join(folders)}); move it or add it to "
+                                 "`folders`")
+
+
+def _check_folder_value(folder: str, where: str) -> None:
+    if "\0" in folder or any(ord(char) < 32 or ord(char) == 127 for char in folder):
+        raise ValueError(f"{where}: {folder!r} contains a control character")
+    pure = PurePosixPath(folder)
+    if pure.is_absolute() or ".." in pure.parts:
+        raise ValueError(f"{where}: {folder!r} must be a relative path inside the repository")
 
 
 def _format_validation_error(source: str, error: ValidationError) -> str:

@@ -35,6 +35,7 @@ import yaml
 from qmskit import fs
 from qmskit.domain.acks import HEADER, parse_ledger
 from qmskit.errors import QmsError
+from qmskit.model.types import Version
 
 KeyPath = tuple[str, ...]
 Scalar = str | int | date
@@ -487,7 +488,7 @@ def edit_document(path: Path, changes: Sequence[tuple[KeyPath, Scalar]],
     return edit_file(path, stamp, root=root, where=name)
 
 
-def append_ack(root: Path, relative: str, doc_id: str, version: int, handle: str,
+def append_ack(root: Path, relative: str, doc_id: str, version: Version | int, handle: str,
                day: date) -> bool:
     """Append one acknowledgement to the ledger (see `qmskit.domain.acks`).
 

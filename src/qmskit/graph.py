@@ -52,18 +52,29 @@ class Graph:
         self._out: dict[str, list[Link]] = {}
         self._in: dict[str, list[Link]] = {}
         self._nx: Any = None
+        #: Kind -> link fields along which documents of a declared, traced kind trace to
+        #: strategy (built-in kinds trace through `TRACE_FIELDS`).
+        self._trace_links: dict[str, frozenset[str]] = {}
 
     @classmethod
-    def from_documents(cls, docs: Iterable[Doc]) -> Graph:
-        """Build the graph; links to ids that are not documents are left out (a rule
-        reports them)."""
+    def from_documents(cls, docs: Iterable[Doc],
+                       aliases: dict[str, str] | None = None) -> Graph:
+        """Build the graph; a link to a former id (`aliases`: former id -> current id)
+        reaches the document that has it now; links to ids that are not documents are
+        left out (a rule reports them)."""
         graph = cls()
         docs = list(docs)
         for doc in docs:
             graph._add_node(doc.id, {"kind": doc.kind, "title": doc.title,
                                      "status": doc.status})
+            trace_links = type(doc.model).trace_links
+            if trace_links:
+                graph._trace_links[doc.kind] = trace_links
+        aliases = aliases or {}
         for doc in docs:
             for name, index, target in doc.links():
+                if target not in graph._nodes:
+                    target = aliases.get(target, target)
                 if target in graph._nodes:
                     graph._add_link(Link(doc.id, target, name, index))
         return graph
@@ -130,25 +141,38 @@ class Graph:
         wanted = _wanted(fields)
         return [lk for lk in self._in.get(doc_id, ()) if wanted is None or lk.field in wanted]
 
-    def _walk(self, start: str, forward: bool, fields: frozenset[str]) -> set[str]:
+    def traces(self, link: Link) -> bool:
+        """True when `link` carries traceability toward strategy: `supports`/`measures`,
+        or a link of a declared kind whose config says `traced = true`."""
+        if link.field in TRACE_FIELDS:
+            return True
+        if not self._trace_links:
+            return False
+        declared = self._trace_links.get(self._nodes[link.source]["kind"])
+        return declared is not None and link.field in declared
+
+    def _walk(self, start: str, forward: bool, fields: frozenset[str] | None) -> set[str]:
         seen: set[str] = set()
         queue = deque([start])
         adjacency = self._out if forward else self._in
         while queue:
             for link in adjacency.get(queue.popleft(), ()):
                 nxt = link.target if forward else link.source
-                if link.field in fields and nxt not in seen and nxt != start:
+                wanted = self.traces(link) if fields is None else link.field in fields
+                if wanted and nxt not in seen and nxt != start:
                     seen.add(nxt)
                     queue.append(nxt)
         return seen
 
-    def upstream(self, doc_id: str, fields: Iterable[str] = TRACE_FIELDS) -> set[str]:
-        """Everything `doc_id` serves, transitively (toward strategy)."""
-        return self._walk(doc_id, True, frozenset(fields))
+    def upstream(self, doc_id: str, fields: Iterable[str] | None = None) -> set[str]:
+        """Everything `doc_id` serves, transitively (toward strategy); by default along
+        the traceability links (`traces`)."""
+        return self._walk(doc_id, True, _wanted(fields))
 
-    def downstream(self, doc_id: str, fields: Iterable[str] = TRACE_FIELDS) -> set[str]:
-        """Everything that serves `doc_id`, transitively (toward work and measures)."""
-        return self._walk(doc_id, False, frozenset(fields))
+    def downstream(self, doc_id: str, fields: Iterable[str] | None = None) -> set[str]:
+        """Everything that serves `doc_id`, transitively (toward work and measures); by
+        default along the traceability links (`traces`)."""
+        return self._walk(doc_id, False, _wanted(fields))
 
     def traced_to_strategy(self) -> set[str]:
         """Ids with a supports/measures path to a strategy (strategies included).
@@ -160,7 +184,8 @@ class Graph:
         queue = deque(reached)
         while queue:
             for link in self._in[queue.popleft()]:
-                if link.field in TRACE_FIELDS and link.source not in reached:
+                if link.source not in reached and (link.field in TRACE_FIELDS
+                                                   or self.traces(link)):
                     reached.add(link.source)
                     queue.append(link.source)
         return reached
@@ -212,6 +237,7 @@ class Graph:
         """A copy limited to `ids` and the links among them."""
         chosen = set(ids) & set(self._nodes)
         sub = Graph()
+        sub._trace_links = dict(self._trace_links)
         for doc_id in sorted(chosen):
             sub._add_node(doc_id, dict(self._nodes[doc_id]))
         for link in self.links():
@@ -222,6 +248,7 @@ class Graph:
     def only_links(self, fields: Iterable[str]) -> Graph:
         """A copy with the same nodes but only links of the given fields."""
         sub = Graph()
+        sub._trace_links = dict(self._trace_links)
         for doc_id, data in self._nodes.items():
             sub._add_node(doc_id, dict(data))
         for link in self.links(fields):
@@ -274,7 +301,8 @@ class Graph:
             if self.kind(current) == "strategy" and current != doc_id:
                 found.append(current)
                 continue
-            for link in sorted(self.outgoing(current, TRACE_FIELDS), key=lambda lk: lk.target):
+            for link in sorted((lk for lk in self.outgoing(current) if self.traces(lk)),
+                               key=lambda lk: lk.target):
                 if link.target not in parent:
                     parent[link.target] = current
                     queue.append(link.target)

@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from qmskit import fs, translations
 from qmskit.cache import Cache, cache_dir, cache_key, load_payload, store_payload
@@ -30,7 +30,14 @@ from qmskit.git.reader import CachedFacts, GitReader, cached_facts
 from qmskit.git.repo import GitRepo, TreeEntry
 from qmskit.git.run import GitError
 from qmskit.model.doc import Doc
-from qmskit.model.documents import MODELS, Document, Kpi
+from qmskit.model.documents import (
+    PAGE_KEYS,
+    Document,
+    Kpi,
+    PageKeys,
+    Register,
+    without_extensions,
+)
 from qmskit.model.findings import Finding
 from qmskit.model.frontmatter import (
     FrontMatter,
@@ -40,9 +47,12 @@ from qmskit.model.frontmatter import (
     guess_id,
     parse,
 )
+from qmskit.model.kinds import DEFAULT_CONTRACT, Contract
 from qmskit.model.series import Measurement, NoData, Period, SeriesError, parse_series
-from qmskit.model.types import ID_PATTERN, KINDS, is_doc_id
+from qmskit.model.types import ID_PATTERN, is_doc_id
 from qmskit.qms import Qms
+from qmskit.registers import data_path as register_data
+from qmskit.registers import read_rows
 from qmskit.walk import walk
 
 _REQUIRED_PLACEHOLDERS: dict[str, Any] = {"title": "(untitled)", "status": "draft"}
@@ -152,12 +162,12 @@ def _position(table: dict[KeyPath, Position], loc: tuple[str | int, ...]) -> Pos
 
 
 def _validation_findings(
-    relative: str, fm: FrontMatter, model: type[Document], error: ValidationError
+    relative: str, fm: FrontMatter, model: type[BaseModel], error: ValidationError
 ) -> tuple[list[Finding], list[tuple[str | int, ...]]]:
     """D102 findings, and the locations of the invalid values (for `_salvage`)."""
     findings: list[Finding] = []
     bad: list[tuple[str | int, ...]] = []
-    known = list(model.model_fields)
+    known = [name for name in model.model_fields if name != "kind"] + sorted(PAGE_KEYS)
     for item in error.errors():
         loc = tuple(item["loc"])
         bad.append(loc)
@@ -167,7 +177,9 @@ def _validation_findings(
             pos = fm.key_positions.get(loc) or fm.positions.get(loc) or (2, 1)
             message = f"unknown field '{where}'"
             close = difflib.get_close_matches(str(loc[-1]), [*known, "last", "interval", "by"], 1)
-            hint = f"did you mean '{close[0]}'?" if close else "remove it or check the spelling"
+            hint = (f"did you mean '{close[0]}'?" if close else
+                    "remove it or check the spelling; a field of your own passes unchecked "
+                    f"as 'x-{loc[-1]}'")
         elif item["type"] == "missing":
             pos = fm.key_positions.get(("id",), (2, 1))
             message = f"missing required field '{where}'"
@@ -240,26 +252,28 @@ def _salvage(data: dict[str, Any], bad: list[tuple[str | int, ...]]) -> list[dic
 
 
 def validate_document(
-    relative: str, fm: FrontMatter, source: str = ""
+    relative: str, fm: FrontMatter, source: str = "", contract: Contract = DEFAULT_CONTRACT
 ) -> tuple[Doc | None, list[Finding], str | None]:
     """Turn front matter into a Doc; returns (doc, findings, id of an unusable document).
 
-    A document with schema errors is still kept when its id and kind are sound: the bad
-    fields are dropped so the rest of it still takes part in the graph. Front matter
-    parsed without positions is re-parsed with them when there is something to report.
+    `contract` (the config's: `Config.contract`) gives the model of each kind, declared
+    kinds and extra fields included. A document with schema errors is still kept when
+    its id and kind are sound: the bad fields are dropped so the rest of it still takes
+    part in the graph. Front matter parsed without positions is re-parsed with them when
+    there is something to report.
     """
-    doc, findings, broken = _validate(relative, fm, source)
+    doc, findings, broken = _validate(relative, fm, source, contract)
     if findings and not fm.has_positions and source:
         try:
             located = parse(fs.read_regular(source).decode("utf-8-sig"), positions=True)
         except (fs.PathError, UnicodeDecodeError, FrontMatterError):
             return doc, findings, broken
-        return _validate(relative, located, source)
+        return _validate(relative, located, source, contract)
     return doc, findings, broken
 
 
 def _validate(
-    relative: str, fm: FrontMatter, source: str
+    relative: str, fm: FrontMatter, source: str, contract: Contract
 ) -> tuple[Doc | None, list[Finding], str | None]:
     data = fm.data
     if data is None or "id" not in data:
@@ -277,22 +291,32 @@ def _validate(
                                 hint="use capitals, digits and dashes, e.g. PROC-PURCH"))
         return None, findings, None
     kind = data.get("kind")
-    if kind not in MODELS:
+    model_type = contract.model_for(kind)
+    if model_type is None:
         if kind is None:
             pos = fm.key_positions.get(("id",), (2, 1))
             message = "missing required field 'kind'"
         else:
             pos = fm.positions.get(("kind",), id_pos)
             message = f"unknown kind {kind!r}"
-        close = difflib.get_close_matches(str(kind), KINDS, 1) if kind is not None else []
-        hint = f"did you mean '{close[0]}'?" if close else f"use one of: {', '.join(KINDS)}"
+        kinds = contract.kinds
+        close = difflib.get_close_matches(str(kind), kinds, 1) if kind is not None else []
+        hint = (f"did you mean '{close[0]}'?" if close else
+                f"use one of: {', '.join(kinds)}, or declare it under [kinds] in the config")
         findings.append(Finding(relative, pos[0], pos[1], "D104", message, hint=hint,
                                 doc_id=doc_id))
         return None, findings, doc_id
-    model_type = MODELS[kind]
-    try:
-        model = model_type.model_validate(data)
-    except ValidationError as error:
+    page_keys = data.keys() & PAGE_KEYS
+    if page_keys:
+        # Passed through to the page (MkDocs/Material): checked as data, not part of the
+        # model.
+        try:
+            PageKeys.model_validate({key: data[key] for key in page_keys})
+        except ValidationError as page_error:
+            findings.extend(_validation_findings(relative, fm, PageKeys, page_error)[0])
+        data = {key: value for key, value in data.items() if key not in page_keys}
+    model, error, data = _model(model_type, data)
+    if error is not None:
         schema_findings, bad = _validation_findings(relative, fm, model_type, error)
         findings.extend(schema_findings)
         for salvage in _salvage(data, bad):
@@ -303,6 +327,8 @@ def _validate(
                 continue
         else:
             return None, findings, doc_id
+    assert model is not None
+    findings.extend(_contract_findings(relative, fm, model, contract))
     doc = Doc(relative, model, source, fm.body_line)
     if fm.has_positions:
         doc._positions, doc._key_positions = fm.positions, fm.key_positions
@@ -312,6 +338,68 @@ def _validate(
         Finding(f.path, f.line, f.col, f.code, f.message, hint=f.hint, doc_id=doc_id)
         for f in findings
     ], None
+
+
+def _model(model_type: type[Document], data: dict[str, Any]
+           ) -> tuple[Document | None, ValidationError | None, dict[str, Any]]:
+    """(model, None, data) or (None, the error, data) for front matter `data`.
+
+    `x-` fields pass unchecked: they are looked for only when validation fails (then
+    `data` comes back without them), so the documents without any, nearly all, pay
+    nothing for them.
+    """
+    try:
+        return model_type.model_validate(data), None, data
+    except ValidationError as error:
+        stripped = without_extensions(data)
+        if stripped is data:
+            return None, error, data
+    try:
+        return model_type.model_validate(stripped), None, stripped
+    except ValidationError as error:
+        return None, error, stripped
+
+
+def _contract_findings(relative: str, fm: FrontMatter, model: Document,
+                       contract: Contract) -> list[Finding]:
+    """What the config's contract asks beyond the model: required fields of a kind
+    (documents that are not drafts), and a register's `records` naming a known kind."""
+    found = []
+    for name in contract.missing_required(model):
+        pos = fm.key_positions.get((name,)) or fm.key_positions.get(("id",), (2, 1))
+        found.append(Finding(relative, pos[0], pos[1], "D102",
+                             f"missing required field '{name}' (required for a {model.kind} "
+                             "that is not a draft)",
+                             hint=f"fill in '{name}:' (the config's [kinds.{model.kind}] "
+                             "requires it)"))
+    if isinstance(model, Register) and model.records not in contract.record_kinds:
+        pos = fm.positions.get(("records",)) or fm.key_positions.get(("id",), (2, 1))
+        close = difflib.get_close_matches(model.records, contract.record_kinds, 1)
+        found.append(Finding(relative, pos[0], pos[1], "D102",
+                             f"records: {model.records!r} is not a kind a register can hold",
+                             hint=f"did you mean '{close[0]}'?" if close else
+                             f"use one of: {', '.join(contract.record_kinds)}"))
+    return found
+
+
+def _load_register(qms: Qms, register: Doc, files: fs.Root, contract: Contract) -> None:
+    """Add the records of a register's table to `qms`, validated like files: each row
+    is a document of the register's `records` kind, located at its cells."""
+    for row in read_rows(qms, register, files, contract):
+        doc, findings, broken = validate_document(register_data(register), row.front_matter,
+                                                  "", contract)
+        qms.problems.extend(replace(f, doc_id=f.doc_id or register.id) for f in findings)
+        if broken:
+            qms.broken_ids.add(broken)
+        if doc is None:
+            continue
+        doc.register = register.id
+        doc.inherited = row.inherited
+        original = qms.documents.get(doc.id)
+        if original is not None:
+            qms.duplicates.append((doc, original))
+        else:
+            qms.documents[doc.id] = doc
 
 
 def _load_series(qms: Qms, doc: Doc, files: fs.Root, cache: Cache | None = None) -> None:
@@ -409,14 +497,14 @@ def read_files(root: Path, items: list[Item], max_size: int) -> list[FileResult]
 Outcome = tuple[Document | None, int, list[Finding], str | None, bool]
 
 
-def _outcome(result: FileResult) -> Outcome:
+def _outcome(result: FileResult, contract: Contract) -> Outcome:
     """What one file contributes, without its path (so cache entries survive renames):
     (model, body line, findings, id of an unusable document, is a plain page)."""
     if result.problem is not None:
         return None, 0, [replace(result.problem, path="")], result.guessed_id, False
     assert result.front_matter is not None
     doc, findings, broken = validate_document(result.relative, result.front_matter,
-                                              result.source)
+                                              result.source, contract)
     path_free = [replace(f, path="") for f in findings]
     if doc is None:
         return None, 0, path_free, broken, broken is None and not findings
@@ -443,20 +531,22 @@ def _outcomes(root: Path, config: Config, items: list[tuple[str, str]],
         if not stat.S_ISREG(info.st_mode) or info.st_size > config.max_file_size:
             pending.append((path, relative, None))  # never cached: re-checked every time
             continue
-        hit = _decode_outcome(cache, relative, cache.get(relative, info))
+        hit = _decode_outcome(cache, relative, cache.get(relative, info), config.contract)
         if hit is None:
             raw = read_bytes(files, path, relative, config.max_file_size)
             if isinstance(raw, FileResult):
                 pending.append((path, relative, None))
                 continue
-            hit = _decode_outcome(cache, relative, cache.get_by_content(relative, info, raw))
+            hit = _decode_outcome(cache, relative, cache.get_by_content(relative, info, raw),
+                                  config.contract)
             if hit is None:
                 keys[relative] = (info, raw)
                 pending.append((path, relative, raw))
                 continue
         found[relative] = hit
+    contract = config.contract
     for result in read_files(root, pending, config.max_file_size):
-        outcome = _outcome(result)
+        outcome = _outcome(result, contract)
         found[result.relative] = outcome
         if outcome[0] is not None and result.front_matter is not None:
             # Keep positions and body already parsed, so they are not read twice.
@@ -470,7 +560,7 @@ def _outcomes(root: Path, config: Config, items: list[tuple[str, str]],
             fresh_docs[result.relative] = doc
         if cache is not None and result.relative in keys:
             info, raw = keys[result.relative]
-            encoded = _encode_outcome(outcome)
+            encoded = _encode_outcome(outcome, config.contract)
             if encoded is not None:
                 cache.put(result.relative, info, raw, encoded)
     return [found[relative] for _, relative in items], fresh_docs
@@ -501,14 +591,14 @@ def _decode_finding(value: object) -> Finding:
     return finding
 
 
-def _encode_outcome(outcome: Outcome) -> list[object] | None:
+def _encode_outcome(outcome: Outcome, contract: Contract) -> list[object] | None:
     """The JSON form of a file's outcome; None when the model would not read back equal
     (such a file is simply parsed every time)."""
     model, body_line, findings, broken, is_page = outcome
     kind = model_json = None
     if model is not None:
         kind = getattr(model, "kind", None)
-        model_type = MODELS.get(kind) if isinstance(kind, str) else None
+        model_type = contract.model_for(kind)
         if model_type is not type(model):
             return None
         model_json = model.model_dump_json()
@@ -521,7 +611,8 @@ def _encode_outcome(outcome: Outcome) -> list[object] | None:
             broken, is_page]
 
 
-def _decode_outcome(cache: Cache, relative: str, value: object) -> Outcome | None:
+def _decode_outcome(cache: Cache, relative: str, value: object,
+                    contract: Contract) -> Outcome | None:
     """A stored outcome, validated; None (and the entry forgotten) when it is not one."""
     if value is None:
         return None
@@ -531,7 +622,7 @@ def _decode_outcome(cache: Cache, relative: str, value: object) -> Outcome | Non
         _, kind, model_json, body_line, findings, broken, is_page = value
         model = None
         if model_json is not None:
-            model_type = MODELS.get(kind) if isinstance(kind, str) else None
+            model_type = contract.model_for(kind)
             if model_type is None or not isinstance(model_json, str):
                 raise ValueError("not a model")
             model = model_type.model_validate_json(model_json)
@@ -638,6 +729,7 @@ def load_qms(root: Path, config: Config, *, with_git: bool = True,
     if not root.is_dir():
         raise QmsError(f"{root}: not a directory; pass the root of a QMS repository")
     qms = Qms(root=root, config=config)
+    contract = config.contract
     qms.git, cache = _git_reader(root, config, start=with_git, use_cache=use_cache,
                                  full_history=full_history)
     # Translations (X.de.md, de/X.md) are the same document as X.md: they never become
@@ -661,6 +753,8 @@ def load_qms(root: Path, config: Config, *, with_git: bool = True,
         else:
             qms.documents[doc.id] = doc
     files = fs.Root(root)
+    for doc in qms.of_kind("register"):
+        _load_register(qms, doc, files, contract)
     translations.attach(qms, translated, files, with_git=with_git)
     for doc in qms.of_kind("kpi"):
         _load_series(qms, doc, files, cache)

@@ -344,8 +344,6 @@ def test_lists_in_a_register_are_separated_by_semicolons(
         "register", "draft", "roles-register.csv")
 
 
-@pytest.mark.xfail(strict=False, reason="needs the contract branch: `kind: register` and "
-                   "x- fields")
 def test_an_imported_register_checks_clean(
     clean: QmsRepo, risks: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -354,6 +352,26 @@ def test_an_imported_register_checks_clean(
                    "affects:Sales=", "--map-values", "likelihood:9=5", "--map-values",
                    "owner:quality lead=ROLE-QM", "--set", "status=approved",
                    "--set", "review.last=2026-06-01", "--set", "approved_by=ROLE-MD",
-                   "--set", "approved_on=2026-06-01", "--replace-table") == 0
+                   "--set", "approved_on=2026-06-01", "--set", "owner=ROLE-QM",
+                   "--replace-table") == 0
     capsys.readouterr()
     assert _check(clean, capsys) == []
+
+
+def test_a_register_takes_the_owner_its_rows_agree_on(
+    clean: QmsRepo, risks: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A register is a controlled document: without `--set owner=`, it takes the owner all
+    its rows name, and says so when they disagree (rather than leave a T306 unexplained)."""
+    assert _import(clean, str(risks), "--kind", "risk", "--to", "register",
+                   "--map", "Risk=title,Process=affects+x-process", "--map-values",
+                   "affects:Sales=", "--map-values", "likelihood:9=5", "--map-values",
+                   "owner:*=ROLE-QM", "--replace-table") == 0
+    assert _front(risks)["owner"] == "ROLE-QM"
+    capsys.readouterr()
+    more = clean.write_raw("qms_docs/more-risks.md", RISKS.replace("RISK-0", "RISK-1"))
+    assert _import(clean, str(more), "--kind", "risk", "--to", "register",
+                   "--map", "Risk=title,Process=affects+x-process", "--map-values",
+                   "affects:Sales=", "--map-values", "likelihood:9=5", "--map-values",
+                   "owner:quality lead=ROLE-QM", "--dry-run") == 0
+    assert "the register has no owner" in capsys.readouterr().out

@@ -16,14 +16,16 @@ FOLDERS = {"strategy": "qms_docs/strategy", "objective": "objectives",
            "procedure": "procedures", "process": "procedures", "kpi": "qms_docs/kpis",
            "role": "qms_docs/roles", "risk": "qms_docs/risks", "action": "qms_docs/actions",
            "audit": "qms_docs/audits", "review": "qms_docs/reviews",
-           "nonconformity": "qms_docs/nonconformities"}
+           "nonconformity": "qms_docs/nonconformities", "document": "qms_docs",
+           "register": "qms_docs/registers"}
 
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_every_kind_gives_a_schema_valid_draft(clean: QmsRepo, kind: str,
                                                capsys: pytest.CaptureFixture[str]) -> None:
+    records = ["--records", "risk"] if kind == "register" else []
     assert main(["new", kind, "--title", "Handling of returns: \"RMA\" #2", "--owner",
-                 "ROLE-QM", "--root", str(clean.root)]) == 0
+                 "ROLE-QM", "--root", str(clean.root), *records]) == 0
     out = capsys.readouterr().out
     relative = out.split(":", 1)[0]
     assert relative.startswith(FOLDERS[kind] + "/")

@@ -11,7 +11,7 @@ import pytest
 from qmskit.cli import main
 from qmskit.rules import all_rules
 
-from plants import PLANTS, Expected
+from plants import CAPABILITY_PLANTS, PLANTS, Expected
 from qmsfactory import TODAY, QmsRepo, init_git
 
 
@@ -91,3 +91,17 @@ def test_copy_of_repository_checks_the_same(
     moved = shutil.copytree(clean.root, tmp_path / "elsewhere")
     _, second = run_json(moved, capsys)
     assert first["findings"] == second["findings"]
+
+
+@pytest.mark.parametrize("name", sorted(CAPABILITY_PLANTS))
+def test_capability_defect_is_located_and_alone(
+    name: str, clean: QmsRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 13: one defect per new capability, reported at its file:line:col and
+    nowhere else (the valid neighbours in the same file pass)."""
+    expected = CAPABILITY_PLANTS[name](clean)
+    status, report = run_json(clean.root, capsys)
+    located = [(f["code"], f["path"], f["line"], f["col"]) for f in report["findings"]]
+    assert located == [(expected.code, expected.path, expected.line, expected.col)], \
+        report["findings"]
+    assert status == 1

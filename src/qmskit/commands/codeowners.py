@@ -43,11 +43,14 @@ def _pattern(path: str) -> str | None:
 
 def entries(qms: Qms, prefix: str = "") -> list[str]:
     """The block's lines: one per document (and KPI data file), sorted by path."""
-    from qmskit.model.documents import Role
+    from qmskit.model.documents import Register, Role
     from qmskit.model.types import mention
+    from qmskit.registers import data_path
 
     rows: dict[str, str] = {}
     for doc in qms.documents.values():
+        if doc.register is not None:
+            continue  # a register row: its table is owned with the register
         owner = doc.model.owner
         role = qms.documents.get(owner) if owner else None
         holders = (list(dict.fromkeys(mention(h) for h in role.model.holders))
@@ -55,6 +58,8 @@ def entries(qms: Qms, prefix: str = "") -> list[str]:
         paths = [doc.path]
         if doc.id in qms.series_paths:
             paths.append(qms.series_paths[doc.id])
+        if isinstance(doc.model, Register) and not data_path(doc).startswith("../"):
+            paths.append(data_path(doc))
         for path in paths:
             pattern = _pattern(prefix + path)
             if pattern is None:

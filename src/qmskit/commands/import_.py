@@ -395,6 +395,15 @@ def import_table(root: Path, source: Path, *, kind: str, to: str = "files",
         data_path = posixpath.join(folder, posixpath.splitext(
             posixpath.basename(register_path))[0] + ".csv")
         outcome.created[data_path] = register_csv(plan)
+        if "owner" not in register_fields:
+            # A register is a controlled document and needs an owner (T306): the one owner
+            # all its rows name, when they agree; otherwise the user says (`--set owner=`).
+            owners = {record.data.get("owner") for record in plan.records}
+            if len(owners) == 1 and None not in owners:
+                register_fields["owner"] = owners.pop()
+            else:
+                plan.notes.append("the register has no owner: give it one with "
+                                  "`--set owner=ROLE-...` (T306 until then)")
         register_data: dict[str, Any] = {"id": register_id, "kind": "register",
                                          **nest(register_fields), "records": kind,
                                          "data": posixpath.basename(data_path)}

@@ -154,6 +154,11 @@ def example_documents(today: date) -> dict[str, str]:
                      {"owner": "ROLE-QM", "date": iso, "source": "customer-complaint",
                       "severity": "minor", "affects": flow_list(["PROC-O2D"]),
                       "actions": flow_list(["ACT-CAPACITY"])}))
+    docs.append(("document", "DOC-POLICY", "Quality policy", "qms_docs",
+                 {"owner": "ROLE-MD", "type": "policy", "clauses": '["5.2"]',
+                  "applies_to": flow_list(["ROLE-QM"])}))
+    docs.append(("register", "REG-RISKS", "Risk register", "qms_docs/registers",
+                 {"owner": "ROLE-QM", "records": "risk", "data": "data/REG-RISKS.csv"}))
     files: dict[str, str] = {}
     for kind, doc_id, title, folder, fields in docs:
         values = document_values(kind, doc_id, title, **{**approved, **fields})
@@ -164,6 +169,10 @@ def example_documents(today: date) -> dict[str, str]:
     rows = [f"{month},{value}" for month, value in
             zip(_previous_months(today, 3), ("95.8", "96.4", "97.1"), strict=True)]
     files["qms_docs/kpis/data/KPI-OTD.csv"] = "period,value\n" + "\n".join(rows) + "\n"
+    # A register keeps many records in one table; each row is a risk like RISK-CAPACITY.
+    files["qms_docs/registers/data/REG-RISKS.csv"] = (
+        "id,title,affects,likelihood,impact,treated_by\n"
+        "RISK-KEY-SUPPLIER,Key supplier fails to deliver,PROC-O2D,2,3,\n")
     return files
 
 

@@ -1,10 +1,14 @@
 """`qmskit new KIND`: start a controlled document from the kind's template.
 
-The document gets a fresh id (from the title, e.g. "Supplier evaluation" becomes
-PROC-SUPPLIER-EVALUATION, numbered when taken), lands in the folder where documents of
-that kind already live (or the conventional one), starts as a draft with every field
-of its kind present and commented, and is validated against the schema before it is
-written. The file is created atomically and never over an existing file.
+The document gets a fresh id: the next free number of the kind's id pattern when the
+config sets one (`[kinds.procedure] id_pattern = "SOP-###"` gives SOP-014), else one
+from the title (e.g. "Supplier evaluation" becomes PROC-SUPPLIER-EVALUATION, numbered
+when taken). It lands in `--dir`, the kind's configured folder (`[kinds.KIND] folder`),
+the folder where documents of that kind already live, or the conventional one; starts
+as a draft with every field of its kind present and commented (a declared kind's fields
+from the config); and is validated against the schema before it is written. A draft
+passes the pre-commit hook: its traceability findings are warnings until it is
+approved. The file is created atomically and never over an existing file.
 
 The same templates (`qmskit/templates/documents/KIND.md`) seed `qmskit init`, filled
 in there as an approved, linked example system.
@@ -25,7 +29,9 @@ from qmskit import fs
 from qmskit.edit import atomic_create, render_scalar
 from qmskit.errors import EXIT_CLEAN, QmsError
 from qmskit.loader import open_qms
-from qmskit.model.types import ID_PATTERN, KINDS, is_doc_id
+from qmskit.model.documents import Document
+from qmskit.model.kinds import Contract, KindSpec, field_label, nested_model
+from qmskit.model.types import ID_PATTERN, is_doc_id
 
 if TYPE_CHECKING:
     from qmskit.qms import Qms
@@ -36,12 +42,13 @@ FOLDERS: dict[str, str] = {
     "process": "procedures", "kpi": "qms_docs/kpis", "role": "qms_docs/roles",
     "risk": "qms_docs/risks", "action": "qms_docs/actions", "audit": "qms_docs/audits",
     "review": "qms_docs/reviews", "nonconformity": "qms_docs/nonconformities",
+    "document": "qms_docs", "register": "qms_docs/registers",
 }
 #: The id prefix a kind gets when the QMS has no document of that kind yet.
 PREFIXES: dict[str, str] = {
     "strategy": "STRAT", "objective": "OBJ", "procedure": "PROC", "process": "PROC",
     "kpi": "KPI", "role": "ROLE", "risk": "RISK", "action": "ACT", "audit": "AUDIT",
-    "review": "MR", "nonconformity": "NC",
+    "review": "MR", "nonconformity": "NC", "document": "DOC", "register": "REG",
 }
 #: The clauses a new document of each kind starts with when ISO 13485 is the default
 #: standard (the templates carry ISO 9001's, whose numbers mean other things there).
@@ -102,23 +109,24 @@ def document_values(kind: str, doc_id: str, title: str, **overrides: str) -> dic
         "holders": "[]", "reports_to": "", "affects": "[]", "likelihood": "",
         "impact": "", "treated_by": "[]", "source": "", "date": "", "scope": "[]",
         "findings": "[]", "inputs": "[]", "decisions": "[]", "attendees": "[]",
-        "severity": "", "actions": "[]",
+        "severity": "", "actions": "[]", "type": "", "records": "", "clauses": "[]",
     }
     values.update(overrides)
     return values
 
 
-def validate_rendered(relative: str, text: str) -> None:
+def validate_rendered(relative: str, text: str, contract: Contract | None = None) -> None:
     """Refuse to write a document the loader would reject (a template bug, or a title
     that cannot be written)."""
     from qmskit.loader import validate_document
     from qmskit.model.frontmatter import FrontMatterError, parse
+    from qmskit.model.kinds import DEFAULT_CONTRACT
 
     try:
         fm = parse(text)
     except FrontMatterError as error:  # pragma: no cover - templates are tested
         raise QmsError(f"{relative}: template produced invalid YAML: {error.message}") from None
-    doc, findings, _ = validate_document(relative, fm)
+    doc, findings, _ = validate_document(relative, fm, contract=contract or DEFAULT_CONTRACT)
     if doc is None or findings:
         problems = "; ".join(f"{f.message}" for f in findings) or "not a document"
         raise QmsError(f"{relative}: the new document would not be valid: {problems}")
@@ -145,11 +153,26 @@ def fresh_id(prefix: str, title: str | None, taken: set[str]) -> str:
     return f"{prefix}-{number:03d}"
 
 
+def register_header(contract: Contract, records: str) -> str:
+    """The header line of a new register's table: `id`, `title` and the fields of the
+    kind it records (the common control fields come from the register)."""
+    model = contract.models[records]
+    common = set(Document.model_fields)
+    names = ["id", "title", "owner"] + [
+        name for name in model.model_fields
+        if name not in common and name != "kind" and nested_model(model, name) is None]
+    return ",".join(names) + "\n"
+
+
 def _folder(qms: Qms, kind: str) -> str:
-    existing = Counter(PurePosixPath(d.path).parent.as_posix() for d in qms.of_kind(kind))
+    configured = qms.config.contract.folder(kind)
+    if configured is not None:
+        return configured.strip("/")
+    existing = Counter(PurePosixPath(d.path).parent.as_posix() for d in qms.of_kind(kind)
+                       if d.register is None)
     if existing:
         return existing.most_common(1)[0][0]
-    folder = FOLDERS.get(kind, f"qms_docs/{kind}s")
+    folder = FOLDERS.get(kind, f"qms_docs/{kind.replace('_', '-')}s")
     if folder.split("/")[0] in qms.config.folders:
         return folder
     return f"{qms.config.folders[0].rstrip('/')}/{PurePosixPath(folder).name}"
@@ -157,61 +180,126 @@ def _folder(qms: Qms, kind: str) -> str:
 
 def _prefix(qms: Qms, kind: str) -> str:
     existing = Counter(d.id.split("-")[0] for d in qms.of_kind(kind))
-    return existing.most_common(1)[0][0] if existing else PREFIXES.get(kind, kind[:4].upper())
+    default = PREFIXES.get(kind) or re.sub(r"[^A-Z0-9]", "", kind.upper())[:4] or "DOC"
+    return existing.most_common(1)[0][0] if existing else default
+
+
+def _directory(qms: Qms, kind: str, directory: Path | None) -> str:
+    """The folder (relative to the root) a new document goes into: `--dir` (inside a
+    QMS folder, so the check reads it), else the kind's folder (`_folder`)."""
+    if directory is None:
+        return _folder(qms, kind)
+    resolved = (directory if directory.is_absolute() else Path.cwd() / directory).resolve()
+    try:
+        relative = resolved.relative_to(qms.root.resolve()).as_posix()
+    except ValueError:
+        raise QmsError(f"--dir {directory}: not inside the QMS at {qms.root}") from None
+    pure = PurePosixPath(relative)
+    if not any(pure.is_relative_to(PurePosixPath(folder)) for folder in qms.config.folders):
+        raise QmsError(f"--dir {directory}: not inside the QMS folders "
+                       f"({', '.join(qms.config.folders)}), so `qmskit check` would not read "
+                       "the document there")
+    return relative
+
+
+def declared_template(spec: KindSpec) -> str:
+    """The template of a kind declared in the config: the common fields, then its fields
+    and links, each with its type as a comment."""
+    lines = ["---", "id: {{qms:id}}", f"kind: {spec.name}", "title: {{qms:title}}",
+             "owner: {{qms:owner}}  # a role id", "status: {{qms:status}}", "version: 1",
+             "{{qms:approval}}", "review:", "{{qms:review_last}}", "  interval: 12 months"]
+    required = set(spec.required)
+    for name, type_name in spec.fields:
+        note = f"{type_name}{', required once approved' if name in required else ''}"
+        if spec.due == name:
+            note += "; falls due on this date"
+        empty = "[]" if type_name == "list" else ""
+        lines.append(f"{name}: {empty}  # {note}".replace(":   #", ":  #"))
+    for name, targets in spec.links:
+        note = f"-> {', '.join(targets)}{', required once approved' if name in required else ''}"
+        lines.append(f"{name}: []  # {note}")
+    title = spec.title or field_label(spec.name)
+    lines += ["---", "", "# {{qms:heading}}", "",
+              f"A {field_label(spec.name).lower()} ({title}, declared in the config).", ""]
+    return "\n".join(lines)
 
 
 def new(root: Path, kind: str, *, title: str | None = None, doc_id: str | None = None,
-        owner: str | None = None, config_path: Path | None = None) -> int:
-    """Create a draft document of `kind`; print its path. Exit 0, or 2 when refused."""
-    if kind not in KINDS:
-        raise QmsError(f"unknown kind {kind!r}; use one of: {', '.join(KINDS)}")
+        owner: str | None = None, config_path: Path | None = None,
+        directory: Path | None = None, records: str | None = None) -> int:
+    """Create a draft document of `kind` (in `directory`, if given; a register of
+    `records`); print its path. Exit 0, or 2 when refused."""
     if title is not None and (not title.strip() or "\n" in title or len(title) > 300):
         raise QmsError("--title must be one line of 1 to 300 characters")
     qms = open_qms(root, config_path, with_git=False)
+    contract = qms.config.contract
+    if kind not in contract.kinds:
+        raise QmsError(f"unknown kind {kind!r}; use one of: {', '.join(contract.kinds)}, or "
+                       "declare it under [kinds] in the config")
+    if kind == "register":
+        if records is None:
+            raise QmsError("a register holds records of one kind: say which with --records "
+                           "KIND (e.g. --records risk)")
+        if records not in contract.record_kinds:
+            raise QmsError(f"--records {records}: not a kind a register can hold; use one "
+                           f"of: {', '.join(contract.record_kinds)}")
+    elif records is not None:
+        raise QmsError("--records is for `qmskit new register`")
     if owner is not None and (owner not in qms.documents
                               or qms.documents[owner].kind != "role"):
         raise QmsError(f"--owner {owner}: not a role in this QMS")
-    folder = _folder(qms, kind)
-    taken = set(qms.documents) | qms.broken_ids
-    directory = qms.root / folder
-    if directory.is_dir() and fs.inside(qms.root, directory):
-        taken |= {p.stem for p in directory.glob("*.md")}
+    folder = _directory(qms, kind, directory)
+    taken = set(qms.documents) | qms.broken_ids | set(qms.aliases)
+    where = qms.root / folder
+    if where.is_dir() and fs.inside(qms.root, where):
+        taken |= {p.stem for p in where.glob("*.md")}
+    today = qms.evaluation_date(None)
     if doc_id is not None:
         if not is_doc_id(doc_id):
             raise QmsError(f"--id {doc_id!r} does not match {ID_PATTERN}, e.g. PROC-PURCH")
         if doc_id in taken:
             raise QmsError(f"--id {doc_id}: already used in this QMS")
     else:
-        doc_id = fresh_id(_prefix(qms, kind), title, taken)
+        pattern = contract.id_pattern(kind)
+        doc_id = (pattern.next_free(taken, today.year) if pattern is not None
+                  else fresh_id(_prefix(qms, kind), title, taken))
     title = title.strip() if title else f"New {kind} {doc_id}"
-    today = qms.evaluation_date(None)
     overrides = {"owner": owner or ""}
     if kind in ("audit", "review", "nonconformity"):
         overrides["date"] = today.isoformat()
-    text = render_template(template(kind), document_values(kind, doc_id, title, **overrides))
+    if kind == "register":
+        assert records is not None
+        overrides |= {"records": records, "data": f"data/{doc_id}.csv"}
+    spec = contract.declared.get(kind)
+    source = declared_template(spec) if spec is not None else template(kind)
+    text = render_template(source, document_values(kind, doc_id, title, **overrides))
     standard = qms.config.default_standard
     if standard != "ISO 9001:2015":  # a standard from a catalogue file: none to guess
         clauses = CLAUSES_13485.get(kind, "[]") if standard == "ISO 13485:2016" else "[]"
         text = _CLAUSES_LINE.sub(f"clauses: {clauses}", text, count=1)
     relative = f"{folder}/{doc_id}.md"
-    validate_rendered(relative, text)
+    validate_rendered(relative, text, contract)
     data = f"{folder}/data/{doc_id}.csv"
-    if kind == "kpi":  # refused before anything is written, not halfway
+    header = ("period,value\n" if kind == "kpi" else
+              register_header(contract, records) if records is not None else None)
+    if header is not None:  # refused before anything is written, not halfway
         fs.Root(qms.root).inside(data, data)
     atomic_create(qms.root / relative, text, root=qms.root, where=relative)
     lines = [f"{relative}: created {kind} {doc_id} (draft)"]
-    if kind == "kpi":
+    if header is not None:
         try:
-            atomic_create(qms.root / data, "period,value\n", root=qms.root, where=data)
+            atomic_create(qms.root / data, header, root=qms.root, where=data)
             lines.append(f"{data}: created (header only)")
         except fs.ExistsError:
-            pass  # measurements recorded before the document: keep them
+            pass  # a table written before the document: keep it
     hints = {"objective": "the strategy it supports", "process": "the objective it serves",
              "procedure": "the objective or process it serves",
              "kpi": "what it measures, its target", "role": "its holders",
              "risk": "the processes it affects", "review": "inputs, decisions, attendees",
              "audit": "its scope", "action": "its source and due date",
-             "strategy": "its horizon", "nonconformity": "what it affects and its actions"}
+             "strategy": "its horizon", "nonconformity": "what it affects and its actions",
+             "document": "its type, clauses and content",
+             "register": "one row per record in the table"}
     lines.append(f"  next: fill in {'the owner, ' if owner is None else ''}"
                  f"{hints.get(kind, 'its links')}; "
                  "then `qmskit check`")

@@ -38,12 +38,14 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qmskit import translations
+from qmskit import fs, translations
 from qmskit.domain.versions import approval
 from qmskit.edit import KeyPath, Scalar, edit_document, locked, read_text
 from qmskit.errors import EXIT_CLEAN, QmsError
 from qmskit.loader import open_qms
-from qmskit.model.types import effective_version, handle_key, next_version
+from qmskit.model.documents import Register
+from qmskit.model.types import Version, effective_version, handle_key
+from qmskit.registers import data_path as register_table
 
 if TYPE_CHECKING:
     from qmskit.model.doc import Doc
@@ -58,10 +60,12 @@ class Evidence:
     reason: str
 
 
-def content_changed_since_review(root: Path, relative: str) -> Evidence:
+def content_changed_since_review(root: Path, relative: str,
+                                 table: str | None = None) -> Evidence:
     """Has the document's content changed since its current review stamp? The one
     definition of "changed since review" (`qmskit.git.facts`, as C403 uses it), read
-    from one pass over the document's history."""
+    from one pass over the document's history; for a register, its table (`table`,
+    relative to the root) is part of its content."""
     from qmskit.git.facts import content_of
     from qmskit.git.reader import GitReader
 
@@ -89,13 +93,24 @@ def content_changed_since_review(root: Path, relative: str) -> Evidence:
             and reader.repo is not None
             and reader.blobs([f"HEAD:{reader.repo.prefix}{relative}"]) == [None]):
         return Evidence(None, f"{relative} has never been committed")
-    if not verdict.suspect:
+    same_table = True
+    if table is not None and reader.repo is not None:
+        then_table = (reader.blobs([f"{verdict.reviewed_commit}:{reader.repo.prefix}{table}"])[0]
+                      if verdict.reviewed_commit else None)
+        try:
+            now_table: bytes | None = fs.Root(root).read(table, fs.MAX_SIZE, table)
+        except fs.PathError:
+            now_table = None
+        same_table = then_table == now_table
+    if not verdict.suspect and same_table:
         return Evidence(False, f"content unchanged since {where}")
     before = verdict.reviewed_version
     if before is not None and str(before) != str(now.version):
         return Evidence(False, f"content changed since {where}, but the version was already "
                         f"raised ({before} → {now.version})")
-    return Evidence(True, f"content changed since {where}")
+    changed = [*(["content"] if verdict.suspect else []),
+               *([] if same_table else ["the register's table"])]
+    return Evidence(True, f"{' and '.join(changed)} changed since {where}")
 
 
 def _signer(qms: Qms, role_id: str | None, as_handle: str | None, commit: bool) -> str | None:
@@ -152,9 +167,9 @@ class Plan:
     approved: bool
     raised: bool
     #: The version the document is at after the run.
-    version: int
+    version: Version
     #: The version the approval on record is for after the run (None: none recorded).
-    approved_version: int | None
+    approved_version: Version | None
 
 
 def _plan(model: Document, by: str | None, day: date, approve: bool, *,
@@ -172,7 +187,7 @@ def _plan(model: Document, by: str | None, day: date, approve: bool, *,
     the change, and stamps it.
     """
     before = approval(model)
-    version = next_version(model.version) if raise_version else before.current
+    version = _bumped(before.current) if raise_version else before.current
     reviewer = model.review.by if model.review else None
     last = model.review.last if model.review else None
     reviewed = (not approve or raise_version or last is None or reviewer is None
@@ -183,20 +198,29 @@ def _plan(model: Document, by: str | None, day: date, approve: bool, *,
         if by is not None:
             changes.append((("review", "by"), by))
     if raise_version:
-        changes.append((("version",), version))
+        changes.append((("version",), version.yaml_value()))
     approved_version = before.version
     if approve:
         assert by is not None
         approved_version = version
         changes += [(("approved_by",), by), (("approved_on",), day),
-                    (("approved_version",), version)]
+                    (("approved_version",), version.yaml_value())]
         if model.status == "draft":
             changes.append((("status",), "approved"))
     elif raise_version and before.version is not None and model.approved_version is None:
         # The approval on record was for the version before this one; say so, so that the
         # new version is pending approval rather than presented as approved.
-        changes.append((("approved_version",), before.version))
+        changes.append((("approved_version",), before.version.yaml_value()))
     return Plan(changes, reviewed, approve, raise_version, version, approved_version)
+
+
+def _bumped(version: Version) -> Version:
+    """The next version, or a QmsError when the label cannot be raised (`ZZ`)."""
+    try:
+        return version.bump()
+    except ValueError:
+        raise QmsError(f"version {version} cannot be raised automatically; write the next "
+                       "version by hand and pass --no-bump") from None
 
 
 def _report(path: str, doc_id: str, model: Document, plan: Plan, evidence: Evidence,
@@ -290,6 +314,9 @@ def review(root: Path, doc_id: str, *, by: str | None = None, on: date | None = 
         close = difflib.get_close_matches(doc_id, list(qms.documents), 1)
         raise QmsError(f"no document with id {doc_id!r}"
                        + (f"; did you mean {close[0]}?" if close else ""))
+    if doc.register is not None:
+        raise QmsError(f"{doc_id} is a row of register {doc.register} ({doc.path}); a "
+                       f"register is reviewed as one document: `qmskit review {doc.register}`")
     if doc.status == "retired":
         raise QmsError(f"{doc_id} is retired; retired documents are not reviewed")
     if by is not None:
@@ -326,7 +353,9 @@ def review(root: Path, doc_id: str, *, by: str | None = None, on: date | None = 
                            "an approval stamp never goes back in time")
         evidence = (Evidence(None, "forced by --bump") if bump else
                     Evidence(None, "not bumped (--no-bump)") if bump is False else
-                    content_changed_since_review(qms.root, doc.path))
+                    content_changed_since_review(
+                        qms.root, doc.path,
+                        register_table(doc) if isinstance(doc.model, Register) else None))
         plan = _plan(model, by, day, approve, raise_version=bump is True or (
             bump is None and evidence.changed is True))
         edit_document(path, plan.changes, doc.path, root=qms.root)

@@ -34,6 +34,7 @@ from qmskit.loader import TextFile, read_ledger
 from qmskit.model.types import (
     HANDLE_PATTERN,
     Interval,
+    Version,
     effective_version,
     handle_key,
     is_doc_id,
@@ -55,7 +56,7 @@ class Ack:
     """One acknowledgement: `handle` read version `version` of `doc_id` on `day`."""
 
     doc_id: str
-    version: int
+    version: Version
     handle: str
     day: date
     line: int
@@ -93,7 +94,7 @@ class Ledger:
                     self._latest[key] = ack
         return self._latest.get(key_of(doc_id, handle))
 
-    def has(self, doc_id: str, version: int, handle: str) -> bool:
+    def has(self, doc_id: str, version: Version | int, handle: str) -> bool:
         """True when `handle` has acknowledged exactly this version."""
         return any(a.doc_id == doc_id and a.version == version and a.handle == handle
                    for a in self.acks)
@@ -191,7 +192,7 @@ class Obligation:
     """One person's duty to acknowledge the current version of one document."""
 
     doc_id: str
-    version: int
+    version: Version
     handle: str
     #: The roles (of the document's `applies_to`) through which the person owes it.
     roles: tuple[str, ...]
@@ -205,7 +206,7 @@ class Obligation:
         return self.status != "current" and self.due is not None and today > self.due
 
 
-def version_of(doc: Doc) -> int:
+def version_of(doc: Doc) -> Version:
     """The document's version; an unnumbered document is version 1 (0 stays 0)."""
     return effective_version(doc.model.version)
 

@@ -12,9 +12,13 @@ made the change, as trailers (the convention of `Signed-off-by:`):
 
 `qmskit review ID --by ROLE --commit` writes such a commit; without `--commit` it prints
 the trailers to paste into your own commit message. The meaning of each signature is the
-trailer's key (`Reviewed-by` = reviewed, `Approved-by` = approved); the role is what the
-person signed as. Whether git can verify the commit's own cryptographic signature
-(`git log %G?`) is reported next to it, so a signed workflow shows as verified.
+trailer's key: `Reviewed-by` = reviewed (the content is suitable), `Approved-by` =
+approved (authorised for use), `Released-by` = released (made effective, e.g. after
+training; regulated teams record it separately, 21 CFR Part 11 style), `Acknowledged-by`
+= read and understood. The role is what the person signed as. The date a version takes
+effect may also be written in the front matter as `effective: DATE`. Whether git can
+verify the commit's own cryptographic signature (`git log %G?`) is reported next to it,
+so a signed workflow shows as verified.
 
 `revision_history` is a view of the QMS's one git history (`Qms.history`: one `git log`
 for the whole repository, shared with every other reader) plus one `git cat-file
@@ -35,17 +39,19 @@ from qmskit.git.history import Commit, History
 # writer from here, next to the trailers they write.
 from qmskit.git.repo import commit_paths as commit_paths
 from qmskit.git.repo import require_work_tree as require_work_tree
+from qmskit.model.types import Version, parse_version
 
 if TYPE_CHECKING:
     from qmskit.model.doc import Doc
     from qmskit.qms import Qms
 
-Meaning = Literal["reviewed", "approved", "acknowledged"]
+Meaning = Literal["reviewed", "approved", "released", "acknowledged"]
 
 #: Trailer key -> the meaning of the signature it records.
 TRAILERS: dict[str, Meaning] = {
     "Reviewed-by": "reviewed",
     "Approved-by": "approved",
+    "Released-by": "released",
     "Acknowledged-by": "acknowledged",
 }
 
@@ -62,7 +68,8 @@ SIGNATURE_STATES: dict[str, str] = {
 }
 
 _VALUE = re.compile(r"^\s*(?P<role>[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+)\s*\((?P<who>[^()]+)\)\s*$")
-_VERSION = re.compile(r"^version:[ \t]*([^#\n]*?)[ \t]*(?:#.*)?$", re.MULTILINE)
+_VERSION = re.compile(r"^version:[ \t]*(['\"]?)([^'\"#\r\n]+?)\1[ \t]*(?:#.*)?\r?$",
+                      re.MULTILINE)
 
 
 def trailer(meaning: Meaning, role: str | None, handle: str) -> str:
@@ -104,7 +111,7 @@ class Revision:
     author: str
     subject: str
     #: The document's `version` as of this commit (None when it had none or is unreadable).
-    version: int | str | None
+    version: Version | None
     signatures: tuple[Signature, ...]
     #: git's `%G?` code for the commit's own signature (N: not signed).
     signature_check: str = "N"
@@ -139,7 +146,7 @@ def signatures_of(commit: Commit) -> tuple[Signature, ...]:
     return tuple(s for s in found if s is not None)
 
 
-def version_in(blob: bytes | None) -> int | str | None:
+def version_in(blob: bytes | None) -> Version | None:
     """The front matter `version` of a stored file, read from its `version:` line (fast:
     every revision of every document is read for the handbook)."""
     if blob is None:
@@ -148,8 +155,10 @@ def version_in(blob: bytes | None) -> int | str | None:
     match = _VERSION.search(front)
     if match is None:
         return None
-    value = match.group(1).strip().strip("'\"").strip()
-    return int(value) if value.isdigit() else (value or None)
+    try:
+        return parse_version(match.group(2).strip())
+    except ValueError:  # not a version qmskit reads: shown as unknown, never guessed
+        return None
 
 
 def revisions(history: History, paths: Sequence[str],

@@ -21,7 +21,7 @@ from typing import Any
 from qmskit.model.doc import Doc
 from qmskit.model.documents import Role
 from qmskit.model.findings import Finding
-from qmskit.model.types import kind_rank
+from qmskit.model.types import Version, kind_rank
 from qmskit.qms import Qms
 
 
@@ -37,7 +37,7 @@ class Affected:
     owner: str | None
     fields: list[str] = field(default_factory=list)
     old_path: str | None = None
-    version: tuple[int | None, int | None] | None = None
+    version: tuple[Version | None, Version | None] | None = None
     chains: list[list[str]] = field(default_factory=list)
     objectives: list[str] = field(default_factory=list)
     kpis: list[str] = field(default_factory=list)
@@ -48,7 +48,8 @@ class Affected:
             "id": self.id, "change": self.change, "kind": self.kind, "title": self.title,
             "path": self.path, "old_path": self.old_path, "owner": self.owner,
             "changed_fields": self.fields,
-            "version": list(self.version) if self.version else None,
+            "version": [v.yaml_value() if v is not None else None for v in self.version]
+            if self.version else None,
             "upstream_chains": self.chains,
             "strategies": sorted({chain[-1] for chain in self.chains}),
             "objectives": self.objectives,

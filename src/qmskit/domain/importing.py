@@ -39,7 +39,7 @@ from typing import Any, Literal, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from qmskit.domain.tables import Table
-from qmskit.model.documents import COMMON_LINKS, Document
+from qmskit.model.documents import COMMON_LINKS, Document, without_extensions
 from qmskit.model.types import Handle, handle_key, is_doc_id
 from qmskit.qms import Qms
 
@@ -603,7 +603,7 @@ def plan_import(table: Table, kind: str, model: type[Document],
                 _put(data, name, value)
         record = {"id": row_id, "kind": kind, "title": row_title, **data}
         try:
-            model.model_validate(_merge(inherited, record))
+            model.model_validate(without_extensions(_merge(inherited, record)))
         except ValidationError as error:
             # Every reason at once, but not twice: a cell already named is not repeated.
             reasons.extend(_why(error, column_of, unread | {"id", "title"}))

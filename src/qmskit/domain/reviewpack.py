@@ -477,7 +477,7 @@ def build_pack(qms: Qms, today: date, since: date | None = None) -> ReviewPack:
              for t in model.findings]))
 
     # e) risks and opportunities
-    threshold = qms.config.high_risk_score
+    threshold = qms.config.treatment_threshold
     for doc in qms.of_kind("risk"):
         model = doc.model
         assert isinstance(model, Risk)

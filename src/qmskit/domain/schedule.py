@@ -43,7 +43,8 @@ def review_status(doc: Doc, config: Config, today: date) -> ReviewStatus:
     model = doc.model
     interval = (model.review.interval if model.review else None) or config.interval_for(doc.kind)
     last = (model.review.last if model.review else None) or model.approved_on
-    if model.status != "approved" or doc.kind in RECORD_KINDS:
+    # A register row reviewed with its register is reviewed when the register is.
+    if model.status != "approved" or doc.kind in RECORD_KINDS or "review" in doc.inherited:
         due = interval.after(last) if last else None
         return ReviewStatus("exempt", last, interval, due)
     if last is None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from qmskit.model.documents import Document
-from qmskit.model.types import effective_version
+from qmskit.model.types import Version, effective_version
 
 
 @dataclass(frozen=True)
@@ -27,9 +27,9 @@ class Approval:
     """The approval on record for a document, against its current version."""
 
     #: The version the document is at now.
-    current: int
+    current: Version
     #: The version the approval on record is for; None when nothing is approved.
-    version: int | None
+    version: Version | None
     by: str | None
     on: date | None
 
@@ -54,7 +54,7 @@ def approval(model: Document) -> Approval:
     """
     current = effective_version(model.version)
     if model.approved_version is not None:
-        version: int | None = model.approved_version
+        version: Version | None = model.approved_version
     elif model.status == "approved":
         version = current
     else:

@@ -33,7 +33,7 @@ from qmskit.git.repo import GitRepo
 from qmskit.git.run import Background, Done, GitError
 
 #: The trailers that record signatures (see `qmskit.domain.approvals`).
-SIGNATURE_TRAILERS = ("Reviewed-by", "Approved-by", "Acknowledged-by")
+SIGNATURE_TRAILERS = ("Reviewed-by", "Approved-by", "Released-by", "Acknowledged-by")
 
 _NULL_BLOBS = frozenset({"0" * 40, "0" * 64})
 

@@ -30,6 +30,11 @@ class Doc:
     _key_positions: dict[KeyPath, Position] | None = None
     _body: str | None = None
     _links: list[tuple[str, int, str]] | None = None
+    #: For a record kept as a row of a register: the register's id (`path` is then the
+    #: register's CSV table, and positions are its cells; see `qmskit.registers`).
+    register: str | None = None
+    #: The fields a register row takes from its register (status, version, review, ...).
+    inherited: frozenset[str] = frozenset()
 
     def _load_source(self) -> None:
         try:

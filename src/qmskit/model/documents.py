@@ -29,7 +29,7 @@ from qmskit.model.types import (
     RiskType,
     Status,
     Title,
-    Version,
+    VersionField,
 )
 
 
@@ -56,18 +56,72 @@ class Document(BaseModel):
     title: Title
     owner: DocId | None = None
     status: Status
-    version: Version | None = None
+    version: VersionField | None = None
     approved_by: DocId | None = None
     approved_on: Date | None = None
     #: The version `approved_by` approved on `approved_on`. A version raised after that is
     #: pending approval; without this field the approval is taken to be of the current
     #: version (see `qmskit.domain.versions`).
-    approved_version: Version | None = None
+    approved_version: VersionField | None = None
     review: ReviewInfo | None = None
     #: Clauses addressed: `["8.4"]` (default standard), `["ISO 13485:7.3.2"]`, or
     #: `{ "ISO 27001": ["A.5.1"] }` (see `qmskit.model.clauses`).
     clauses: ClauseList = []
     superseded_by: DocId | None = None
+
+    # --- Identity and release (issue 13) ------------------------------------------------
+    #: Ids this document had before a renumbering: links to them still resolve here, with
+    #: a warning suggesting the current id (L205), so closed records need no edit.
+    former_ids: tuple[DocId, ...] = ()
+    #: The date the approved version takes effect (it may be later than `approved_on`,
+    #: e.g. after training); shown with the approval.
+    effective: Date | None = None
+
+    #: Extra fields the QMS declared for this kind in config (`[kinds.KIND] fields`):
+    #: field name -> type (text, number, date, bool, list); see `qmskit.model.kinds`.
+    declared_fields: ClassVar[dict[str, str]] = {}
+    #: Link fields along which a document of this kind is traced to strategy (declared
+    #: kinds with `traced = true`); built-in kinds trace through supports/measures.
+    trace_links: ClassVar[frozenset[str]] = frozenset()
+    #: A declared date field that falls due like a review (`[kinds.KIND] due`; C408, C409).
+    due_field: ClassVar[str | None] = None
+
+
+def without_extensions(data: dict[str, Any]) -> dict[str, Any]:
+    """Front matter without its `x-` fields (`data` itself when it has none). They
+    belong to the organisation (like OpenAPI's extensions): they pass unchecked and are
+    not part of the model, so every other unknown field is still a finding. The loader
+    strips them when a document fails validation (a model validator would cost a third
+    of the validation of every document)."""
+    if not any(key.startswith("x-") for key in data if isinstance(key, str)):
+        return data
+    return {k: v for k, v in data.items() if not (isinstance(k, str) and k.startswith("x-"))}
+
+
+class PageKeys(BaseModel):
+    """Front-matter keys MkDocs and Material for MkDocs (and mkdocs-macros) read from a
+    page. They pass through to the page and qmskit does not interpret them, so they are
+    not part of a document's model: the loader checks them as YAML data when a document
+    has any (`hide: toc` instead of a list is D102) and leaves them to the site builder.
+    qmskit owns `status`; the plugin hands it to the page as `qms_status`.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    hide: list[Annotated[str, Field(max_length=40)]] | None = None
+    tags: list[str | int | float] | None = None
+    description: Annotated[str, Field(max_length=2000)] | None = None
+    icon: Annotated[str, Field(max_length=200)] | None = None
+    subtitle: Annotated[str, Field(max_length=300)] | None = None
+    template: Annotated[str, Field(max_length=400)] | None = None
+    search: dict[str, Any] | None = None
+    social: dict[str, Any] | None = None
+    comments: bool | None = None
+    render_macros: bool | None = None
+
+
+#: Front-matter keys MkDocs and Material for MkDocs read from a page; they pass through.
+PAGE_KEYS: frozenset[str] = frozenset(PageKeys.model_fields)
 
 
 _PROCESS_KINDS = frozenset({"procedure", "process"})
@@ -279,6 +333,44 @@ class ManagementReview(Document):
     decisions: list[DocId] = []
 
 
+class GenericDocument(Document):
+    """A controlled document of no particular kind: a policy, manual, plan, form, context
+    analysis, stakeholder register, competence matrix (ISO 9001 7.5).
+
+    `type` says what it is, in the organisation's words (free text, unless the config's
+    `[vocabulary] document_type` lists the types). It has owner, status, version,
+    approval, review and `clauses` like every controlled document, so it is reviewed,
+    approved, acknowledged (`applies_to`) and counts for clause coverage; it needs no
+    `supports` link and the traceability rules do not apply to it.
+    """
+
+    links: ClassVar[dict[str, frozenset[str]]] = {"applies_to": _ROLE}
+
+    kind: Literal["document"]
+    type: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    applies_to: list[DocId] = []
+
+
+#: A kind name as written in `records:` and `[kinds.NAME]`.
+KIND_NAME_PATTERN = r"^[a-z][a-z0-9_-]{0,39}$"
+
+
+class Register(Document):
+    """Many records in one controlled document: a CSV table whose rows are records.
+
+    `records` names the kind of every row (risk, action, a declared kind, ...) and `data`
+    the CSV file, relative to the register document. The CSV's header names fields of
+    that kind; each row is a document of that kind (linkable by its `id`), checked by the
+    same rules, every finding located at its cell. Rows inherit `status`, `version`, the
+    approval and the review (and `owner`, when they name none) from the register, so the
+    register is reviewed and approved as one document (see `qmskit.registers`).
+    """
+
+    kind: Literal["register"]
+    records: Annotated[str, Field(pattern=KIND_NAME_PATTERN)]
+    data: Annotated[str, Field(min_length=1, max_length=400)]
+
+
 #: Every link field shared by all kinds, with the kinds it may point to.
 COMMON_LINKS: dict[str, frozenset[str]] = {
     "owner": _ROLE,
@@ -299,22 +391,6 @@ MODELS: dict[str, type[Document]] = {
     "audit": Audit,
     "review": ManagementReview,
     "nonconformity": Nonconformity,
+    "document": GenericDocument,
+    "register": Register,
 }
-
-
-def front_matter_schema() -> dict[str, Any]:
-    """The JSON Schema of a controlled document's front matter, for editors and other tools."""
-    from pydantic import TypeAdapter
-
-    models = (Strategy, Objective, Procedure, Kpi, Role, Risk, Action, Audit, ManagementReview,
-              Nonconformity)
-    union = Annotated[
-        Strategy | Objective | Procedure | Kpi | Role | Risk | Action | Audit | ManagementReview
-        | Nonconformity,
-        Field(discriminator="kind"),
-    ]
-    assert len(models) == 10
-    schema = TypeAdapter(union).json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "qmskit controlled document front matter"
-    return schema

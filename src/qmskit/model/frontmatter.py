@@ -123,6 +123,12 @@ def _load(yaml_text: str, result: FrontMatter) -> dict[str, Any] | None:
 
 
 _STR_TAG = "tag:yaml.org,2002:str"
+_INT_TAG = "tag:yaml.org,2002:int"
+_NULL_TAG = "tag:yaml.org,2002:null"
+#: Top-level keys whose plain scalars keep their spelling unless they are a plain decimal
+#: integer: versions are labels as often as numbers (`1.0`, `1.10`, `2.3`).
+_SPELLED: frozenset[KeyPath] = frozenset({("version",), ("approved_version",)})
+_PLAIN_INT = re.compile(r"0|[1-9][0-9]*")
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MAP_TAG = "tag:yaml.org,2002:map"
@@ -164,6 +170,11 @@ class _Builder:
                         tag = implicit_tag
                         break
                 else:
+                    return value
+                if path in _SPELLED and tag != _NULL_TAG and not (
+                        tag == _INT_TAG and _PLAIN_INT.fullmatch(value)):
+                    # A version keeps its spelling: `1.0` is the label "1.0", not the
+                    # float 1.0 (which would print, compare and bump as 1).
                     return value
             construct = _SAFE.yaml_constructors.get(tag)
             if construct is None:

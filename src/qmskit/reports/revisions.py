@@ -30,7 +30,11 @@ def revision_markdown(qms: Qms, doc: Doc, link: Callable[[str], str] | None = No
 
         mark = "verified" if rev.verified else md_inline(rev.signature_state)
         version = "—" if rev.version is None else rev.version
+        approved = names("approved")
+        if rev.signed("released"):  # Released-by: shown with the approval it follows
+            approved = ("" if approved == "—" else approved + "<br>") + "released by " + \
+                names("released")
         out.append(f"| {version} | {rev.day} | {md_inline(rev.author)} | "
-                   f"{names('reviewed')} | {names('approved')} | `{rev.commit[:10]}` | "
+                   f"{names('reviewed')} | {approved} | `{rev.commit[:10]}` | "
                    f"{mark} |")
     return "\n".join(out) + "\n"

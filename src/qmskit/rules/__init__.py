@@ -84,9 +84,20 @@ class Rule:
         return self.doc.split("\n", 1)[0]
 
     def run(self, ctx: RuleContext, severity: Severity) -> Iterator[Finding]:
-        """Run the check and stamp each finding with this rule's code and `severity`."""
+        """Run the check and stamp each finding with this rule's code and `severity`.
+
+        A traceability finding (T) about a draft is a warning whatever the rule's
+        severity: a draft is work in progress (a fresh `qmskit new` has no links yet),
+        and it must pass the pre-commit hook until it is approved.
+        """
+        drafts = self.code.startswith("T")
+        docs = ctx.qms.documents
         for finding in self.check(ctx):
-            yield replace(finding, code=self.code, severity=severity)
+            level = severity
+            if drafts and finding.doc_id is not None and finding.doc_id in docs \
+                    and docs[finding.doc_id].status == "draft":
+                level = "warning"
+            yield replace(finding, code=self.code, severity=level)
 
 
 _REGISTRY: dict[str, Rule] = {}

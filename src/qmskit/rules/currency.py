@@ -7,8 +7,10 @@ real date), so results are reproducible in tests and CI.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
 from qmskit.domain.schedule import kpi_status
+from qmskit.model.doc import Doc
 from qmskit.model.documents import Kpi, Objective
 from qmskit.model.findings import Finding
 from qmskit.rules import RuleContext, rule
@@ -164,6 +166,8 @@ def dated_in_the_future(ctx: RuleContext) -> Iterator[Finding]:
         model = doc.model
         for key, day in ((("review", "last"), model.review.last if model.review else None),
                          (("approved_on",), model.approved_on)):
+            if key[0] in doc.inherited:
+                continue  # a register row's stamp is its register's, reported there
             if day is not None and day > ctx.today:
                 yield ctx.at(doc, doc.pos(*key),
                              f"{'.'.join(key)} {day} is after today ({ctx.today})",
@@ -226,3 +230,55 @@ def objective_past_due(ctx: RuleContext) -> Iterator[Finding]:
         if doc.status == "approved" and model.due is not None and model.due < ctx.today:
             yield ctx.at(doc, doc.pos("due"), f"objective was due on {model.due}",
                          "set a new target and due date, or retire it")
+
+
+def _declared_due(ctx: RuleContext) -> Iterator[tuple[Doc, str, date]]:
+    """(document, field, date) of every approved document of a declared kind whose
+    config names a `due` date field it fills in."""
+    if not any(spec.due for spec in ctx.config.contract.declared.values()):
+        return
+    for doc in ctx.qms.documents.values():
+        name = type(doc.model).due_field
+        if name is None or doc.status != "approved":
+            continue
+        day = getattr(doc.model, name, None)
+        if isinstance(day, date):
+            yield doc, name, day
+
+
+@rule("C408", "declared-due-overdue", "error")
+def declared_due_overdue(ctx: RuleContext) -> Iterator[Finding]:
+    """A date a declared kind falls due by has passed (a calibration, a supplier
+    evaluation).
+
+    A kind declared in the config may name one of its date fields as `due`
+    (`[kinds.equipment] due = "next_calibration"`): like a review date, the document
+    falls due on it. An approved document whose date has passed is reported at that
+    date; drafts and retired documents are exempt. ISO 9001 7.1.5 (measuring equipment
+    calibrated at specified intervals) and 8.4 (external providers evaluated) are the
+    usual reasons.
+
+    Bad: `next_calibration: 2026-10-31` on 2026-11-24.
+
+    Fix: do it (calibrate, evaluate) and record the next date, or retire the document.
+    """
+    for doc, name, day in _declared_due(ctx):
+        if day < ctx.today:
+            yield ctx.at(doc, doc.pos(name),
+                         f"{name} {day} has passed ({(ctx.today - day).days} days ago)",
+                         f"do what is due and set '{name}:' to the next date")
+
+
+@rule("C409", "declared-due-soon", "warning")
+def declared_due_soon(ctx: RuleContext) -> Iterator[Finding]:
+    """A date a declared kind falls due by is within the review window (warning).
+
+    The same dates as C408, falling due within `review_window` (30 days by default):
+    plan the calibration or evaluation before it is overdue.
+    """
+    window = ctx.config.review_window.after(ctx.today)
+    for doc, name, day in _declared_due(ctx):
+        if ctx.today <= day <= window:
+            yield ctx.at(doc, doc.pos(name),
+                         f"{name} is {day} (in {(day - ctx.today).days} days)",
+                         f"plan it; then set '{name}:' to the next date")

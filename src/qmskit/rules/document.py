@@ -43,8 +43,15 @@ def schema(ctx: RuleContext) -> Iterator[Finding]:
     rather than ignored so that a misspelt `owner` or `supports` cannot silently drop a
     link. The document is still loaded without the bad field so the rest is checked.
 
+    Fields whose name starts with `x-` are the organisation's own and pass unchecked;
+    the page keys of MkDocs and Material (`tags`, `hide`, `description`, ...) pass
+    through to the page and are checked as data (`hide: toc` is not a list). Fields a
+    config declares (`[kinds.KIND] fields`) are checked by their type, and a `required`
+    one left empty is reported once the document is not a draft. In a register's table,
+    the finding points at the cell (a column naming no field: at the header).
+
     Bad: `ownr: ROLE-QM` (unknown field), `review: {last: yesterday}` (not a date),
-    `direction: up` (must be higher or lower).
+    `direction: up` (must be higher or lower), `version: draft` (not a number or label).
 
     Fix: follow the hint (it suggests the nearest valid field name).
     """
@@ -62,11 +69,12 @@ def duplicate_id(ctx: RuleContext) -> Iterator[Finding]:
     Fix: give the copy a new id (`qmskit new` picks a free one) or delete it.
     """
     for doc, original in ctx.qms.duplicates:
+        # A register row is named by its table and line.
+        where = original.path + (f":{original.pos('id')[0]}" if original.register else "")
         hint = ("if one translates the other, list the languages in [translations] in "
                 "qmskit.toml (see `qmskit adopt`)" if _translated(doc.path, original.path)
                 else "give this document a new, unique id")
-        yield ctx.at(doc, doc.pos("id"), f"id {doc.id} is already used by {original.path}",
-                     hint)
+        yield ctx.at(doc, doc.pos("id"), f"id {doc.id} is already used by {where}", hint)
 
 
 def _translated(one: str, other: str) -> bool:
@@ -86,10 +94,12 @@ def _translated(one: str, other: str) -> bool:
 def unknown_kind(ctx: RuleContext) -> Iterator[Finding]:
     """The `kind` field is missing or names no known document kind.
 
-    Kinds: strategy, objective, procedure, process, kpi, role, risk, action, audit,
-    review. The kind decides which fields and links are allowed.
+    Kinds: strategy, objective, procedure, process, document, kpi, role, risk,
+    nonconformity, action, audit, review, register, and the kinds the config declares
+    (`[kinds.NAME]`). The kind decides which fields and links are allowed.
 
-    Bad: `kind: procdure`. Fix: use one of the kinds (the hint suggests the nearest).
+    Bad: `kind: procdure`. Fix: use one of the kinds (the hint suggests the nearest), or
+    declare the kind in the config.
     """
     return _loader_findings(ctx, "D104")
 
@@ -142,3 +152,24 @@ def file_name_case(ctx: RuleContext) -> Iterator[Finding]:
                           "a Windows or macOS checkout keeps only one of them",
                           hint="rename one of them (git mv), or merge the two",
                           doc_id=doc.id if doc else None)
+
+
+@rule("D107", "register-data", "error")
+def register_data(ctx: RuleContext) -> Iterator[Finding]:
+    """A register's table is missing, outside the repository, or not a table of records.
+
+    A `kind: register` document names its table in `data:` (relative to the register):
+    CSV whose header names fields of the kind in `records:` (with an `id` column), one
+    record per line, lists separated by `;`, dotted names for nested fields
+    (`review.last`), an empty cell for a field left unset (see the README, "Registers").
+    A missing or unreadable file is reported at `data:`; an unclosed quote, a column
+    without a name or named twice, a header without `id`, or a row with more cells than
+    the header at its line and column in the table. A value a field cannot take, or a
+    column naming no field, is D102 at its cell. The rows that can be read are still
+    checked.
+
+    Bad: a row `RISK-7,Late delivery,PROC-PURCH,4,4,"ACT-9` (a quote never closed).
+
+    Fix: correct the table at the reported line and column.
+    """
+    return _loader_findings(ctx, "D107")

@@ -172,7 +172,9 @@ def high_risk_untreated(ctx: RuleContext) -> Iterator[Finding]:
 
     ISO 9001 6.1.2 requires planning actions to address risks. A risk whose rating
     (likelihood x impact, each 1 to 5) is at or above `high_risk_score` in the config
-    (12 by default) must name at least one action in `treated_by`. Opportunities
+    (12 by default) must name at least one action in `treated_by`. With the
+    organisation's own matrix (`[risk]`: `scale`, `bands`, `treat_from`), the threshold
+    is the lowest score of the `treat_from` band and every band above it. Opportunities
     (`type: opportunity`), drafts and retired risks are exempt.
 
     Bad: `likelihood: 4`, `impact: 4`, `treated_by: []`.
@@ -182,15 +184,20 @@ def high_risk_untreated(ctx: RuleContext) -> Iterator[Finding]:
     Fix: plan the treatment as an action and list it in `treated_by:`; if the rating
     was too high, correct `likelihood`/`impact` and say why in the text.
     """
-    threshold = ctx.config.high_risk_score
+    config = ctx.config
+    threshold = config.treatment_threshold
     for doc in ctx.qms.of_kind("risk"):
         model = doc.model
         assert isinstance(model, Risk)
         if doc.status != "approved" or model.treated_by or not is_high_risk(model, threshold):
             continue
+        score = risk_score(model)
+        treat_from = config.risk.treat_from if config.risk else None
+        level = (f"band {config.risk_band(score)}; treated from band {treat_from}"
+                 if treat_from else f"high from {threshold}")
         yield ctx.at(doc, _first_key(doc, "treated_by", "likelihood"),
                      f"risk {doc.id} scores {model.likelihood} x {model.impact} = "
-                     f"{risk_score(model)} (high from {threshold}) and has no treatment",
+                     f"{score} ({level}) and has no treatment",
                      "plan an action (source: risk) and list it in 'treated_by:'")
 
 

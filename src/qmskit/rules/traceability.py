@@ -175,3 +175,32 @@ def role_owns_nothing(ctx: RuleContext) -> Iterator[Finding]:
         if not any(link.source != doc.id for link in graph.incoming(doc.id, ["owner"])):
             yield ctx.at(doc, doc.pos("id"), f"role {doc.id} owns no document",
                          "check whether a document should name it as owner")
+
+
+@rule("T310", "declared-kind-untraced", "error")
+def declared_kind_untraced(ctx: RuleContext) -> Iterator[Finding]:
+    """A document of a declared kind with `traced = true` is on no path to a strategy.
+
+    A kind the QMS declares (`[kinds.NAME]` in the config) is traced only when its
+    config says `traced = true`: then its links (`links = { supplies = ["process"] }`)
+    carry traceability like `supports` and `measures`, and each document must reach a
+    strategy through them (a supplier supplies a process that serves an objective that
+    supports a strategy). Declared kinds without `traced` are exempt, as are drafts
+    (reported as warnings) and retired documents.
+
+    Fix: link the document to what it serves, or set `traced = false` if the kind is
+    not meant to trace to strategy.
+    """
+    traced_kinds = [name for name, spec in ctx.config.contract.declared.items() if spec.traced]
+    if not traced_kinds:
+        return
+    traced = ctx.qms.graph.traced_to_strategy()
+    for doc in _current(ctx, *traced_kinds):
+        if doc.id in traced:
+            continue
+        links = sorted(type(doc.model).trace_links)
+        where = next((doc.key_positions[(name,)] for name in links
+                      if (name,) in doc.key_positions), doc.pos("id"))
+        yield ctx.at(doc, where, f"{doc.kind} {doc.id} is on no {'/'.join(links)} path to a "
+                     "strategy", f"name what it serves in '{links[0]}:'" if links else
+                     "link it to what it serves")

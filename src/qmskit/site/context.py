@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from qmskit.git.history import History
 from qmskit.model.documents import Kpi, Role
 from qmskit.model.types import kind_rank
+from qmskit.registers import row_anchor
 from qmskit.reports.escape import html_text
 from qmskit.site.html import link
 from qmskit.site.layout import Layout
@@ -34,7 +35,7 @@ KIND_LABELS = {
     "strategy": "Strategy", "objective": "Objective", "process": "Process",
     "procedure": "Procedure", "kpi": "KPI", "role": "Role", "risk": "Risk",
     "nonconformity": "Nonconformity", "action": "Action", "audit": "Audit",
-    "review": "Management review",
+    "review": "Management review", "document": "Document", "register": "Register",
 }
 
 
@@ -74,17 +75,28 @@ class SiteContext:
 
     @cached_property
     def src_of(self) -> dict[str, str]:
-        """Document id -> docs-relative source path of its page."""
-        return {doc_id: self.layout.src(doc.path) for doc_id, doc in self.qms.documents.items()}
+        """Document id -> docs-relative source path of its page (a register row's is its
+        register's page, where it is a row of the table: `anchor`)."""
+        docs = self.qms.documents
+        return {doc_id: self.layout.src(docs[doc.register].path if doc.register in docs
+                                         else doc.path)
+                for doc_id, doc in docs.items()}
 
     @cached_property
     def doc_at(self) -> dict[str, Doc]:
         """Docs-relative source path -> the controlled document published there."""
-        return {self.src_of[doc.id]: doc for doc in self.qms.documents.values()}
+        return {self.src_of[doc.id]: doc for doc in self.qms.documents.values()
+                if doc.register is None}
+
+    def anchor(self, doc_id: str) -> str:
+        """The anchor of a document on its page: a register row's row, else none."""
+        doc = self.qms.documents.get(doc_id)
+        return row_anchor(doc) if doc is not None and doc.register is not None else ""
 
     def url(self, from_src: str, doc_id: str, anchor: str = "") -> str:
-        """URL of a document's page relative to the page built from `from_src`."""
-        return self.layout.rel_url(from_src, self.src_of[doc_id], anchor)
+        """URL of a document's page relative to the page built from `from_src` (at its
+        row, for a register row)."""
+        return self.layout.rel_url(from_src, self.src_of[doc_id], anchor or self.anchor(doc_id))
 
     def doc_link(self, from_src: str, doc_id: str, *, with_title: bool = False) -> str:
         """HTML link to a document by id (plain text if the id is not a document)."""

@@ -19,15 +19,21 @@ from qmskit.model.doc import Doc
 from qmskit.model.documents import (
     Action,
     Audit,
+    Document,
+    GenericDocument,
     Kpi,
     ManagementReview,
     Nonconformity,
     Objective,
     Procedure,
+    Register,
     Risk,
     Role,
 )
+from qmskit.model.kinds import extra_fields, field_label
 from qmskit.model.series import Measurement
+from qmskit.registers import row_anchor
+from qmskit.registers import rows as register_rows
 from qmskit.reports.escape import html_text, md_inline
 from qmskit.site.context import ID_RE, KIND_LABELS, SiteContext
 from qmskit.site.handles import person_link
@@ -86,7 +92,8 @@ def _link_line(line: str, ctx: SiteContext, src: str, skip: str | None) -> str:
         target = ctx.src_of.get(doc_id)
         if target is None or doc_id == skip:
             return doc_id
-        return f"[{doc_id}]({ctx.layout.rel_md(src, target)})"
+        anchor = ctx.anchor(doc_id)
+        return f"[{doc_id}]({ctx.layout.rel_md(src, target)}{'#' + anchor if anchor else ''})"
 
     out: list[str] = []
     position = 0
@@ -238,10 +245,70 @@ def panel_rows(ctx: SiteContext, doc: Doc, src: str) -> Iterator[tuple[str, str]
         yield "Date", _date(model.date)
         if model.covers:
             yield "Inputs covered", html_text(", ".join(model.covers))
-    if isinstance(model, Procedure) and model.applies_to:
+    elif isinstance(model, GenericDocument) and model.type:
+        yield "Type", html_text(model.type)
+    elif isinstance(model, Register):
+        yield "Records", html_text(f"{len(register_rows(ctx.qms, doc.id))} × {model.records}")
+    if isinstance(model, (Procedure, GenericDocument)) and model.applies_to:
         yield "Must be read by", ", ".join(ctx.doc_link(src, r) for r in model.applies_to)
+    if model.effective is not None:
+        yield "Effective", html_text(model.effective)
+    for label, value in extra_fields(model):  # the config's [kinds.KIND] fields and links
+        yield label, _extra_html(ctx, src, model, label, value)
+    if doc.register is not None:
+        yield "Register", ctx.doc_link(src, doc.register, with_title=True)
     if model.superseded_by:
         yield "Superseded by", ctx.doc_link(src, model.superseded_by, with_title=True)
+
+
+def _extra_html(ctx: SiteContext, src: str, model: Document, label: str,
+                value: object) -> str:
+    """A declared field's value as HTML: links as links, lists joined, numbers plain."""
+    name = next((n for n in type(model).declared_fields if field_label(n) == label), "")
+    if type(model).declared_fields.get(name) == "links" and isinstance(value, list):
+        return ", ".join(ctx.doc_link(src, str(item)) for item in value)
+    if isinstance(value, list):
+        return html_text(", ".join(str(item) for item in value))
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return html_text(_num(value))
+    return html_text(value)
+
+
+def render_register_table(ctx: SiteContext, doc: Doc, src: str) -> str:
+    """A register's records as a table, one row per record with an anchor (its id in
+    lower case) that links elsewhere in the handbook point to."""
+    records = register_rows(ctx.qms, doc.id)
+    if not records:
+        return '<p class="qms-muted">No records yet.</p>'
+    model_type = type(records[0].model)
+    common = set(Document.model_fields) - {"title", "owner", "status"}
+    columns = [name for name in model_type.model_fields
+               if name not in common and name not in ("kind", "id") and any(
+                   getattr(r.model, name, None) not in (None, [], "") for r in records)]
+    head = "".join(f"<th>{html_text(field_label(name))}</th>" for name in ["id", *columns])
+    lines = []
+    for record in records:
+        cells = [f"<code>{html_text(record.id)}</code>"]
+        for name in columns:
+            value = getattr(record.model, name, None)
+            if name in type(record.model).links or name == "owner":
+                items = value if isinstance(value, list) else [value] if value else []
+                cells.append(", ".join(ctx.doc_link(src, str(i)) for i in items))
+            elif name == "status":
+                cells.append(badge(str(value)))
+            elif value in (None, [], ""):
+                cells.append("")
+            else:
+                cells.append(_extra_html(ctx, src, record.model, field_label(name), value)
+                             if name in type(record.model).declared_fields
+                             else html_text(", ".join(map(str, value)))
+                             if isinstance(value, list) else html_text(value))
+        lines.append(f'<tr id="{html_text(row_anchor(record))}">'
+                     + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>")
+    return ('<div class="qms-table qms-register-table">\n<table>\n<thead><tr>' + head
+            + "</tr></thead>\n<tbody>\n" + "\n".join(lines) + "\n</tbody>\n</table>\n</div>")
 
 
 def _num(value: float | None) -> str:
@@ -437,6 +504,9 @@ def render_document(ctx: SiteContext, doc: Doc, markdown: str, src: str) -> str:
                             f"{render_kpi_chart(ctx, doc)}<figcaption>"
                             f'<a href="{html_text(dashboard)}">All KPIs on the dashboard</a>'
                             "</figcaption></figure>"))
+    if isinstance(doc.model, Register):
+        parts.append("\n\n## Records\n")
+        parts.append(block(render_register_table(ctx, doc, src)))
     parts.append("\n\n## Place in the system\n")
     parts.append(render_relations(ctx, doc, src))
     parts.append("\n\n## Revisions and approvals\n")
