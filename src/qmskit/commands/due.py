@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import shlex
 import shutil
-import subprocess
 import sys
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
@@ -21,6 +20,8 @@ from typing import TYPE_CHECKING
 from qmskit.errors import EXIT_CLEAN, EXIT_FINDINGS, ConfigError, QmsError
 from qmskit.loader import open_qms
 from qmskit.model.types import Interval
+from qmskit.process import Finished
+from qmskit.process import run as run_program
 
 if TYPE_CHECKING:
     from qmskit.domain.duties import Agenda, Duty
@@ -94,13 +95,10 @@ def _write(qms: Qms, listed: Agenda, output_format: str) -> None:
         sys.stdout.write(due_text(listed))
 
 
-def _gh(argv: Sequence[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    try:
-        return subprocess.run(list(argv), cwd=cwd, capture_output=True, text=True,
-                              timeout=GH_TIMEOUT, check=False)
-    except subprocess.TimeoutExpired:
-        raise QmsError(f"`{argv[0]} {argv[1]} {argv[2]}` did not answer within "
-                       f"{GH_TIMEOUT} s; is GitHub reachable?") from None
+def _gh(argv: Sequence[str], cwd: Path) -> Finished:
+    """Run one gh command; a gh that hangs (no network) becomes a QmsError."""
+    return run_program(argv, cwd=cwd, timeout=GH_TIMEOUT,
+                       what=f"`{' '.join(argv[:3])}` (is GitHub reachable?)")
 
 
 def _shown(argv: Sequence[str]) -> str:

@@ -28,7 +28,6 @@ from __future__ import annotations
 import html
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -40,6 +39,7 @@ from qmskit.domain.coverage import coverage_of
 from qmskit.errors import QmsError
 from qmskit.git.repo import GitRepo, Snapshot
 from qmskit.git.run import GitError
+from qmskit.process import run as run_program
 from qmskit.site.publish import Publication, publish
 from qmskit.site.tree import dump_builder_config, read_builder_config
 
@@ -237,9 +237,9 @@ def build_pdf(root: Path, out: Path, *, mkdocs_config: Path | None = None,
                        encoding="utf-8")
         derive_config(tree, company)
         env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-        built = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f",
-                                str(tree / "mkdocs.yml")], cwd=tree, env=env,
-                               capture_output=True, text=True, check=False, timeout=timeout)
+        built = run_program([sys.executable, "-m", "mkdocs", "build", "-q", "-f",
+                             str(tree / "mkdocs.yml")], cwd=tree, env=env, timeout=timeout,
+                            what="the print build (mkdocs)")
         page = tree / "site" / "print_page" / "index.html"
         if not page.is_file():
             page = tree / "site" / "print_page.html"
@@ -265,11 +265,10 @@ def _print(browser: str, page: Path, out: Path, profile: Path, timeout: float) -
     partial = _partial(out)
     args[-2] = f"--print-to-pdf={partial}"
     try:
-        done = subprocess.run(args, capture_output=True, text=True, check=False,
-                              timeout=timeout)
-    except subprocess.TimeoutExpired:
+        done = run_program(args, cwd=profile.parent, timeout=timeout, what="Chromium printing")
+    except QmsError:
         partial.unlink(missing_ok=True)
-        raise QmsError(f"Chromium did not finish printing within {timeout:.0f} s") from None
+        raise
     if done.returncode != 0 or not partial.is_file() or partial.stat().st_size == 0:
         partial.unlink(missing_ok=True)
         raise QmsError(f"Chromium could not print the PDF (exit {done.returncode}): "
