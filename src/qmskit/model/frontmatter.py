@@ -38,8 +38,10 @@ _OPENING = re.compile(r"---[ \t]*\r?\n")
 _ID_LINE = re.compile(r"^id:[ \t]*['\"]?([A-Za-z0-9_-]+)", re.MULTILINE)
 
 
-class FrontMatterError(Exception):
-    """Front matter that cannot be read, with a 1-based position in the file."""
+class LocatedError(Exception):
+    """Text that cannot be read, with a 1-based position (line, column) in its file and
+    an optional hint: what every parser of the model raises, so that the loader turns
+    each one into a `file:line:col: CODE message` finding the same way."""
 
     def __init__(self, line: int, col: int, message: str, hint: str = "") -> None:
         super().__init__(message)
@@ -47,6 +49,10 @@ class FrontMatterError(Exception):
         self.col = col
         self.message = message
         self.hint = hint
+
+
+class FrontMatterError(LocatedError):
+    """Front matter that cannot be read, with a 1-based position in the file."""
 
 
 @dataclass

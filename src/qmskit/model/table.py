@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from qmskit.model.frontmatter import LocatedError
+
 #: A register holds at most this many rows and columns: bounded work for a check.
 MAX_ROWS = 100_000
 MAX_COLUMNS = 200
@@ -31,15 +33,8 @@ class Cell:
         return self.col + (1 if self.quoted else 0) + offset
 
 
-class TableError(Exception):
+class TableError(LocatedError):
     """A table that cannot be read, with where it goes wrong."""
-
-    def __init__(self, line: int, col: int, message: str, hint: str = "") -> None:
-        super().__init__(message)
-        self.line = line
-        self.col = col
-        self.message = message
-        self.hint = hint
 
 
 def parse_table(text: str) -> list[list[Cell]]:

@@ -40,7 +40,7 @@ from qmskit.site.handles import (
     qms_calendar_src,
 )
 from qmskit.site.html import badge, block, link, table
-from qmskit.site.svg import ChartPoint
+from qmskit.site.svg import ChartPoint, series_lines
 
 #: How many of a KPI's latest periods its sparkline shows.
 SPARK_PERIODS = 12
@@ -194,15 +194,7 @@ def sparkline(points: Sequence[ChartPoint], *, target: float | None, label: str)
     if target is not None:
         parts.append(f'<line class="qms-line qms-line--target" x1="{pad}" '
                      f'x2="{width - pad}" y1="{y(target):.1f}" y2="{y(target):.1f}"/>')
-    runs: list[list[str]] = [[]]
-    for index, point in enumerate(shown):
-        if point.value is None:
-            runs.append([])
-        else:
-            runs[-1].append(f"{x(index):.1f},{y(point.value):.1f}")
-    for run in runs:
-        if len(run) > 1:
-            parts.append(f'<polyline class="qms-series" points="{" ".join(run)}"/>')
+    parts.extend(series_lines(shown, x, y))
     last = next(i for i in range(len(shown) - 1, -1, -1) if shown[i].value is not None)
     value = shown[last].value
     assert value is not None

@@ -10,7 +10,7 @@ few hundred documents a QMS has.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -46,6 +46,20 @@ def _nice_step(span: float, count: int) -> float:
         if raw <= factor * magnitude:
             return factor * magnitude
     return 10 * magnitude
+
+
+def series_lines(points: Sequence[ChartPoint], x: Callable[[int], float],
+                 y: Callable[[float], float]) -> list[str]:
+    """One polyline per run of values, for the KPI chart and the sparkline alike: a
+    period without data is a gap in the line, never a zero."""
+    runs: list[list[str]] = [[]]
+    for index, point in enumerate(points):
+        if point.value is None:
+            runs.append([])
+        else:
+            runs[-1].append(f"{x(index):.1f},{y(point.value):.1f}")
+    return [f'<polyline class="qms-series" points="{" ".join(run)}"/>'
+            for run in runs if len(run) > 1]
 
 
 def kpi_chart(
@@ -138,16 +152,7 @@ def kpi_chart(
                      f'x="{left + plot_w + 6}" y="{ly + 4:.1f}">{html_text(name)} '
                      f"{html_text(_fmt(value))}{html_text(unit_suffix)}</text>")
     if values:
-        # One line per run of values: a period without data is a gap, never a zero.
-        runs: list[list[str]] = [[]]
-        for index, point in enumerate(points):
-            if point.value is None:
-                runs.append([])
-            else:
-                runs[-1].append(f"{x(index):.1f},{y(point.value):.1f}")
-        for run in runs:
-            if len(run) > 1:
-                parts.append(f'<polyline class="qms-series" points="{" ".join(run)}"/>')
+        parts.extend(series_lines(points, x, y))
         for index, point in enumerate(points):
             if point.value is None:
                 parts.append(
