@@ -202,7 +202,7 @@ def test_generated_pages_show_the_system(example_ctx: SiteContext) -> None:
     register = str(files["system/register.md"])
     assert all(doc_id in register for doc_id in example_ctx.qms.documents)
     findings = str(files["system/findings.md"])
-    assert findings.count("qms-badge--warning") == example_ctx.result.warnings == 5
+    assert findings.count("qms-badge--warning") == example_ctx.result.warnings == 6
     roles = str(files["system/roles.md"])
     assert "owns nothing" in roles  # ROLE-AUDITOR
 
