@@ -73,3 +73,17 @@ def test_every_example_document_traces_to_strategy(example_root: Path) -> None:
     traced = qms.graph.traced_to_strategy()
     for doc in qms.of_kind("objective", "procedure", "process", "kpi"):
         assert doc.id in traced
+
+
+def test_example_calibration_falls_due_for_the_quality_lead(
+    example_root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The CMM's calibration (a declared kind's `due` date) is on the owner's list, the
+    same date the C409 warning names."""
+    assert main(["due", "--root", str(example_root), "--as", "quality-lead",
+                 "--format", "json"]) == 0
+    people = json.loads(capsys.readouterr().out)["people"]
+    items = [item for person in people for item in person["items"]]
+    calibration = [item for item in items if item["kind"] == "due"]
+    assert [(item["id"], item["due"], item["overdue"]) for item in calibration] == [
+        ("GAUGE-001", "2026-12-10", False)]
