@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -168,5 +169,10 @@ def test_site_builds_with_panels_and_register_rows(medtech: Path, tmp_path: Path
     controls = (site / "risk-management" / "REG-RC" / "index.html").read_text("utf-8")
     for row in ("rc-001", "rc-004"):
         assert f'<tr id="{row}"' in controls
+    # Folders of registers and declared kinds are titled by their folder's name.
+    home = (site / "index.html").read_text("utf-8")
+    for section in ("Risk management", "Design", "Corrective actions", "Suppliers"):
+        assert re.search(rf">\s*{section}\s*<", home), section
+    assert not re.search(r">\s*(register|hazard|supplier)\s*<", home)
     soa = (site / "soa" / "index.html").read_text("utf-8")
     assert 'class="qms-panel"' in soa and "statement of applicability" in soa
