@@ -189,6 +189,30 @@ def test_kpi_values_to_enter_next_period_or_overdue(clean: QmsRepo,
     assert [i["id"] for i in items][:2] == ["KPI-D", "KPI-B"]  # undated overdue leads
 
 
+def test_declared_due_dates_fall_due_like_reviews(clean: QmsRepo,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """A declared kind's `due` field (rules C408, C409) is an item for the owner's role:
+    overdue, or within the window; not beyond it, and never for a draft."""
+    with (clean.root / "qmskit.toml").open("a", encoding="utf-8") as config:
+        config.write('[kinds.equipment]\nfolder = "qms_docs/equipment"\n'
+                     'fields = { calibration_due = "date" }\ndue = "calibration_due"\n')
+    (clean.root / "qms_docs" / "equipment").mkdir(parents=True)
+    for doc_id, day, status in (("GAUGE-LATE", "2026-11-01", "approved"),
+                                ("GAUGE-SOON", "2026-12-10", "approved"),
+                                ("GAUGE-FAR", "2027-06-30", "approved"),
+                                ("GAUGE-DRAFT", "2026-11-01", "draft")):
+        record(clean, "qms_docs/equipment", doc_id, "equipment", owner="ROLE-QM",
+               calibration_due=day, **{**approved(), "status": status})
+    items = items_of(due_json(clean.root, capsys, "--as", "quality-lead"), "quality-lead")
+    dues = {i["id"]: i for i in items if i["kind"] == "due"}
+    assert set(dues) == {"GAUGE-LATE", "GAUGE-SOON"}
+    assert dues["GAUGE-LATE"]["overdue"] and dues["GAUGE-LATE"]["due"] == "2026-11-01"
+    assert not dues["GAUGE-SOON"]["overdue"] and dues["GAUGE-SOON"]["roles"] == ["ROLE-QM"]
+    assert dues["GAUGE-SOON"]["what"] == "Calibration due 2026-12-10 for GAUGE-SOON"
+    assert dues["GAUGE-SOON"]["discharge"].startswith("edit qms_docs/equipment/GAUGE-SOON.md")
+    assert main(["due", "--root", str(clean.root), "--fail-on", "overdue"]) == 1
+
+
 def test_actions_effectiveness_checks_and_audits(team: QmsRepo,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
     base = {"owner": "ROLE-PROD", "opened": "2026-06-01", **approved()}

@@ -16,6 +16,7 @@ EXPECTED_WARNINGS = {
     ("C402", "procedures/PROC-CONTRACT.md"),
     ("C405", "qms_docs/kpis/KPI-CAPA-CLOSE.md"),
     ("C405", "qms_docs/kpis/KPI-SUPP-OTD.md"),
+    ("C409", "qms_docs/equipment/GAUGE-001.md"),
     ("T309", "qms_docs/roles/ROLE-AUDITOR.md"),
 }
 
@@ -38,7 +39,7 @@ def test_example_size_and_shape(example_root: Path) -> None:
     counts: dict[str, int] = {}
     for doc in qms.documents.values():
         counts[doc.kind] = counts.get(doc.kind, 0) + 1
-    assert 40 <= len(qms.documents) <= 80
+    assert 80 <= len(qms.documents) <= 110
     assert 3 <= counts["strategy"] <= 5
     assert 6 <= counts["objective"] <= 10
     assert 12 <= counts["procedure"] + counts["process"] <= 20
@@ -46,8 +47,18 @@ def test_example_size_and_shape(example_root: Path) -> None:
     assert 8 <= counts["role"] <= 12
     assert all(len(series) >= 12 for series in qms.series.values())
     assert len(qms.series) == counts["kpi"]
+    # The grown contract, used where a real QMS would use it.
+    assert counts["document"] == 3 and counts["register"] == 1
+    assert 4 <= counts["supplier"] <= 6 and 4 <= counts["equipment"] <= 6
+    by_path = {doc.path: doc for doc in qms.documents.values() if doc.register is None}
     for page in ("qms_docs/quality-policy.md", "qms_docs/scope.md", "qms_docs/context.md"):
-        assert page in qms.pages
+        assert page not in qms.pages  # controlled now, no longer plain pages
+        assert by_path[page].kind == "document" and by_path[page].model.clauses
+    labels = {str(doc.model.version) for doc in qms.documents.values()}
+    assert {"3.1", "Rev C"} <= labels
+    rows = [doc for doc in qms.documents.values() if doc.register == "REG-RISK"]
+    assert len(rows) >= 3 and all(doc.path == "qms_docs/risks/data/risks.csv" for doc in rows)
+    assert counts["risk"] > len(rows)  # some risks keep a page of their own
 
 
 def test_example_uses_handles_not_names(example_root: Path) -> None:
@@ -62,3 +73,17 @@ def test_every_example_document_traces_to_strategy(example_root: Path) -> None:
     traced = qms.graph.traced_to_strategy()
     for doc in qms.of_kind("objective", "procedure", "process", "kpi"):
         assert doc.id in traced
+
+
+def test_example_calibration_falls_due_for_the_quality_lead(
+    example_root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The CMM's calibration (a declared kind's `due` date) is on the owner's list, the
+    same date the C409 warning names."""
+    assert main(["due", "--root", str(example_root), "--as", "quality-lead",
+                 "--format", "json"]) == 0
+    people = json.loads(capsys.readouterr().out)["people"]
+    items = [item for person in people for item in person["items"]]
+    calibration = [item for item in items if item["kind"] == "due"]
+    assert [(item["id"], item["due"], item["overdue"]) for item in calibration] == [
+        ("GAUGE-001", "2026-12-10", False)]

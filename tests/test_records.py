@@ -273,7 +273,7 @@ def test_example_records(example_root: Path) -> None:
     qms = open_qms(example_root, with_git=False)
     counts = {k: len(qms.of_kind(k)) for k in ("risk", "action", "nonconformity", "audit",
                                                "review")}
-    assert counts == {"risk": 6, "action": 13, "nonconformity": 4, "audit": 2, "review": 2}
+    assert counts == {"risk": 9, "action": 13, "nonconformity": 4, "audit": 2, "review": 2}
     sources = [action_source(qms, d) for d in qms.of_kind("action")]
     assert None not in sources
     assert 0.4 <= sum(1 for s in sources if is_proactive(s)) / len(sources) <= 0.7

@@ -37,6 +37,8 @@ def test_schema_accepts_every_example_document(
     qms = open_qms(example_root, with_git=False)
     assert len(qms.documents) >= 40
     for doc in qms.documents.values():
+        if doc.register is not None:
+            continue  # a register's row has no front matter: its cells are checked by the loader
         errors = list(validator.iter_errors(_jsonable(_front_matter(str(example_root /
                                                                         doc.path)))))
         assert errors == [], (doc.path, errors[0].message if errors else "")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from conftest import MKDOCS_YML, REPO_ROOT, mkdocs_build
 from qmskit.loader import open_qms
+from qmskit.registers import row_anchor
 
 from qmsfactory import QmsRepo, approved, init_git
 
@@ -190,6 +191,13 @@ def test_plugin_options_switch_pages_off(clean: QmsRepo, tmp_path: Path) -> None
 def test_example_documents_all_have_pages(example_site: Path) -> None:
     qms = open_qms(REPO_ROOT, with_git=False)
     for doc in qms.documents.values():
+        if doc.register is not None:
+            # A register's row is a row of the register's page, with its own anchor.
+            register = qms.documents[doc.register]
+            page = register.path.removeprefix("qms_docs/").removesuffix(".md")
+            html = (example_site / page / "index.html").read_text("utf-8")
+            assert f'<tr id="{row_anchor(doc)}"' in html, doc.id
+            continue
         page = doc.path.removeprefix("qms_docs/").removesuffix(".md")
         html = (example_site / page / "index.html").read_text("utf-8")
         assert f'data-id="{doc.id}"' in html, doc.path

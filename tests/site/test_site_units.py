@@ -174,6 +174,9 @@ def test_nav_follows_the_qms_structure(example_ctx: SiteContext) -> None:
     sections = [next(iter(item)) for item in nav if isinstance(item, dict)]
     assert sections[:6] == ["System", "Strategy", "Objectives", "Processes and procedures",
                             "KPIs", "Roles"]
+    # Folders of declared kinds are titled by their folder, not by a raw kind name.
+    assert {"Suppliers", "Equipment"} <= set(sections)
+    assert not {"supplier", "equipment", "register"} & set(sections)
     procedures = nav[[isinstance(i, dict) and "Processes and procedures" in i
                       for i in nav].index(True)]["Processes and procedures"]
     assert procedures[0] == "procedures/index.md"
@@ -202,7 +205,7 @@ def test_generated_pages_show_the_system(example_ctx: SiteContext) -> None:
     register = str(files["system/register.md"])
     assert all(doc_id in register for doc_id in example_ctx.qms.documents)
     findings = str(files["system/findings.md"])
-    assert findings.count("qms-badge--warning") == example_ctx.result.warnings == 5
+    assert findings.count("qms-badge--warning") == example_ctx.result.warnings == 6
     roles = str(files["system/roles.md"])
     assert "owns nothing" in roles  # ROLE-AUDITOR
 

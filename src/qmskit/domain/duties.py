@@ -29,19 +29,22 @@ from qmskit.domain.versions import approval
 from qmskit.errors import QmsError
 from qmskit.model.doc import Doc
 from qmskit.model.documents import Action, Audit, Kpi, Role
+from qmskit.model.kinds import field_label
 from qmskit.model.types import Interval, handle_key
 from qmskit.qms import Qms
 
-DutyKind = Literal["review", "approve", "kpi", "action", "effectiveness", "ack", "audit"]
+DutyKind = Literal["review", "approve", "due", "kpi", "action", "effectiveness", "ack",
+                   "audit"]
 
 #: The order kinds are listed in when two items fall due on the same day.
-DUTY_KINDS: tuple[DutyKind, ...] = ("review", "approve", "kpi", "action", "effectiveness", "ack",
-                                    "audit")
+DUTY_KINDS: tuple[DutyKind, ...] = ("review", "approve", "due", "kpi", "action",
+                                    "effectiveness", "ack", "audit")
 
 #: What a person does to discharge an item of each kind, in a few words (for headings).
 KIND_LABELS: dict[str, str] = {
     "review": "document review",
     "approve": "approval",
+    "due": "date due",
     "kpi": "KPI value",
     "action": "action",
     "effectiveness": "effectiveness check",
@@ -234,6 +237,22 @@ def _approvals(qms: Qms, out: _Collector, today: date) -> None:
         out.add_for_roles([by], make)
 
 
+def _declared_dues(qms: Qms, out: _Collector, today: date, horizon: date) -> None:
+    """The `due` date of a declared kind (a calibration, a supplier evaluation) falls due
+    like a review (rules C408, C409): owed by the owner's role when it is within the
+    horizon or has passed. Drafts and retired documents owe nothing, as in the rules."""
+    for doc in qms.documents.values():
+        name = type(doc.model).due_field
+        if name is None or doc.status != "approved":
+            continue
+        day = getattr(doc.model, name, None)
+        if not isinstance(day, date) or day > horizon:
+            continue
+        out.add_for_roles([doc.model.owner], _Make(
+            "due", doc, name, f"{field_label(name)} {day} for {doc.id}", day, day < today,
+            edit=f"do what is due, then set {name} to the next date"))
+
+
 def _kpis(qms: Qms, out: _Collector, today: date, horizon: date) -> None:
     for doc in qms.of_kind("kpi"):
         model = doc.model
@@ -316,7 +335,8 @@ def duties(qms: Qms, today: date, within: Interval) -> list[Duty]:
     """Everything the QMS expects of everyone as of `today`, most urgent first.
 
     Reviews overdue or due within `within` (for the owner's and the reviewer's roles);
-    versions pending approval (for the approving role);
+    versions pending approval (for the approving role); a declared kind's `due` date
+    within `within` or passed (for the owner's role);
     the next KPI value due within `within`, or overdue; every open action; effectiveness
     checks due within `within`; acknowledgements owed; internal audits dated within
     `within` (for the owner's role and the auditors), or held but not yet reported.
@@ -327,6 +347,7 @@ def duties(qms: Qms, today: date, within: Interval) -> list[Duty]:
         out = _Collector(qms)
         _reviews(qms, out, today, horizon)
         _approvals(qms, out, today)
+        _declared_dues(qms, out, today, horizon)
         _kpis(qms, out, today, horizon)
         _actions(qms, out, today, horizon)
         _acks(qms, out, today)

@@ -37,7 +37,9 @@ def _rank(ctx: SiteContext, folder: _Folder) -> tuple[int, str]:
     if not kinds:
         return (99, "")
     dominant = max(kinds, key=lambda k: (kinds[k], -kind_rank(k)))
-    return (kind_rank(dominant), SECTION_TITLES.get(dominant, dominant))
+    # A folder of registers, documents or a declared kind is titled by its folder's name
+    # (`risk-management` -> "Risk management"), never by a raw kind name ("register").
+    return (kind_rank(dominant), SECTION_TITLES.get(dominant, ""))
 
 
 def _kinds(ctx: SiteContext, folder: _Folder) -> dict[str, int]:
