@@ -38,7 +38,7 @@ def generate(ctx: SiteContext) -> dict[str, str | bytes]:
 
 def render_page(ctx: SiteContext, src: str, markdown: str) -> str:
     """The published Markdown of the page at `src` (front matter already removed)."""
-    doc = ctx.doc_at.get(src)
+    doc = ctx.doc_for_page(src)  # a translated page shows its document's panel
     if doc is not None:
         return render_document(ctx, doc, markdown, src)
     return link_ids(ctx, src, markdown)
