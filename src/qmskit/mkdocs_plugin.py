@@ -44,12 +44,12 @@ from qmskit.site import (
     CSS_PATH,
     Layout,
     SiteContext,
-    add_system_section,
     build_nav,
     generate,
     render_page,
 )
 from qmskit.site.html import split_blocks
+from qmskit.site.nav import complete_nav
 from qmskit.site.sources import Source, site_sources
 
 if TYPE_CHECKING:
@@ -66,7 +66,9 @@ class QmsPluginConfig(MkConfig):  # type: ignore[no-untyped-call]
     findings (default true); `pages`: publish panels, links, history and the generated
     pages (default true; false only adds procedures/ and objectives/); `section`: the
     folder of the generated pages (default `system`); `history`: read git history for
-    the documents' change tables (default true).
+    the documents' change tables (default true); `nav_documents`: with a `nav` in
+    mkdocs.yml, add the documents it does not name in a section per kind (default true;
+    false adds only the System section).
     """
 
     root = c.Optional(c.Type(str))
@@ -75,6 +77,7 @@ class QmsPluginConfig(MkConfig):  # type: ignore[no-untyped-call]
     pages = c.Type(bool, default=True)
     section = c.Type(str, default="system")
     history = c.Type(bool, default=True)
+    nav_documents = c.Type(bool, default=True)
 
 
 class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
@@ -90,6 +93,8 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
         self._blocks: dict[str, list[tuple[bool, str]]] = {}
         self._token = f"qmsblock{secrets.token_hex(4)}n"
         self._tmp: Path | None = None
+        self._nav_given: Any = None  # the nav on_files set last, and the one it started from
+        self._nav_taken: Any = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         """Load and validate the QMS before any page is read, once per build.
@@ -191,10 +196,19 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
             files.append(language.place(file, config, asset=not src.endswith(".md")))
         if _has_plugin(config, "awesome-nav"):
             return files  # awesome-nav builds the nav and refuses a `nav` beside it
-        if config.nav is None:
+        user_nav = config.nav
+        if user_nav is not None and user_nav is self._nav_given:
+            # The nav this plugin set for the language built before: mkdocs-static-i18n
+            # keeps one config for every language, so start again from the team's own.
+            user_nav = self._nav_taken
+        self._nav_taken = user_nav
+        if user_nav is None:
             config.nav = build_nav(self.site, (f.src_uri for f in files.documentation_pages()))
         else:
-            config.nav = add_system_section(self.site, config.nav)
+            config.nav = complete_nav(self.site, user_nav,
+                                      add_documents=self.config.nav_documents,
+                                      nav_path=language.nav_path, normalise=language.normalise)
+        self._nav_given = config.nav
         return files
 
     @property
@@ -338,6 +352,23 @@ class _Language:
     def folder(self) -> str:
         """The site folder of the language being built ("" for the default one)."""
         return "" if not self.active or self.current == self.default else self.current
+
+    def normalise(self, path: str) -> str:
+        """A page path without its language (`X.de.md`, `de/X.md` -> `X.md`)."""
+        if not self.active:
+            return path
+        if self.structure == "folder":
+            head, _, rest = path.partition("/")
+            return rest if rest and head in self.languages else path
+        for language in self.languages:
+            if path.endswith(f".{language}.md"):
+                return path[:-len(f".{language}.md")] + ".md"
+        return path
+
+    def nav_path(self, src: str) -> str:
+        """How a nav names the page of a document at `src`: in the folder structure,
+        relative to the language folder, as the team's nav does."""
+        return self.normalise(src) if self.active and self.structure == "folder" else src
 
     def choose(self, qms: Qms, sources: list[Source]) -> list[Source]:
         """Of the files outside docs_dir, the ones this language shows: a translation
