@@ -45,6 +45,9 @@ _HEADING = re.compile(r"^ {0,3}#{1,6}(\s|$)")
 _H1 = re.compile(r"^ {0,3}#(?!#)\s*(.*?)\s*#*\s*$")
 _HTML_START = re.compile(r"^ {0,3}</?[A-Za-z][\w-]*[\s>/]|^ {0,3}<!--")
 _REFERENCE = re.compile(r"^ {0,3}\[[^\]]+\]:")
+# Blocks whose content is indented (content tabs, admonitions, details; list items).
+_CONTAINER = re.compile(r"^(?P<lead> {0,3})(?:(?P<marker>===|!!!|\?\?\?)\+?\s"
+                        r"|(?P<bullet>[-*+]|\d{1,9}[.)])(?P<gap> +|$))")
 # Spans in a line where an id must stay as written: code, links, tags, URLs.
 _PROTECTED = re.compile(
     r"(`+).*?\1"  # code span
@@ -108,16 +111,22 @@ def _link_line(line: str, ctx: SiteContext, src: str, skip: str | None) -> str:
 def link_ids(ctx: SiteContext, src: str, markdown: str, *, skip: str | None = None) -> str:
     """Turn ids of known documents in running text into Markdown links.
 
-    Code (spans, fenced blocks and lines indented like code), headings, existing links,
-    raw HTML blocks and URLs are left as written; `skip` (the page's own id) is never
-    linked. Line-based on purpose: a full Markdown parse per page would cost more than
-    the rest of the page's generation.
+    Code (spans, fenced blocks and indented code blocks), headings, existing links, raw
+    HTML blocks and URLs are left as written; `skip` (the page's own id) is never
+    linked. Text inside containers is linked like any other: content tabs (`=== "Tab"`),
+    admonitions and details (`!!!`, `???`) and list items indent their content, which is
+    code only when indented four more spaces than the container's content, after a
+    blank line (as Markdown reads it). Line-based on purpose: a full Markdown parse per
+    page would cost more than the rest of the page's generation.
     """
     if ID_RE.search(markdown) is None:
         return markdown
     lines = markdown.split("\n")
     fence: str | None = None
     in_html = False
+    in_code = False
+    after_blank = True
+    containers: list[int] = []  # the content indent of each open container, inner last
     for index, line in enumerate(lines):
         if fence is not None:
             # A fence closes with a line of at least as many of its own characters.
@@ -125,18 +134,39 @@ def link_ids(ctx: SiteContext, src: str, markdown: str, *, skip: str | None = No
             if len(bare) >= len(fence) and not bare.strip(fence[0]):
                 fence = None
             continue
-        opening = _FENCE.match(line)
+        if not line.strip():
+            in_html = False
+            after_blank = True
+            continue
+        expanded = line.expandtabs(4)
+        indent = len(expanded) - len(expanded.lstrip(" "))
+        while containers and indent < containers[-1]:
+            containers.pop()
+        base = containers[-1] if containers else 0
+        text = expanded[base:]
+        was_blank, after_blank = after_blank, False
+        if indent - base >= 4 and (in_code or was_blank):
+            in_code = True  # an indented code block
+            continue
+        in_code = False
+        opening = _FENCE.match(text)
         if opening:
             fence = opening.group(1)
             continue
-        if not line.strip():
-            in_html = False
-            continue
-        if in_html or _HTML_START.match(line):
+        if in_html or _HTML_START.match(text):
             in_html = True
             continue
-        if _HEADING.match(line) or _REFERENCE.match(line) or line.startswith(("    ", "\t")):
+        if _HEADING.match(text) or _REFERENCE.match(text):
             continue
+        container = _CONTAINER.match(text)
+        if container:
+            marker = container.group("marker")
+            if marker is not None:  # a tab, admonition or details block
+                containers.append(base + len(container.group("lead")) + 4)
+                continue  # its title is not running text
+            gap = len(container.group("gap"))
+            containers.append(base + len(container.group("lead"))
+                              + len(container.group("bullet")) + (gap if 1 <= gap <= 4 else 1))
         if ID_RE.search(line):
             lines[index] = _link_line(line, ctx, src, skip)
     return "\n".join(lines)

@@ -26,6 +26,10 @@ LABELS: dict[str, dict[str, str]] = {
         "Severity": "Schwere", "No action because": "Keine Maßnahme, weil",
         "Date": "Datum", "Auditors": "Auditoren", "Inputs covered": "Behandelte Eingaben",
         "Records": "Aufzeichnungen", "Must be read by": "Zu lesen von",
+        "No records yet.": "Noch keine Einträge.", "Title": "Titel",
+        "Effectiveness checked": "Wirksamkeit geprüft",
+        "Effectiveness result": "Wirksamkeit: Ergebnis",
+        "Effectiveness evidence": "Wirksamkeit: Nachweis",
         "Effective": "Gültig ab", "Register": "Register", "Superseded by": "Ersetzt durch",
         # kinds of document (the panel's "Kind")
         "Strategy": "Strategie", "Objective": "Ziel", "Process": "Prozess",
