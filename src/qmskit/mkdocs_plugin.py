@@ -32,6 +32,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
 from qmskit import translations
@@ -211,6 +212,23 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
         self._nav_given = config.nav
         return files
 
+    @event_priority(50)  # after awesome-nav (100) built the nav, before i18n (-100)
+    def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig,
+               files: Files) -> Navigation | None:
+        """With awesome-nav, complete the nav it built as `complete_nav` completes a
+        `nav` from mkdocs.yml: documents its `.nav.yml` files leave out, then System."""
+        if self.site is None or not _has_plugin(config, "awesome-nav"):
+            return nav
+        language = _Language.of(config)
+        placed: list[Any] = [page.file.src_uri for page in nav.pages]
+        wanted = complete_nav(self.site, placed, add_documents=self.config.nav_documents,
+                              nav_path=language.nav_path, normalise=language.normalise)
+        added = _nav_items(wanted[len(placed):], files, config)
+        if added:
+            nav.items.extend(added)
+            nav.pages = [*nav.pages, *_pages_of(added)]
+        return nav
+
     @property
     def _scratch(self) -> Path:
         """This build's folder for the generated pages (outside the repository)."""
@@ -293,12 +311,13 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
 
         return re.sub(rf"<p>{self._token}(\d+)x</p>", restore, html_text)
 
+    @event_priority(100)  # before minifiers (mkdocs-minify-plugin) rewrite the HTML
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str | None:
-        """Put the figures into the finished page."""
+        """Put the figures into the finished page, whatever the plugin order."""
         blocks = self._blocks.pop(page.file.src_uri, None)
         if not blocks:
             return output
-        return re.sub(r'<div data-qms-figure="(\d+)"></div>',
+        return re.sub(r'<div data-qms-figure="?(\d+)"?\s*>\s*</div>',
                       lambda m: blocks[int(m.group(1))][1], output)
 
     def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig,
@@ -416,3 +435,37 @@ class _Language:
         file.localization = None if self.current == self.default else self.current  # type: ignore[attr-defined]
         file.alternates = alternates  # type: ignore[attr-defined]
         return file
+
+
+def _nav_items(entries: list[Any], files: Files, config: MkDocsConfig,
+               parent: Section | None = None) -> list[Page | Section]:
+    """Nav entries as written in mkdocs.yml (paths, {title: [...]}) as MkDocs objects."""
+    items: list[Page | Section] = []
+    for entry in entries:
+        if isinstance(entry, str):
+            file = files.get_file_from_path(entry)
+            if file is None or not file.is_documentation_page():
+                continue
+            page = file.page if isinstance(file.page, Page) else Page(None, file, config)
+            page.parent = parent
+            items.append(page)
+        elif isinstance(entry, dict):
+            for title, children in entry.items():
+                section = Section(str(title), [])
+                section.parent = parent
+                section.children = list(_nav_items(
+                    children if isinstance(children, list) else [children],
+                    files, config, section))
+                if section.children:
+                    items.append(section)
+    return items
+
+
+def _pages_of(items: list[Any]) -> list[Page]:
+    pages: list[Page] = []
+    for item in items:
+        if isinstance(item, Page):
+            pages.append(item)
+        elif isinstance(item, Section):
+            pages += _pages_of(item.children)
+    return pages
