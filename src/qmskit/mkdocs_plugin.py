@@ -5,13 +5,28 @@ A thin adapter from MkDocs events to `qmskit.site`, which produces the pages:
 - `on_config`: load the QMS and run the same rules as `qmskit check`, so the handbook can
   never be published from a QMS the CLI rejects. Error-level findings fail the build with
   `file:line:col: CODE message`; warnings are logged at info level so that `mkdocs build
-  --strict` is about the site, not the QMS (the site's findings page lists them).
+  --strict` is about the site, not the QMS (the site's findings page lists them). Once
+  per build: the further language builds of mkdocs-static-i18n reuse the result.
 - `on_files`: add documents kept outside `docs_dir` (procedures/, objectives/) and the
-  generated "System" pages, in memory (`File.generated`), never written into the
-  repository; give the site a nav that follows the QMS's structure unless mkdocs.yml
-  has its own.
+  generated "System" pages, never written into the repository: each generated page is a
+  real file in a temporary folder of this build (removed when it ends), since other
+  plugins read `abs_src_path`. Give the site a nav that follows the QMS's structure, or
+  complete the team's own (`qmskit.site.nav.complete_nav`).
 - `on_page_markdown`: add the metadata panel, links, map and history to each document's
-  page, link document ids in every page, and escape titles taken from front matter.
+  page (and to each translation of it), link document ids in every page, render
+  `qmskit:table` blocks, and escape titles taken from front matter.
+
+Beside other plugins, in any order in mkdocs.yml:
+
+- mkdocs-static-i18n builds each language by running the whole build again. Its
+  `on_files` (priority -100) rebuilds every file from `docs_dir`, dropping the ones it
+  cannot place, so qmskit's `on_files` runs after it (-110) and places what it adds
+  under the language's folder of the site itself (`de/system/...`), with the attributes
+  its language selector reads. A translated page (`X.de.md`, `de/X.md`) shows the panel
+  of its document; the labels qmskit adds are in the language built (`site.labels`).
+- awesome-nav builds the nav in its `on_nav` (priority 100) and refuses a `nav` beside
+  it: qmskit then leaves `nav` alone and completes the built nav in its own `on_nav`.
+- minifiers rewrite the HTML in `on_post_page`: qmskit's runs first (priority 100).
 """
 
 from __future__ import annotations

@@ -186,6 +186,20 @@ def _build(root: Path, out: Path) -> subprocess.CompletedProcess[str]:
 def suffix_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     base = tmp_path_factory.mktemp("i18n-suffix")
     root = _adopted(base, "suffix")
+    # A QMS folder outside docs_dir, in both languages: published per language as well.
+    procedures = root / "procedures"
+    procedures.mkdir()
+    (procedures / "PROC-CAL.md").write_text(
+        "---\nid: PROC-CAL\nkind: procedure\ntitle: Calibration\n"
+        "owner: ROLE-MAINTENANCE-LEAD\nstatus: draft\n---\n\n# Calibration\n\n"
+        "Gauges are calibrated yearly.\n", encoding="utf-8")
+    (procedures / "PROC-CAL.de.md").write_text(
+        "---\ntitle: Kalibrierung\n---\n\n# Kalibrierung\n\n"
+        "Prüfmittel werden jährlich kalibriert.\n", encoding="utf-8")
+    config = root / "qmskit.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        'folders = ["docs"]', 'folders = ["docs", "procedures"]'), encoding="utf-8")
+    _commit(root, "Calibration procedure", "2026-05-21")
     done = _build(root, base / "site")
     return base / "site", done.stderr
 
@@ -211,6 +225,16 @@ def test_both_languages_show_the_panel_of_a_translated_document(
     assert "Stellung im System" in german and "Place in the system" in english
     record = _read(site, "de/registers/capa-log/CAPA-2026-003")
     assert "qms-panel" in record and "<dt>Freigegeben von</dt>" in record
+
+
+def test_a_qms_folder_outside_docs_dir_is_published_in_each_language(
+        suffix_site: tuple[Path, str]) -> None:
+    site, _ = suffix_site
+    english, german = _read(site, "procedures/PROC-CAL"), _read(site, "de/procedures/PROC-CAL")
+    assert "Gauges are calibrated" in english and "Kalibrierung" not in english
+    assert "Prüfmittel werden" in german and "<dt>Verantwortlich</dt>" in german
+    assert not (site / "procedures/PROC-CAL.de").exists()
+    assert not (site / "de/procedures/PROC-CAL.de").exists()
 
 
 def test_the_qms_is_checked_once_however_many_languages(suffix_site: tuple[Path, str]) -> None:
