@@ -227,8 +227,6 @@ def test_a_translated_process_page_becomes_a_document(
         "en": "docs/processes/purchasing.md", "de": "docs/processes/purchasing.de.md"}
 
 
-@pytest.mark.xfail(strict=False, reason="needs the site branch: the qmskit plugin beside "
-                   "mkdocs-static-i18n, minify, macros and a hooks file")
 @pytest.mark.parametrize("variant", ["suffix", "folder"])
 def test_the_adopted_handbook_builds_in_both_languages_with_panels(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], variant: str

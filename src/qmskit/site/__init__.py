@@ -19,6 +19,7 @@ from qmskit.site.layout import Layout
 from qmskit.site.nav import add_system_section, build_nav
 from qmskit.site.pages import PAGES, page_index
 from qmskit.site.people import people_files
+from qmskit.site.tables import render_table_blocks
 
 __all__ = ["CSS_PATH", "Layout", "SiteContext", "add_system_section", "build_nav",
            "generate", "render_page"]
@@ -38,7 +39,8 @@ def generate(ctx: SiteContext) -> dict[str, str | bytes]:
 
 def render_page(ctx: SiteContext, src: str, markdown: str) -> str:
     """The published Markdown of the page at `src` (front matter already removed)."""
-    doc = ctx.doc_at.get(src)
+    markdown = render_table_blocks(ctx, src, markdown)
+    doc = ctx.doc_for_page(src)  # a translated page shows its document's panel
     if doc is not None:
         return render_document(ctx, doc, markdown, src)
     return link_ids(ctx, src, markdown)

@@ -19,6 +19,7 @@ from qmskit.model.types import kind_rank
 from qmskit.registers import row_anchor
 from qmskit.reports.escape import html_text
 from qmskit.site.html import link
+from qmskit.site.labels import translate
 from qmskit.site.layout import Layout
 
 if TYPE_CHECKING:
@@ -48,6 +49,9 @@ class SiteContext:
     layout: Layout
     result: CheckResult
     history: History
+    #: The language the pages are built in (mkdocs-static-i18n builds each in turn):
+    #: the labels qmskit adds follow it (`t`, `qmskit.site.labels`).
+    language: str = "en"
 
     @classmethod
     def create(
@@ -87,6 +91,28 @@ class SiteContext:
         """Docs-relative source path -> the controlled document published there."""
         return {self.src_of[doc.id]: doc for doc in self.qms.documents.values()
                 if doc.register is None}
+
+    @cached_property
+    def translated_at(self) -> dict[str, Doc]:
+        """Docs-relative source path of a translation (`X.de.md`, `de/X.md`) -> the
+        document it translates: its page shows that document's panel."""
+        from qmskit import translations
+
+        docs = self.qms.documents
+        found: dict[str, Doc] = {}
+        for path, (doc_id, _language) in translations.of(self.qms).by_path.items():
+            doc = docs.get(doc_id)
+            if doc is not None and doc.register is None and path != doc.path:
+                found[self.layout.src(path)] = doc
+        return found
+
+    def doc_for_page(self, src: str) -> Doc | None:
+        """The controlled document whose page (in any language) is built from `src`."""
+        return self.doc_at.get(src) or self.translated_at.get(src)
+
+    def t(self, text: str) -> str:
+        """A label qmskit adds, in the language being built."""
+        return translate(text, self.language)
 
     def anchor(self, doc_id: str) -> str:
         """The anchor of a document on its page: a register row's row, else none."""

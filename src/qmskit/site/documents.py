@@ -45,6 +45,9 @@ _HEADING = re.compile(r"^ {0,3}#{1,6}(\s|$)")
 _H1 = re.compile(r"^ {0,3}#(?!#)\s*(.*?)\s*#*\s*$")
 _HTML_START = re.compile(r"^ {0,3}</?[A-Za-z][\w-]*[\s>/]|^ {0,3}<!--")
 _REFERENCE = re.compile(r"^ {0,3}\[[^\]]+\]:")
+# Blocks whose content is indented (content tabs, admonitions, details; list items).
+_CONTAINER = re.compile(r"^(?P<lead> {0,3})(?:(?P<marker>===|!!!|\?\?\?)\+?\s"
+                        r"|(?P<bullet>[-*+]|\d{1,9}[.)])(?P<gap> +|$))")
 # Spans in a line where an id must stay as written: code, links, tags, URLs.
 _PROTECTED = re.compile(
     r"(`+).*?\1"  # code span
@@ -108,16 +111,22 @@ def _link_line(line: str, ctx: SiteContext, src: str, skip: str | None) -> str:
 def link_ids(ctx: SiteContext, src: str, markdown: str, *, skip: str | None = None) -> str:
     """Turn ids of known documents in running text into Markdown links.
 
-    Code (spans, fenced blocks and lines indented like code), headings, existing links,
-    raw HTML blocks and URLs are left as written; `skip` (the page's own id) is never
-    linked. Line-based on purpose: a full Markdown parse per page would cost more than
-    the rest of the page's generation.
+    Code (spans, fenced blocks and indented code blocks), headings, existing links, raw
+    HTML blocks and URLs are left as written; `skip` (the page's own id) is never
+    linked. Text inside containers is linked like any other: content tabs (`=== "Tab"`),
+    admonitions and details (`!!!`, `???`) and list items indent their content, which is
+    code only when indented four more spaces than the container's content, after a
+    blank line (as Markdown reads it). Line-based on purpose: a full Markdown parse per
+    page would cost more than the rest of the page's generation.
     """
     if ID_RE.search(markdown) is None:
         return markdown
     lines = markdown.split("\n")
     fence: str | None = None
     in_html = False
+    in_code = False
+    after_blank = True
+    containers: list[int] = []  # the content indent of each open container, inner last
     for index, line in enumerate(lines):
         if fence is not None:
             # A fence closes with a line of at least as many of its own characters.
@@ -125,18 +134,39 @@ def link_ids(ctx: SiteContext, src: str, markdown: str, *, skip: str | None = No
             if len(bare) >= len(fence) and not bare.strip(fence[0]):
                 fence = None
             continue
-        opening = _FENCE.match(line)
+        if not line.strip():
+            in_html = False
+            after_blank = True
+            continue
+        expanded = line.expandtabs(4)
+        indent = len(expanded) - len(expanded.lstrip(" "))
+        while containers and indent < containers[-1]:
+            containers.pop()
+        base = containers[-1] if containers else 0
+        text = expanded[base:]
+        was_blank, after_blank = after_blank, False
+        if indent - base >= 4 and (in_code or was_blank):
+            in_code = True  # an indented code block
+            continue
+        in_code = False
+        opening = _FENCE.match(text)
         if opening:
             fence = opening.group(1)
             continue
-        if not line.strip():
-            in_html = False
-            continue
-        if in_html or _HTML_START.match(line):
+        if in_html or _HTML_START.match(text):
             in_html = True
             continue
-        if _HEADING.match(line) or _REFERENCE.match(line) or line.startswith(("    ", "\t")):
+        if _HEADING.match(text) or _REFERENCE.match(text):
             continue
+        container = _CONTAINER.match(text)
+        if container:
+            marker = container.group("marker")
+            if marker is not None:  # a tab, admonition or details block
+                containers.append(base + len(container.group("lead")) + 4)
+                continue  # its title is not running text
+            gap = len(container.group("gap"))
+            containers.append(base + len(container.group("lead"))
+                              + len(container.group("bullet")) + (gap if 1 <= gap <= 4 else 1))
         if ID_RE.search(line):
             lines[index] = _link_line(line, ctx, src, skip)
     return "\n".join(lines)
@@ -153,7 +183,7 @@ def panel_rows(ctx: SiteContext, doc: Doc, src: str) -> Iterator[tuple[str, str]
     """(label, HTML) pairs of the metadata panel, common fields first, then per kind."""
     model = doc.model
     yield "Id", f"<code>{html_text(doc.id)}</code>"
-    yield "Kind", html_text(KIND_LABELS.get(doc.kind, doc.kind))
+    yield "Kind", html_text(ctx.t(KIND_LABELS.get(doc.kind, doc.kind)))
     record = approval(model)
     # A version raised after the approval is pending: never shown as approved.
     yield "Status", badge(doc.status) + (
@@ -319,7 +349,7 @@ def _num(value: float | None) -> str:
 
 def render_panel(ctx: SiteContext, doc: Doc, src: str) -> str:
     """The metadata panel as an HTML block."""
-    rows = "".join(f"<dt>{html_text(label)}</dt><dd>{value}</dd>"
+    rows = "".join(f"<dt>{html_text(ctx.t(label))}</dt><dd>{value}</dd>"
                    for label, value in panel_rows(ctx, doc, src))
     return f'<div class="qms-panel" data-id="{html_text(doc.id)}"><dl>{rows}</dl></div>'
 
@@ -364,26 +394,29 @@ def render_relations(ctx: SiteContext, doc: Doc, src: str) -> str:
     rows: list[list[str]] = []
     for incoming_side, side in ((False, outgoing), (True, incoming)):
         for label, ids in _grouped(side, incoming_side).items():
-            rows.append([html_text(label), "<br>".join(ctx.doc_link(src, i, with_title=True)
+            rows.append([html_text(ctx.t(label)), "<br>".join(ctx.doc_link(src, i, with_title=True)
                                                  for i in ids)])
     parts = []
     if doc.kind in _TRACED_KINDS:
         strategies = sorted(i for i in links.upstream(doc.id)
                             if links.kind(i) == "strategy")
         if strategies:
-            rows.insert(0, ["Serves strategy", "<br>".join(
+            rows.insert(0, [ctx.t("Serves strategy"), "<br>".join(
                 ctx.doc_link(src, s, with_title=True) for s in strategies)])
         else:
-            rows.insert(0, ["Serves strategy", badge("red", "not traced to any strategy")])
+            rows.insert(0, [ctx.t("Serves strategy"),
+                             badge("red", ctx.t("not traced to any strategy"))])
     if rows:
-        parts.append(block(table(["Relation", "Documents"], rows, cls="qms-relations")))
+        parts.append(block(table([ctx.t("Relation"), ctx.t("Documents")], rows,
+                                 cls="qms-relations")))
     else:
-        parts.append(block('<p class="qms-muted">No links to or from other documents.</p>'))
+        none = ctx.t("No links to or from other documents.")
+        parts.append(block(f'<p class="qms-muted">{none}</p>'))
     centre = map_node(ctx, src, doc.id)
-    out_nodes = [(map_node(ctx, src, lk.target), _label(lk.field, False))
+    out_nodes = [(map_node(ctx, src, lk.target), _label(ctx, lk.field, False))
                  for lk in sorted(outgoing, key=lambda lk: (_FIELD_RANK.get(lk.field, 99),
                                                             lk.target))]
-    in_nodes = [(map_node(ctx, src, lk.source), _label(lk.field, True))
+    in_nodes = [(map_node(ctx, src, lk.source), _label(ctx, lk.field, True))
                 for lk in sorted(incoming, key=lambda lk: (_FIELD_RANK.get(lk.field, 99),
                                                            lk.source))]
     if out_nodes or in_nodes:
@@ -392,8 +425,10 @@ def render_relations(ctx: SiteContext, doc: Doc, src: str) -> str:
     return "".join(parts)
 
 
-def _label(field_name: str, incoming: bool) -> str:
-    return RELATION_LABELS.get(field_name, (field_name, f"{field_name} of"))[incoming].lower()
+def _label(ctx: SiteContext, field_name: str, incoming: bool) -> str:
+    label = RELATION_LABELS.get(field_name, (field_name, f"{field_name} of"))[incoming]
+    translated = ctx.t(label)
+    return label.lower() if translated == label else translated
 
 
 # ----------------------------------------------------------------------- history
@@ -499,16 +534,16 @@ def render_document(ctx: SiteContext, doc: Doc, markdown: str, src: str) -> str:
     parts += [block(render_panel(ctx, doc, src)), link_ids(ctx, src, body, skip=doc.id)]
     if isinstance(doc.model, Kpi):
         dashboard = ctx.layout.rel_url(src, ctx.layout.generated("kpis.md"), doc.id.lower())
-        parts.append("\n\n## Trend\n")
+        parts.append(f"\n\n## {ctx.t('Trend')}\n")
         parts.append(figure(f'<figure class="qms-figure qms-figure--chart">'
                             f"{render_kpi_chart(ctx, doc)}<figcaption>"
                             f'<a href="{html_text(dashboard)}">All KPIs on the dashboard</a>'
                             "</figcaption></figure>"))
     if isinstance(doc.model, Register):
-        parts.append("\n\n## Records\n")
+        parts.append(f"\n\n## {ctx.t('Records')}\n")
         parts.append(block(render_register_table(ctx, doc, src)))
-    parts.append("\n\n## Place in the system\n")
+    parts.append(f"\n\n## {ctx.t('Place in the system')}\n")
     parts.append(render_relations(ctx, doc, src))
-    parts.append("\n\n## Revisions and approvals\n")
+    parts.append(f"\n\n## {ctx.t('Revisions and approvals')}\n")
     parts.append(block(render_history(ctx, doc)))
     return "".join(p if p.endswith("\n") else p + "\n" for p in parts)

@@ -4,13 +4,20 @@ Sections follow the chain a reader walks (strategy, objectives, processes, KPIs,
 then the records), documents inside a section follow kind then id, and the generated
 pages form one "System" section ahead of them. The result is a plain `nav` list as
 written in mkdocs.yml, so any MkDocs-compatible builder can use it.
+
+A handbook with a `nav` of its own keeps it (`complete_nav`): documents the team placed
+stay where they are, the others are added in a section per kind, and records (actions,
+nonconformities, audits, reviews) by kind and year, so thousands of them do not make one
+flat list. Section titles are labels (`qmskit.site.labels`), in the language built.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 from typing import Any
 
+from qmskit.model.doc import Doc
 from qmskit.model.types import kind_rank
 from qmskit.site.context import SiteContext
 from qmskit.site.handles import is_person_page
@@ -24,6 +31,9 @@ SECTION_TITLES = {
     "action": "Actions", "audit": "Audits", "review": "Management reviews",
 }
 SYSTEM_TITLE = "System"
+#: Kinds whose documents pile up over the years: the nav groups them by year.
+RECORD_KINDS = frozenset({"action", "nonconformity", "audit", "review"})
+_YEAR = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)")
 
 
 class _Folder:
@@ -69,7 +79,8 @@ def _items(ctx: SiteContext, folder: _Folder) -> list[NavItem]:
     items: list[NavItem] = [*pages]
     subs = sorted(folder.folders.items(), key=lambda kv: (_rank(ctx, kv[1]), kv[0]))
     for name, sub in subs:
-        title = _rank(ctx, sub)[1] or name.replace("-", " ").replace("_", " ").capitalize()
+        title = ctx.t(_rank(ctx, sub)[1]) if _rank(ctx, sub)[1] \
+            else name.replace("-", " ").replace("_", " ").capitalize()
         items.append({title: _items(ctx, sub)})
     return items
 
@@ -102,7 +113,7 @@ def build_nav(ctx: SiteContext, sources: Iterable[str]) -> list[NavItem]:
         first_section = next((i for i, item in enumerate(nav) if isinstance(item, dict)),
                              len(nav))
         nav.insert(first_section,
-                   {SYSTEM_TITLE: sorted(system, key=lambda s: (order.get(s, 99), s))})
+                   {ctx.t(SYSTEM_TITLE): sorted(system, key=lambda s: (order.get(s, 99), s))})
     return nav
 
 
@@ -124,4 +135,62 @@ def add_system_section(ctx: SiteContext, nav: list[Any]) -> list[Any]:
     from qmskit.site.pages import PAGES
 
     pages = [ctx.layout.generated("index.md")] + [ctx.layout.generated(s.name) for s in PAGES]
-    return [*nav, {SYSTEM_TITLE: pages}]
+    return [*nav, {ctx.t(SYSTEM_TITLE): pages}]
+
+
+def _mentioned(nav: Any) -> Iterable[str]:
+    """Every page path a nav names (links and titles aside)."""
+    if isinstance(nav, str):
+        yield nav
+    elif isinstance(nav, dict):
+        for value in nav.values():
+            yield from _mentioned(value)
+    elif isinstance(nav, list):
+        for item in nav:
+            yield from _mentioned(item)
+
+
+def _year(doc: Doc) -> str:
+    """The year a record belongs to: its own date, else a year in its id."""
+    for name in ("date", "opened", "approved_on"):
+        value = getattr(doc.model, name, None)
+        if value is not None and hasattr(value, "year"):
+            return str(value.year)
+    found = _YEAR.search(doc.id)
+    return found.group(0) if found else ""
+
+
+def _kind_section(ctx: SiteContext, kind: str, entries: list[tuple[Doc, str]]) -> list[NavItem]:
+    entries = sorted(entries, key=lambda e: e[0].id)
+    if kind not in RECORD_KINDS:
+        return [path for _, path in entries]
+    years: dict[str, list[str]] = {}
+    for doc, path in entries:
+        years.setdefault(_year(doc) or "–", []).append(path)
+    return [{year: years[year]} for year in sorted(years, reverse=True)]
+
+
+def complete_nav(ctx: SiteContext, nav: list[Any], *, add_documents: bool = True,
+                 nav_path: Callable[[str], str] = lambda src: src,
+                 normalise: Callable[[str], str] = lambda path: path) -> list[Any]:
+    """The team's own nav, completed: documents it does not name, in a section per
+    kind (unless `add_documents` is false), then the System section.
+
+    `nav_path` turns a document's docs-relative source into the path the nav names it
+    by (mkdocs-static-i18n's folder structure names pages relative to the language
+    folder); `normalise` maps a path the nav names to that same form (`X.de.md` ->
+    `X.md`), so a document the team placed in any language counts as placed. Running
+    it again on its own result adds nothing.
+    """
+    placed = {normalise(path) for path in _mentioned(nav)}
+    missing: dict[str, list[tuple[Doc, str]]] = {}
+    if add_documents:
+        for src, doc in ctx.doc_at.items():
+            path = nav_path(src)
+            if normalise(path) not in placed:
+                missing.setdefault(doc.kind, []).append((doc, path))
+    added: list[Any] = []
+    for kind in sorted(missing, key=lambda k: (kind_rank(k), k)):
+        title = ctx.t(SECTION_TITLES.get(kind) or ctx.qms.config.contract.title(kind))
+        added.append({title: _kind_section(ctx, kind, missing[kind])})
+    return add_system_section(ctx, [*nav, *added])
