@@ -38,6 +38,11 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         """No access log."""
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A browser that leaves a page drops its pending requests: not an error here."""
+
+
 def pages_of(site: Path) -> list[str]:
     """Every page's URL path relative to the site root ("" is the home page)."""
     return sorted(p.parent.relative_to(site).as_posix() + "/" if p.parent != site else ""
@@ -62,12 +67,13 @@ def main() -> int:
     if executable is None:
         print("chromium is not installed", file=sys.stderr)
         return 2
+    from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
     mimetypes.add_type("text/javascript", ".js")
     mimetypes.add_type("image/svg+xml", ".svg")
     handler = functools.partial(_Quiet, directory=str(args.site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _Server(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}/"
     origin = urlsplit(base).netloc
@@ -110,19 +116,23 @@ def main() -> int:
                   f"requests {problems[:5] + foreign[:5]}")
             tab.goto(base + "system/strategy-map/", wait_until="load")
             svg = tab.locator("svg#qms-strategy-map")
+            visible = svg.is_visible()
             nodes = svg.locator("a.qms-node").evaluate_all(
                 "nodes => nodes.map(n => [n.getAttribute('data-id'), n.getAttribute('href')])")
             objective = next((n for n in nodes if str(n[0]).startswith("OBJ-")), None)
             clicked = False
             if objective is not None:
                 svg.locator(f'a.qms-node[data-id="{objective[0]}"]').click()
-                tab.wait_for_load_state("load")
-                clicked = objective[0] in tab.locator("body").inner_text() \
-                    and "strategy-map" not in tab.url
-            ok = svg.is_visible() and len(nodes) > 0 and clicked and not foreign
+                try:
+                    tab.wait_for_url(f"**/{objective[0]}/", timeout=30_000)
+                    clicked = tab.locator("article h1").first.is_visible()
+                except PlaywrightError:
+                    clicked = False
+            ok = visible and len(nodes) > 0 and clicked and not foreign
             failures += not ok
-            print(f"{'ok' if ok else 'FAILED'}: strategy map shows {len(nodes)} nodes; "
-                  f"clicking {objective[0] if objective else '-'} opened {tab.url}")
+            print(f"{'ok' if ok else 'FAILED'}: strategy map visible: {visible}, "
+                  f"{len(nodes)} nodes; clicking {objective[0] if objective else '-'} "
+                  f"opened {tab.url}")
             browser.close()
     finally:
         server.shutdown()
