@@ -1274,6 +1274,7 @@ theme:
   features:
     - navigation.sections
     - navigation.indexes
+    - navigation.prune
 plugins:
   - search
   - qmskit

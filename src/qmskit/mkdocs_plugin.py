@@ -55,6 +55,7 @@ from qmskit.errors import QmsError
 from qmskit.git.history import unavailable
 from qmskit.loader import open_qms
 from qmskit.qms import Qms
+from qmskit.registers import rows as register_rows
 from qmskit.rules.checker import CheckResult, run_checks
 from qmskit.site import (
     CSS_PATH,
@@ -64,12 +65,16 @@ from qmskit.site import (
     generate,
     render_page,
 )
+from qmskit.site.buildcache import BuildCache
 from qmskit.site.html import split_blocks
 from qmskit.site.nav import complete_nav
 from qmskit.site.sources import Source, site_sources
 
 if TYPE_CHECKING:
+    import jinja2
     from mkdocs.livereload import LiveReloadServer
+    from mkdocs.structure.nav import Navigation
+    from mkdocs.utils.templates import TemplateContext
 
 log = logging.getLogger("mkdocs.plugins.qmskit")
 
@@ -111,6 +116,8 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
         self._tmp: Path | None = None
         self._nav_given: Any = None  # the nav on_files set last, and the one it started from
         self._nav_taken: Any = None
+        self._cache: BuildCache | None = None
+        self._nav: Navigation | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         """Load and validate the QMS before any page is read, once per build.
@@ -136,6 +143,9 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
         except QmsError as error:
             raise PluginError(f"qmskit: {error}") from None
         self.site = None
+        _prune_navigation(config)
+        self._cache = BuildCache.open(self.root, config, [str(self.root), dict(self.config)]) \
+            if self.config.pages else None
         if not self.config.run_check:
             self.result = run_checks(self.qms, today) if self.config.pages else None
             return config
@@ -225,13 +235,17 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
                                       add_documents=self.config.nav_documents,
                                       nav_path=language.nav_path, normalise=language.normalise)
         self._nav_given = config.nav
+        if self._cache is not None:
+            self._cache.set_files(files)
         return files
 
     @event_priority(50)  # after awesome-nav (100) built the nav, before i18n (-100)
     def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig,
                files: Files) -> Navigation | None:
         """With awesome-nav, complete the nav it built as `complete_nav` completes a
-        `nav` from mkdocs.yml: documents its `.nav.yml` files leave out, then System."""
+        `nav` from mkdocs.yml: documents its `.nav.yml` files leave out, then System.
+        Keep the navigation for the build cache, which keys every finished page by it."""
+        self._nav = nav  # the build cache keys every finished page by it
         if self.site is None or not _has_plugin(config, "awesome-nav"):
             return nav
         language = _Language.of(config)
@@ -258,7 +272,10 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
 
     @event_priority(-200)  # after mkdocs-static-i18n built the other languages
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        """Remove the generated pages' folder once every language is built."""
+        """Keep this build's pages in the cache, and only those; remove the generated
+        pages' folder once every language is built."""
+        if self._cache is not None:
+            self._cache.save()
         language = _language_build(config)
         if language is None or not getattr(language, "building", False):
             self._clean()
@@ -296,10 +313,12 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
             page.meta["qms_status"] = page.meta.pop("status")
         if self.site is None:
             return markdown
-        rendered, blocks = split_blocks(render_page(self.site, page.file.src_uri, markdown),
-                                        lambda n: f"{self._token}{n}x")
+        published = render_page(self.site, page.file.src_uri, markdown)
+        rendered, blocks = split_blocks(published, lambda n: f"{self._token}{n}x")
         if blocks:
             self._blocks[page.file.src_uri] = blocks
+        if self._cache is not None and self._cache.before_render(page, published):
+            return ""  # the content is cached: render nothing, `on_page_content` has it
         return rendered
 
     def on_page_content(self, html_text: str, /, *, page: Page, config: MkDocsConfig,
@@ -313,27 +332,70 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
         search for "purchasing" finds the purchasing documents, not every page whose
         link table names one. The generated System pages stay searchable.
         """
+        if self._cache is not None:
+            cached = self._cache.restore_content(page)
+            if cached is not None:
+                return cached
         blocks = self._blocks.get(page.file.src_uri)
         if not blocks:
+            if self._cache is not None:
+                self._cache.store_content(page, html_text)
             return html_text
 
-        late_all = self.site is not None and page.file.src_uri in self.site.doc_at
+        doc = self.site.doc_at.get(page.file.src_uri) if self.site is not None else None
+        late_all = doc is not None
+        # The first late block of a document's page holds its id until then, so that a
+        # search for the id finds the document (the panel that shows it is added late);
+        # a register's page holds its rows' ids too, as their table is added late.
+        first_late = [True]
+        searchable = " ".join([doc.id, *(row.id for row in register_rows(self.qms, doc.id))]
+                              if doc is not None and doc.kind == "register" and self.qms
+                              else [doc.id] if doc is not None else [])
 
         def restore(match: re.Match[str]) -> str:
             is_figure, html_block = blocks[int(match.group(1))]
-            return f'<div data-qms-figure="{match.group(1)}"></div>' if is_figure or late_all \
-                else html_block
+            if not (is_figure or late_all):
+                return html_block
+            text = ""
+            if doc is not None and first_late[0]:
+                text, first_late[0] = html.escape(searchable), False
+            return f'<div data-qms-figure="{match.group(1)}">{text}</div>'
 
-        return re.sub(rf"<p>{self._token}(\d+)x</p>", restore, html_text)
+        content = re.sub(rf"<p>{self._token}(\d+)x</p>", restore, html_text)
+        if self._cache is not None:
+            self._cache.store_content(page, content)
+        return content
+
+    def on_env(self, env: jinja2.Environment, /, *, config: MkDocsConfig,
+               files: Files) -> jinja2.Environment | None:
+        """Every page is rendered: let the build cache pick the pages it holds whole."""
+        if self._cache is None or self._nav is None:
+            return env
+        return self._cache.prepare(env, files, self._nav, self._blocks)
+
+    def on_page_context(self, context: TemplateContext, /, *, page: Page,
+                        config: MkDocsConfig, nav: Navigation) -> TemplateContext | None:
+        """Keep the context of a page the cache holds whole (see `BuildCache.finished`)."""
+        if self._cache is not None:
+            self._cache.keep_context(page, context)
+        return context
 
     @event_priority(100)  # before minifiers (mkdocs-minify-plugin) rewrite the HTML
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str | None:
-        """Put the figures into the finished page, whatever the plugin order."""
+        """Put the figures into the finished page, whatever the plugin order (or take
+        the page whole from the build cache)."""
         blocks = self._blocks.pop(page.file.src_uri, None)
-        if not blocks:
-            return output
-        return re.sub(r'<div data-qms-figure="?(\d+)"?\s*>\s*</div>',
-                      lambda m: blocks[int(m.group(1))][1], output)
+        finished = self._cache.finished(page) if self._cache is not None else None
+        if finished is not None:
+            output, cached = finished
+            if cached:
+                return output
+        if blocks:
+            output = re.sub(r'<div data-qms-figure="?(\d+)"?\s*>[^<]*</div>',
+                            lambda m: blocks[int(m.group(1))][1], output)
+        if self._cache is not None:
+            self._cache.store_page(page, output)
+        return output
 
     def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig,
                  builder: Any) -> LiveReloadServer | None:
@@ -484,3 +546,13 @@ def _pages_of(items: list[Any]) -> list[Page]:
         elif isinstance(item, Section):
             pages += _pages_of(item.children)
     return pages
+
+
+def _prune_navigation(config: MkDocsConfig) -> None:
+    """Material renders the whole navigation into every page, so a site of N documents
+    grows with N squared (305 KB per page at 1,000 documents). With `navigation.prune`
+    a page holds only the navigation a reader can see. Added when the Material theme's
+    features are not configured in mkdocs.yml; a configured list is the user's choice."""
+    theme = config.theme
+    if theme.name == "material" and not theme.get("features"):
+        theme["features"] = ["navigation.prune"]

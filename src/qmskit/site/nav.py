@@ -74,9 +74,59 @@ def _page_key(ctx: SiteContext, src: str) -> tuple[int, int, str]:
     return (2, kind_rank(doc.kind), doc.id)
 
 
+#: Most entries one level of the generated nav holds (see `_bounded`).
+NAV_GROUP_LIMIT = 25
+_SERIAL = re.compile(r"[-_.]?\d+$")
+
+
+def _bounded(ctx: SiteContext, pages: list[str]) -> list[NavItem]:
+    """A folder's pages, in groups when there are more than NAV_GROUP_LIMIT documents.
+
+    Material renders the siblings of the page shown into every page (with
+    `navigation.prune`, only those): a flat folder of N documents makes N pages of N
+    entries, a site that grows with N squared. Grouped by id prefix (`PROC-PURCH`),
+    then in runs of at most NAV_GROUP_LIMIT, each level stays small at any size.
+    """
+    docs = [src for src in pages if src in ctx.doc_at]
+    if len(docs) <= NAV_GROUP_LIMIT:
+        return [*pages]
+    groups: dict[str, list[str]] = {}
+    for src in docs:
+        groups.setdefault(_SERIAL.sub("", ctx.doc_at[src].id) or "-", []).append(src)
+    items: list[NavItem] = [src for src in pages if src not in ctx.doc_at]
+    if len(groups) == 1 or len(groups) > NAV_GROUP_LIMIT:
+        return items + _runs(ctx, docs)
+    for prefix, members in groups.items():
+        items.append({prefix: members if len(members) <= NAV_GROUP_LIMIT
+                      else _runs(ctx, members)})
+    return items
+
+
+def _runs(ctx: SiteContext, docs: list[str]) -> list[NavItem]:
+    """`docs` in consecutive runs titled by their first and last id, nested as needed."""
+    runs: list[NavItem] = [*docs]
+    while len(runs) > NAV_GROUP_LIMIT:
+        chunks = [runs[i:i + NAV_GROUP_LIMIT] for i in range(0, len(runs), NAV_GROUP_LIMIT)]
+        runs = [{f"{_first_id(ctx, chunk[0])} – {_last_id(ctx, chunk[-1])}": chunk}
+                for chunk in chunks]
+    return runs
+
+
+def _first_id(ctx: SiteContext, item: NavItem) -> str:
+    if isinstance(item, str):
+        return ctx.doc_at[item].id
+    return next(iter(item)).split(" – ")[0]
+
+
+def _last_id(ctx: SiteContext, item: NavItem) -> str:
+    if isinstance(item, str):
+        return ctx.doc_at[item].id
+    return next(iter(item)).split(" – ")[-1]
+
+
 def _items(ctx: SiteContext, folder: _Folder) -> list[NavItem]:
     pages = sorted(folder.pages, key=lambda src: _page_key(ctx, src))
-    items: list[NavItem] = [*pages]
+    items = _bounded(ctx, pages)
     subs = sorted(folder.folders.items(), key=lambda kv: (_rank(ctx, kv[1]), kv[0]))
     for name, sub in subs:
         title = ctx.t(_rank(ctx, sub)[1]) if _rank(ctx, sub)[1] \
