@@ -143,6 +143,16 @@ def test_a_broken_link_in_the_chain_is_reported_at_its_cell(
     assert column in new[0]["message"] or value in new[0]["message"]
 
 
+def test_review_pack_asks_for_the_iso_13485_inputs(medtech: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", "management-review", str(medtech)]) == 0
+    pack = capsys.readouterr().out
+    for heading in ("## c) Reporting to regulatory authorities",
+                    "## l) Applicable new or revised regulatory requirements"):
+        assert heading in pack
+    assert "CAPA-2026-004" in pack  # the open preventive action from the CAPA register
+
+
 def test_new_procedure_takes_the_next_sop_number(medtech: Path,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["new", "procedure", "--title", "Usability engineering", "--owner", "ROLE-ENG",
