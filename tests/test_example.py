@@ -87,3 +87,11 @@ def test_example_calibration_falls_due_for_the_quality_lead(
     calibration = [item for item in items if item["kind"] == "due"]
     assert [(item["id"], item["due"], item["overdue"]) for item in calibration] == [
         ("GAUGE-001", "2026-12-10", False)]
+
+
+def test_readme_table_lists_the_same_warnings(example_root: Path) -> None:
+    readme = (example_root / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## The example QMS", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines()
+            if line.startswith("| ") and line.split()[1][:1] in "CDLTRA" and "`" in line]
+    assert {(row.split()[1], row.split("`")[1]) for row in rows} == EXPECTED_WARNINGS

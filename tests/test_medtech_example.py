@@ -137,10 +137,22 @@ def test_a_broken_link_in_the_chain_is_reported_at_its_cell(
     new = [f for f in report["findings"]
            if (f["code"], f["path"]) not in EXPECTED_WARNINGS]
     assert status == 1
-    assert [(f["code"], f["path"], f["line"]) for f in new] == [(code, table, line)], new
-    if value:  # an empty cell is reported at its place in the row, a link at its value
-        assert new[0]["col"] == col
+    # At the cell: the link written there, or the required cell left empty.
+    assert [(f["code"], f["path"], f["line"], f["col"]) for f in new] == [
+        (code, table, line, col)], new
     assert column in new[0]["message"] or value in new[0]["message"]
+    if not value:
+        assert f"fill in the '{column}' column" in new[0]["hint"]
+
+
+def test_review_pack_asks_for_the_iso_13485_inputs(medtech: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", "management-review", str(medtech)]) == 0
+    pack = capsys.readouterr().out
+    for heading in ("## c) Reporting to regulatory authorities",
+                    "## l) Applicable new or revised regulatory requirements"):
+        assert heading in pack
+    assert "CAPA-2026-004" in pack  # the open preventive action from the CAPA register
 
 
 def test_new_procedure_takes_the_next_sop_number(medtech: Path,

@@ -68,7 +68,7 @@ def test_findings_point_at_cells(clean: QmsRepo, capsys: pytest.CaptureFixture[s
     assert found == [
         ("D102", TABLE, 1, 47),    # unknown column 'colour', reported once at the header
         ("L201", TABLE, 2, 22),    # PROC-NOPE, the second item of the cell
-        ("R504", TABLE, 3, 21),    # 5 x 5 untreated: at likelihood (no treated_by cell)
+        ("R504", TABLE, 3, 25),    # 5 x 5 untreated: at the empty treated_by cell
         ("D102", TABLE, 4, 24),    # impact is not a number
         ("D103", TABLE, 5, 1),     # RISK-R1 again
         ("D102", TABLE, 6, 1),     # a row without id

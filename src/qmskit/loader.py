@@ -367,10 +367,11 @@ def _contract_findings(relative: str, fm: FrontMatter, model: Document,
     found = []
     for name in contract.missing_required(model):
         pos = fm.key_positions.get((name,)) or fm.key_positions.get(("id",), (2, 1))
+        where = (f"the '{name}' column" if relative.endswith(".csv") else f"'{name}:'")
         found.append(Finding(relative, pos[0], pos[1], "D102",
                              f"missing required field '{name}' (required for a {model.kind} "
                              "that is not a draft)",
-                             hint=f"fill in '{name}:' (the config's [kinds.{model.kind}] "
+                             hint=f"fill in {where} (the config's [kinds.{model.kind}] "
                              "requires it)"))
     if isinstance(model, Register) and model.records not in contract.record_kinds:
         pos = fm.positions.get(("records",)) or fm.key_positions.get(("id",), (2, 1))

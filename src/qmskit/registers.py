@@ -204,8 +204,15 @@ def _row(qms: Qms, register: Doc, relative: str, cells: list[Cell],
                                     "contains a comma", doc_id=register.id))
     data: dict[str, Any] = {}
     positions: dict[KeyPath, Position] = {}
+    #: Empty cells of fields the row does not inherit: a "missing required field"
+    #: finding points at the cell left empty, not at the row's id.
+    empty: dict[KeyPath, Position] = {}
     for cell, name in zip(cells, columns, strict=False):
-        if name is None or not cell.text.strip():
+        if name is None:
+            continue
+        if not cell.text.strip():
+            if name.split(".")[0] not in inherited:
+                empty[tuple(name.split("."))] = (cell.line, cell.col)
             continue  # an empty cell leaves the field unset
         where = (cell.line, cell.col)
         names = name.split(".")
@@ -238,5 +245,6 @@ def _row(qms: Qms, register: Doc, relative: str, cells: list[Cell],
     data.update({name: inherited[name] for name in used})
     assert isinstance(register.model, Register)
     data["kind"] = register.model.records
-    front = FrontMatter(data, "", 0, positions=positions, key_positions=dict(positions))
+    front = FrontMatter(data, "", 0, positions=positions,
+                        key_positions={**empty, **positions})
     return Row(front, frozenset(used))
