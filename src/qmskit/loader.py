@@ -26,6 +26,7 @@ from qmskit import fs, translations
 from qmskit.cache import Cache, cache_dir, cache_key, load_payload, store_payload
 from qmskit.config import Config, load_config
 from qmskit.errors import QmsError
+from qmskit.git.history import changed_paths, files_at
 from qmskit.git.reader import CachedFacts, GitReader, cached_facts
 from qmskit.git.repo import GitRepo, TreeEntry
 from qmskit.git.run import GitError
@@ -796,6 +797,42 @@ def _safe_relative(path: str, prefix: str) -> str | None:
     if pure.is_absolute() or ".." in pure.parts or not relative:
         return None
     return relative
+
+
+def untouched_revisions(root: Path, base: str, head: str, config_path: Path | None = None
+                        ) -> tuple[Revision, Revision] | None:
+    """`base` and `head` as empty QMSs with their (one) config when the change between
+    them touches neither a config file nor a file in the QMS folders: then both load to
+    the same documents, and `qmskit diff` can say so without reading any document.
+    None when something the QMS is made of changed (load both with `load_revisions`).
+
+    What counts is exactly what `load_revisions` reads: the config files at the root and
+    the files in the config's folders. Costs one `git diff --name-only` and one read of
+    the config blobs.
+    """
+    repo = GitRepo.at(root)
+    sides = [Revision(base, repo.commit(base)), Revision(head, repo.commit(head))]
+    changed = [relative for path in changed_paths(repo, sides[0].commit, sides[1].commit)
+               if (relative := _safe_relative(path, repo.prefix)) is not None]
+    if any(relative in CONFIG_NAMES for relative in changed):
+        return None
+    with tempfile.TemporaryDirectory(prefix="qmskit-diff-") as holder:
+        dest = Path(holder)
+        entries = files_at(repo, sides[1].commit, [repo.prefix + n for n in CONFIG_NAMES])
+        for entry, content in zip(entries, repo.cat([e.sha for e in entries]), strict=True):
+            relative = _safe_relative(entry.path, repo.prefix)
+            if content is not None and relative in CONFIG_NAMES:
+                (dest / relative).write_bytes(content)
+        try:
+            config, _ = load_config(dest, config_path, require_folders=False)
+        except QmsError as error:
+            raise QmsError(f"at {head}: {error}") from None
+    folders = tuple(folder.strip("/") + "/" for folder in config.folders)
+    if any(relative.startswith(folders) for relative in changed):
+        return None
+    for side in sides:
+        side.qms = Qms(root=root.absolute(), config=config)
+    return sides[0], sides[1]
 
 
 def load_revisions(root: Path, base: str, head: str, config_path: Path | None = None

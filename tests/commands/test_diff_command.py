@@ -179,3 +179,62 @@ def test_outside_git_is_a_usage_error(clean: QmsRepo,
                                       capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["diff", "HEAD~1", "--root", str(clean.root)]) == 2
     assert "not inside a git repository" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("output_format", ["json", "markdown"])
+def test_a_change_outside_the_qms_is_answered_without_reading_a_document(
+    history: QmsRepo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    output_format: str,
+) -> None:
+    """A commit that touches no config file and nothing in the QMS folders: the answer
+    is what loading both revisions gives, and no document is read to give it."""
+    (history.root / "README.md").write_text("# Our QMS\n", encoding="utf-8")
+    (history.root / "procedures/PROC-A.md").write_text("broken: [\n", encoding="utf-8")
+    git(history.root, "add", "README.md")
+    git(history.root, "commit", "-qm", "Readme", date="2026-11-20")
+    args = ["diff", "HEAD~1", "HEAD", "--root", str(history.root), "--format", output_format]
+
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("a document was read")
+
+    monkeypatch.setattr("qmskit.loader.load_qms", refuse)
+    monkeypatch.setattr("qmskit.loader.parse_bytes", refuse)
+    monkeypatch.setattr("qmskit.loader.load_revisions", refuse)
+    monkeypatch.setattr("qmskit.commands.diff.load_revisions", refuse)
+    assert main(args) == 0
+    fast = capsys.readouterr().out
+    monkeypatch.undo()
+    # The full comparison (both revisions loaded and checked) says the same.
+    monkeypatch.setattr("qmskit.commands.diff.untouched_revisions", lambda *_, **__: None)
+    assert main(args) == 0
+    assert capsys.readouterr().out == fast
+    if output_format == "json":
+        data = json.loads(fast)
+        assert data["documents"] == [] and data["findings"] == {"introduced": [],
+                                                                 "fixed": []}
+        assert data["summary"] == {"added": 0, "changed": 0, "retired": 0, "removed": 0}
+    else:
+        assert "No controlled document changed." in fast
+
+
+@pytest.mark.parametrize("touched", ["qmskit.toml", "procedures/PROC-A.md"])
+def test_a_change_to_the_config_or_a_document_loads_both_revisions(
+    history: QmsRepo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    touched: str,
+) -> None:
+    path = history.root / touched
+    path.write_text(path.read_text(encoding="utf-8") + "\n# a comment\n", encoding="utf-8")
+    git(history.root, "commit", "-qam", "Touch", date="2026-11-20")
+    loads: list[str] = []
+    from qmskit.commands import diff as diff_command
+
+    real = diff_command.load_revisions
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        loads.append("both")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(diff_command, "load_revisions", counting)
+    main(["diff", "HEAD~1", "HEAD", "--root", str(history.root), "--format", "json"])
+    capsys.readouterr()
+    assert loads == ["both"]
