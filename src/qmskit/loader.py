@@ -13,7 +13,7 @@ import os
 import posixpath
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from dataclasses import fields as dataclass_fields
 from datetime import date
@@ -764,6 +764,54 @@ def load_qms(root: Path, config: Config, *, with_git: bool = True,
                              | {"data:" + path for path in qms.series_paths.values()})
         cache.save()
     return qms
+
+
+def load_documents(root: Path, config: Config, relatives: Sequence[str], *,
+                   repo: GitRepo | None) -> tuple[Qms, dict[str, bytes]] | None:
+    """A QMS of the documents at `relatives` alone (root-relative paths of Markdown
+    files), with their bytes: what the incremental check re-runs per-document rules on
+    (`qmskit.rules.incremental`). None when one of them is not a plain document (a
+    problem, a page, a register): then only a full load will do.
+
+    Its git reader takes the remembered "changed since review" facts of these files
+    only, and never stores facts (they would lack every other document).
+    """
+    root = root.absolute()
+    qms = Qms(root=root, config=config)
+    files = fs.Root(root)
+    raws: dict[str, bytes] = {}
+    for relative in relatives:
+        path = os.path.join(root, relative)
+        raw = read_bytes(files, path, relative, config.max_file_size)
+        if isinstance(raw, FileResult):
+            return None
+        result = parse_bytes(path, relative, raw, positions=True)
+        model, body_line, findings, _, _ = _outcome(result, config.contract)
+        if model is None or findings or getattr(model, "kind", None) == "register":
+            # Kept simple: a document the loader has something to say about is left to
+            # a full load.
+            return None
+        assert result.front_matter is not None
+        doc = Doc(relative, model, path, body_line)
+        doc._positions = result.front_matter.positions
+        doc._key_positions = result.front_matter.key_positions
+        doc._body = result.front_matter.body
+        if doc.id in qms.documents:
+            return None
+        qms.documents[doc.id] = doc
+        raws[relative] = raw
+    for doc in qms.of_kind("kpi"):
+        _load_series(qms, doc, files)
+    folders = [*config.folders, *translations.history_folders(root, config)]
+    facts = load_payload(cache_dir(root, repo) / "git.json", "git",
+                         cache_key(config.model_dump_json())) if config.cache else None
+    if isinstance(facts, dict) and isinstance(facts.get("entries"), dict):
+        wanted = set(relatives)
+        facts = {**facts, "entries": {path: entry for path, entry in facts["entries"].items()
+                                      if path in wanted}}
+    qms.git = GitReader(root, folders, probed=repo, cached=cached_facts(facts))
+    qms.git.start()
+    return qms, raws
 
 
 def open_qms(root: Path, config_path: Path | None = None, *, with_git: bool = True,

@@ -39,9 +39,10 @@ def check(
     # Git history serves "changed since review" (C403) and outdated translations (C410).
     needs_git = bool({"C403", "C410"} & set(select_rules(config, select, ignore)))
     evaluation_day = evaluation_date(config, today)
-    result_cache = None
+    result_cache = state = None
     if use_cache and config.cache:
         from qmskit.cache import ResultCache
+        from qmskit.rules.incremental import CheckState
 
         settings = "|".join([config.model_dump_json(), evaluation_day.isoformat(),
                              ",".join(select), ",".join(ignore), str(needs_git)])
@@ -50,10 +51,19 @@ def check(
         if cached is not None:
             sys.stdout.write(FORMATS[output_format](cached, colour))
             return EXIT_FINDINGS if cached.errors else EXIT_CLEAN
+        # Something changed: re-read only that, re-run only what it can reach.
+        state = CheckState(root.absolute(), result_cache.repo, settings, config)
+        result = state.attempt(result_cache.walked(), evaluation_day,
+                               select_rules(config, select, ignore))
+        if result is not None:
+            result_cache.save(encode_result(result), state.extra_paths())
+            sys.stdout.write(FORMATS[output_format](result, colour))
+            return EXIT_FINDINGS if result.errors else EXIT_CLEAN
     qms = load_qms(root, config, with_git=needs_git, use_cache=use_cache and config.cache)
     result = run_checks(qms, evaluation_day, select, ignore)
-    if result_cache is not None:
+    if result_cache is not None and state is not None:
         result_cache.save(encode_result(result), files_read(qms))
+        state.record(qms, result, result_cache.walked())
     sys.stdout.write(FORMATS[output_format](result, colour))
     return EXIT_FINDINGS if result.errors else EXIT_CLEAN
 
