@@ -22,7 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from qmskit import fs, translations
+from qmskit import fs, progress, translations
 from qmskit.cache import Cache, cache_dir, cache_key, load_payload, store_payload
 from qmskit.config import Config, load_config
 from qmskit.errors import QmsError
@@ -462,13 +462,16 @@ Item = tuple[str, str, bytes | None]
 
 
 def _read_chunk(root: Path, items: list[Item], max_size: int,
-                positions: bool = False) -> list[FileResult]:
+                positions: bool = False, step: progress.Task | None = None,
+                weight: int = 1) -> list[FileResult]:
     files = fs.Root(root)
-    return [
-        parse_bytes(path, relative, raw, positions) if raw is not None
-        else read_file(files, path, relative, max_size, positions)
-        for path, relative, raw in items
-    ]
+    found = []
+    for path, relative, raw in items:
+        found.append(parse_bytes(path, relative, raw, positions) if raw is not None
+                     else read_file(files, path, relative, max_size, positions))
+        if step is not None:
+            step.advance(weight)
+    return found
 
 
 def read_files(root: Path, items: list[Item], max_size: int) -> list[FileResult]:
@@ -480,19 +483,27 @@ def read_files(root: Path, items: list[Item], max_size: int) -> list[FileResult]
     the parallelism saved.
     """
     workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-    if len(items) < PARALLEL_THRESHOLD or workers < 2:
-        return _read_chunk(root, items, max_size, positions=len(items) < PARALLEL_THRESHOLD)
-    import multiprocessing
-
+    step = progress.task("Reading documents", len(items)) if items else None
     try:
-        context = multiprocessing.get_context("fork")
-    except ValueError:  # pragma: no cover - platforms without fork
-        return _read_chunk(root, items, max_size)
-    half = len(items) // 2
-    with context.Pool(1) as pool:
-        second = pool.apply_async(_read_chunk, (root, items[half:], max_size))
-        first = _read_chunk(root, items[:half], max_size)
-        return first + second.get()
+        if len(items) < PARALLEL_THRESHOLD or workers < 2:
+            return _read_chunk(root, items, max_size,
+                               positions=len(items) < PARALLEL_THRESHOLD, step=step)
+        import multiprocessing
+
+        try:
+            context = multiprocessing.get_context("fork")
+        except ValueError:  # pragma: no cover - platforms without fork
+            return _read_chunk(root, items, max_size, step=step)
+        half = len(items) // 2
+        with context.Pool(1) as pool:
+            second = pool.apply_async(_read_chunk, (root, items[half:], max_size))
+            # The worker reads the other half at about the same pace: count this
+            # half twice (the bar then moves as the whole does).
+            first = _read_chunk(root, items[:half], max_size, step=step, weight=2)
+            return first + second.get()
+    finally:
+        if step is not None:
+            step.done()
 
 
 Outcome = tuple[Document | None, int, list[Finding], str | None, bool]

@@ -10,6 +10,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from qmskit import progress
 from qmskit.config import Config
 from qmskit.errors import ConfigError
 from qmskit.model.findings import Finding, Notice, Severity
@@ -86,7 +87,9 @@ def run_checks(
 def run_rules(ctx: RuleContext, enabled: Mapping[str, Severity]) -> dict[str, list[Finding]]:
     """The findings of each rule in `enabled` (code -> severity), by code."""
     rules = all_rules()
-    return {code: list(rules[code].run(ctx, severity)) for code, severity in enabled.items()}
+    return {code: list(rules[code].run(ctx, severity))
+            for code, severity in progress.track(enabled.items(), "Checking rules",
+                                                 len(enabled))}
 
 
 def notices(ctx: RuleContext, enabled: Collection[str]) -> list[Notice]:
