@@ -26,7 +26,7 @@ from qmskit import fs, progress, translations
 from qmskit.cache import Cache, cache_dir, cache_key, load_payload, store_payload
 from qmskit.config import Config, load_config
 from qmskit.errors import QmsError
-from qmskit.git.history import changed_paths, files_at
+from qmskit.git.history import changed_paths, files_at, worktree_dirty
 from qmskit.git.reader import CachedFacts, GitReader, cached_facts
 from qmskit.git.repo import GitRepo, TreeEntry
 from qmskit.git.run import GitError
@@ -858,19 +858,10 @@ def _safe_relative(path: str, prefix: str) -> str | None:
     return relative
 
 
-def untouched_revisions(root: Path, base: str, head: str, config_path: Path | None = None
-                        ) -> tuple[Revision, Revision] | None:
-    """`base` and `head` as empty QMSs with their (one) config when the change between
-    them touches neither a config file nor a file in the QMS folders: then both load to
-    the same documents, and `qmskit diff` can say so without reading any document.
-    None when something the QMS is made of changed (load both with `load_revisions`).
-
-    What counts is exactly what `load_revisions` reads: the config files at the root and
-    the files in the config's folders. Costs one `git diff --name-only` and one read of
-    the config blobs.
-    """
-    repo = GitRepo.at(root)
-    sides = [Revision(base, repo.commit(base)), Revision(head, repo.commit(head))]
+def _changed_and_config(repo: GitRepo, sides: Sequence[Revision],
+                        config_path: Path | None) -> tuple[list[str], Config] | None:
+    """The root-relative paths that differ between the two sides, and the config (the
+    same on both); None when a config file changed."""
     changed = [relative for path in changed_paths(repo, sides[0].commit, sides[1].commit)
                if (relative := _safe_relative(path, repo.prefix)) is not None]
     if any(relative in CONFIG_NAMES for relative in changed):
@@ -885,7 +876,27 @@ def untouched_revisions(root: Path, base: str, head: str, config_path: Path | No
         try:
             config, _ = load_config(dest, config_path, require_folders=False)
         except QmsError as error:
-            raise QmsError(f"at {head}: {error}") from None
+            raise QmsError(f"at {sides[1].rev}: {error}") from None
+    return changed, config
+
+
+def untouched_revisions(root: Path, base: str, head: str, config_path: Path | None = None
+                        ) -> tuple[Revision, Revision] | None:
+    """`base` and `head` as empty QMSs with their (one) config when the change between
+    them touches neither a config file nor a file in the QMS folders: then both load to
+    the same documents, and `qmskit diff` can say so without reading any document.
+    None when something the QMS is made of changed (see `body_change`).
+
+    What counts is exactly what `load_revisions` reads: the config files at the root and
+    the files in the config's folders. Costs one `git diff --name-only` and one read of
+    the config blobs.
+    """
+    repo = GitRepo.at(root)
+    sides = [Revision(base, repo.commit(base)), Revision(head, repo.commit(head))]
+    found = _changed_and_config(repo, sides, config_path)
+    if found is None:
+        return None
+    changed, config = found
     folders = tuple(folder.strip("/") + "/" for folder in config.folders)
     if any(relative.startswith(folders) for relative in changed):
         return None
@@ -894,12 +905,127 @@ def untouched_revisions(root: Path, base: str, head: str, config_path: Path | No
     return sides[0], sides[1]
 
 
+def front_matter_bytes(raw: bytes, body_line: int) -> bytes:
+    """The bytes of a file before its body (which starts at line `body_line`): all that
+    a rule reading front matter sees of it, positions included."""
+    cut = 0
+    for _ in range(max(body_line - 1, 0)):
+        found = raw.find(b"\n", cut)
+        if found < 0:
+            return raw
+        cut = found + 1
+    return raw[:cut]
+
+
+def _same_front_matter(relative: str, before: bytes, after: bytes,
+                       contract: Contract) -> Doc | None:
+    """The document `before` is, when `after` differs from it in its body alone: the
+    same front matter byte for byte, the same model, no finding of the loader on
+    either, no register. None otherwise."""
+    docs = []
+    for raw in (before, after):
+        result = parse_bytes(relative, relative, raw, positions=True)
+        model, body_line, findings, _, _ = _outcome(result, contract)
+        if model is None or findings or getattr(model, "kind", None) == "register":
+            return None
+        assert result.front_matter is not None
+        doc = Doc(relative, model, "", body_line)
+        doc._positions = result.front_matter.positions
+        doc._key_positions = result.front_matter.key_positions
+        doc._body = result.front_matter.body
+        docs.append((doc, front_matter_bytes(raw, body_line)))
+    (old, old_head), (new, new_head) = docs
+    if old_head != new_head or old.model != new.model or old.body_line != new.body_line:
+        return None
+    return old
+
+
+def body_change(root: Path, base: str, head: str, config_path: Path | None = None
+                ) -> tuple[Revision, Revision, tempfile.TemporaryDirectory[str] | None] | None:
+    """Both sides of a change that edits the bodies of documents and nothing else (no
+    front matter, no other file in the QMS folders, no config, no translations): the
+    head loaded in full, the base as the head with the edited documents as they were.
+    None for any other change (load both with `load_revisions`).
+
+    Such a change cannot move a finding (no rule of a revision reads a body: C403, the
+    one that does, needs the work tree's history), so the caller need not check either
+    side. The head is read from the work tree with the documents cache when the work
+    tree is that commit, clean in the QMS (a pre-commit hook's or CI's checkout), else
+    from git into a temporary folder (the holder returned; clean it up when done).
+    """
+    repo = GitRepo.at(root)
+    sides = [Revision(base, repo.commit(base)), Revision(head, repo.commit(head))]
+    found = _changed_and_config(repo, sides, config_path)
+    if found is None:
+        return None
+    changed, config = found
+    folders = tuple(folder.strip("/") + "/" for folder in config.folders)
+    edited = [relative for relative in changed if relative.startswith(folders)]
+    if (config.translations is not None or not edited
+            or not all(relative.endswith(".md") for relative in edited)):
+        return None
+    paths = [repo.prefix + relative for relative in edited]
+    blobs = [{e.path: e for e in files_at(repo, side.commit, paths)} for side in sides]
+    if any(len(listed) != len(edited) for listed in blobs):
+        return None  # added or removed
+    if any(e.size > config.max_file_size for listed in blobs for e in listed.values()):
+        return None
+    contents = repo.cat([blobs[i][p].sha for i in (0, 1) for p in paths])
+    if any(content is None for content in contents):
+        return None
+    before: dict[str, Doc] = {}
+    for index, relative in enumerate(edited):
+        old = _same_front_matter(relative, contents[index] or b"",
+                                 contents[len(edited) + index] or b"", config.contract)
+        if old is None:
+            return None
+        before[relative] = old
+    holder = None
+    new = _load_side(root, repo, sides[1], config)
+    if new is None:
+        holder = _materialise(repo, [sides[1]], config_path)
+        new = sides[1].qms
+    old_qms = Qms(root=new.root, config=config, documents=dict(new.documents),
+                  duplicates=list(new.duplicates), broken_ids=set(new.broken_ids),
+                  pages=list(new.pages), problems=list(new.problems),
+                  series=dict(new.series), series_paths=dict(new.series_paths))
+    for relative, doc in before.items():
+        current = new.documents.get(doc.id)
+        if current is not None and current.path == relative:
+            old_qms.documents[doc.id] = doc
+    sides[0].qms, sides[1].qms = old_qms, new
+    return sides[0], sides[1], holder
+
+
+def _load_side(root: Path, repo: GitRepo, side: Revision, config: Config) -> Qms | None:
+    """The QMS at `side` from the work tree, with the documents cache, when the work tree
+    is that commit and clean in the QMS folders and config files (nothing modified,
+    untracked or ignored there); None otherwise."""
+    if repo.head != side.commit:
+        return None
+    specs = [repo.prefix + f.strip("/") for f in config.folders]
+    specs += [repo.prefix + name for name in CONFIG_NAMES]
+    if worktree_dirty(repo, specs):
+        return None
+    qms = load_qms(root, config, with_git=False, use_cache=config.cache)
+    qms.git = None  # a revision is compared without history, as `load_revisions` does
+    return qms
+
+
 def load_revisions(root: Path, base: str, head: str, config_path: Path | None = None
                    ) -> tuple[Revision, Revision, tempfile.TemporaryDirectory[str]]:
     """Load the QMS as of `base` and `head` into temporary folders (kept alive by the
     returned TemporaryDirectory; clean it up when done)."""
     repo = GitRepo.at(root)
     sides = [Revision(base, repo.commit(base)), Revision(head, repo.commit(head))]
+    holder = _materialise(repo, sides, config_path)
+    return sides[0], sides[1], holder
+
+
+def _materialise(repo: GitRepo, sides: list[Revision], config_path: Path | None
+                 ) -> tempfile.TemporaryDirectory[str]:
+    """Write each side's config files and QMS folders from git into a temporary folder
+    and load it (`side.qms`); the folders live as long as the returned holder."""
     holder = tempfile.TemporaryDirectory(prefix="qmskit-diff-")
     try:
         trees = [repo.tree(side.commit) for side in sides]
@@ -954,4 +1080,4 @@ def load_revisions(root: Path, base: str, head: str, config_path: Path | None = 
     except BaseException:
         holder.cleanup()
         raise
-    return sides[0], sides[1], holder
+    return holder

@@ -1,8 +1,11 @@
 """`qmskit diff BASE HEAD`: what a change does to the QMS, as a pull-request comment.
 
 First one `git diff --name-only`: a change that touches no config file and nothing in
-the QMS folders is answered from that alone (no document read). Otherwise both
-revisions are read straight from git (one `git ls-tree` per revision and one
+the QMS folders is answered from that alone (no document read). A change that edits
+only the bodies of documents reads the head once (from the work tree and the cache when
+it is that commit) and the edited documents' old versions by blob id, and checks
+neither side: no rule of a revision reads a body. Otherwise both revisions are read
+straight from git (one `git ls-tree` per revision and one
 `git cat-file --batch` for every blob of both), written to temporary folders and loaded
 with the same loader and rules as `qmskit check`. The working tree is never touched, so
 the command is safe to run in CI and in a repository with uncommitted work.
@@ -18,7 +21,7 @@ from typing import Any
 
 from qmskit.domain.diff import impact
 from qmskit.errors import EXIT_CLEAN, EXIT_FINDINGS
-from qmskit.loader import load_revisions, untouched_revisions
+from qmskit.loader import body_change, load_revisions, untouched_revisions
 from qmskit.reports.diff import to_markdown
 from qmskit.rules.checker import run_checks
 
@@ -39,6 +42,21 @@ def diff(root: Path, base: str, head: str = "HEAD", *, output_format: str = "mar
         data = impact(old.qms, new.qms, [], [], day,
                       ({"rev": old.rev, "commit": old.commit},
                        {"rev": new.rev, "commit": new.commit}))
+        return _print(data, output_format)
+    edited = body_change(root, base, head, config_path)
+    if edited is not None:
+        # Only bodies were edited: no finding can come or go, so neither side is
+        # checked; the head is read once (from the work tree and its cache when it is
+        # that commit), the base is the head with the edited documents as they were.
+        old, new, kept = edited
+        try:
+            day = new.qms.evaluation_date(today)
+            data = impact(old.qms, new.qms, [], [], day,
+                          ({"rev": old.rev, "commit": old.commit},
+                           {"rev": new.rev, "commit": new.commit}))
+        finally:
+            if kept is not None:
+                kept.cleanup()
         return _print(data, output_format)
     old, new, holder = load_revisions(root, base, head, config_path)
     try:

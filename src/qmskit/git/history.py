@@ -382,3 +382,12 @@ def files_at(repo: GitRepo, commit: str, paths: Sequence[str]) -> list[TreeEntry
                 and parts[3].isdigit()):
             entries.append(TreeEntry(parts[0], parts[2], int(parts[3]), path))
     return entries
+
+
+def worktree_dirty(repo: GitRepo, paths: Sequence[str]) -> bool:
+    """True when anything under `paths` (top-relative) differs from HEAD in the work
+    tree or the index, or is untracked or ignored there: then the work tree is not HEAD's
+    content, as a reader of the folders would see it."""
+    output = repo.run("status", "--porcelain", "-z", "--ignored", "--untracked-files=all",
+                      "--no-renames", "--ignore-submodules=none", "--", *paths)
+    return bool(output.strip(b"\0"))

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from qmskit import translations
 from qmskit.cache import (
     RACY_NS,
     StatKey,
@@ -50,6 +51,7 @@ from qmskit.cache import (
 )
 from qmskit.config import Config
 from qmskit.git.repo import GitRepo
+from qmskit.loader import front_matter_bytes, load_documents, load_qms
 from qmskit.model.doc import Doc
 from qmskit.model.findings import Finding, Notice, Severity
 from qmskit.qms import Qms
@@ -64,14 +66,7 @@ _OPAQUE = ""
 def front_matter_digest(raw: bytes, body_line: int) -> str:
     """A digest of the bytes before the body (line `body_line` on): what every
     front-matter rule reads of a file, positions included."""
-    cut = 0
-    for _ in range(max(body_line - 1, 0)):
-        found = raw.find(b"\n", cut)
-        if found < 0:
-            cut = len(raw)
-            break
-        cut = found + 1
-    return hashlib.blake2b(raw[:cut], digest_size=16).hexdigest()
+    return hashlib.blake2b(front_matter_bytes(raw, body_line), digest_size=16).hexdigest()
 
 
 def model_digest(doc: Doc) -> str:
@@ -227,8 +222,6 @@ class CheckState:
                 if entry.front_matter == _OPAQUE:
                     return None
                 changed.append(path)
-        from qmskit.loader import load_documents
-
         fresh = load_documents(self.root, self.config, changed, repo=self.repo)
         if fresh is None:
             return None  # a changed file is no plain document any more
@@ -272,8 +265,6 @@ class CheckState:
             self._save(stored, updates, by_rule, result)
             return result
         self.path_taken = "front matter"
-        from qmskit.loader import load_qms
-
         qms = load_qms(self.root, self.config, with_git=False, use_cache=self.config.cache)
         if any(qms.documents.get(doc.id) is None or qms.documents[doc.id].path != doc.path
                for doc in by_path.values()):
@@ -290,8 +281,6 @@ class CheckState:
         if "C403" in enabled:
             told += [n.message for n in notices(sub_ctx, ["C403"])
                      if n.message.startswith("C403 skipped: ")]
-        from qmskit import translations
-
         if translations.of(qms).by_path:
             return None
         result = assemble(by_rule, [Notice(n) for n in told], len(qms.documents), today)
@@ -307,8 +296,6 @@ class CheckState:
         """Remember a full check of `qms` (whose files had the stat `stated` before they
         were read), so that the next check can be incremental. A QMS with translations
         is not remembered: their checks compare files with each other."""
-        from qmskit import translations
-
         if translations.of(qms).by_path or qms.of_kind("register") or not self.config.cache:
             return  # registers read tables the walk may not see; translations compare files
         documents = {doc.path: doc for doc in qms.documents.values()
