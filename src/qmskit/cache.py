@@ -341,6 +341,7 @@ class ResultCache:
                       if isinstance(extra, list) else [])
         self._stated: list[tuple[str, StatKey]] | None = None
         self._git = b""
+        self._fingerprinted = ""
 
     def _fingerprint(self, extra: Iterable[str]
                      ) -> tuple[str, int, list[tuple[str, StatKey]]]:
@@ -377,6 +378,7 @@ class ResultCache:
         if not self.stored:
             return None
         fingerprint, newest = self._hash(self.stat(), self._git)
+        self._fingerprinted = fingerprint
         if (fingerprint != self.stored.get("fingerprint")
                 or newest >= self.stored["written_at"] - RACY_NS):
             return None
@@ -392,7 +394,9 @@ class ResultCache:
         if [path[1:] for path, _ in stated if path.startswith("+")] != others:
             # The check read other files than the last one: stat those now.
             stated = [*self.walked(), *_stat_files(self.root, [], [], others)]
-        fingerprint, _ = self._hash(stated, self._git)
+            fingerprint, _ = self._hash(stated, self._git)
+        else:
+            fingerprint = self._fingerprinted or self._hash(stated, self._git)[0]
         read = [path[1:] for path, _ in stated if path.startswith("+")]
         write_json(self.path, {"qmskit_cache": FORMAT, "kind": "result", "key": self.key,
                                "fingerprint": fingerprint, "extra": read,
