@@ -23,7 +23,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from qmskit import fs, progress, translations
-from qmskit.cache import Cache, cache_dir, cache_key, load_payload, store_payload
+from qmskit.cache import Cache, cache_dir, cache_key, load_payload, locate, store_payload
 from qmskit.config import Config, load_config
 from qmskit.errors import QmsError
 from qmskit.git.history import changed_paths, files_at, worktree_dirty
@@ -727,7 +727,8 @@ def _git_reader(root: Path, config: Config, *, start: bool, use_cache: bool,
 
 
 def load_qms(root: Path, config: Config, *, with_git: bool = True,
-             use_cache: bool = False, full_history: bool = False) -> Qms:
+             use_cache: bool = False, full_history: bool = False,
+             history: bool = True, kpi_data: bool = True) -> Qms:
     """Load the QMS under `root`; never raises for bad content, only for a missing root.
 
     `with_git` starts reading git in the background now, on the other core while the
@@ -735,15 +736,22 @@ def load_qms(root: Path, config: Config, *, with_git: bool = True,
     `full_history`: the whole history with signature checks will be wanted (the
     handbook), so the one pass reads it. With `use_cache`, unchanged files, KPI series
     and git facts come from the caches (see `qmskit.cache`); results are identical to
-    a cold load.
+    a cold load. Without `history` the QMS has no git side at all (`qms.git` None):
+    nothing of git is read, not even remembered facts (a revision compared by `qmskit
+    diff`; the front-matter rules of an incremental check). Without `kpi_data` the KPI
+    series are not read (a comparison of documents that runs no rule).
     """
     root = root.absolute()
     if not root.is_dir():
         raise QmsError(f"{root}: not a directory; pass the root of a QMS repository")
     qms = Qms(root=root, config=config)
     contract = config.contract
-    qms.git, cache = _git_reader(root, config, start=with_git, use_cache=use_cache,
-                                 full_history=full_history)
+    if history:
+        qms.git, cache = _git_reader(root, config, start=with_git, use_cache=use_cache,
+                                     full_history=full_history)
+    else:  # no history wanted at all (a revision compared, front-matter rules only)
+        cache = (Cache.open(root, config.model_dump_json(), locate(root))
+                 if use_cache else None)
     # Translations (X.de.md, de/X.md) are the same document as X.md: they never become
     # documents (no duplicate id) and are compared with their source below.
     items, translated = translations.partition(root, config, list(iter_markdown(root, config)))
@@ -768,12 +776,15 @@ def load_qms(root: Path, config: Config, *, with_git: bool = True,
     for doc in qms.of_kind("register"):
         _load_register(qms, doc, files, contract)
     translations.attach(qms, translated, files, with_git=with_git)
-    for doc in qms.of_kind("kpi"):
-        _load_series(qms, doc, files, cache)
-    if cache is not None:
+    if kpi_data:
+        for doc in qms.of_kind("kpi"):
+            _load_series(qms, doc, files, cache)
+    if cache is not None and kpi_data:
         cache.forget_missing({relative for _, relative in items}
                              | {"data:" + path for path in qms.series_paths.values()})
         cache.save()
+    elif cache is not None:
+        cache.save()  # KPI data unread: their entries are kept for the next full load
     return qms
 
 
@@ -1007,9 +1018,10 @@ def _load_side(root: Path, repo: GitRepo, side: Revision, config: Config) -> Qms
     specs += [repo.prefix + name for name in CONFIG_NAMES]
     if worktree_dirty(repo, specs):
         return None
-    qms = load_qms(root, config, with_git=False, use_cache=config.cache)
-    qms.git = None  # a revision is compared without history, as `load_revisions` does
-    return qms
+    # A revision is compared without history, as `load_revisions` does.
+    # No rule runs on it: its KPI series are not needed either.
+    return load_qms(root, config, with_git=False, use_cache=config.cache, history=False,
+                    kpi_data=False)
 
 
 def load_revisions(root: Path, base: str, head: str, config_path: Path | None = None

@@ -265,7 +265,8 @@ class CheckState:
             self._save(stored, updates, by_rule, result)
             return result
         self.path_taken = "front matter"
-        qms = load_qms(self.root, self.config, with_git=False, use_cache=self.config.cache)
+        qms = load_qms(self.root, self.config, with_git=False, use_cache=self.config.cache,
+                       history=False)
         if any(qms.documents.get(doc.id) is None or qms.documents[doc.id].path != doc.path
                for doc in by_path.values()):
             return None  # a changed document became a duplicate
