@@ -228,3 +228,20 @@ def test_a_damaged_state_gives_the_cold_answer(
     edit_body(qms)
     assert _check(qms.root, capsys) == _check(qms.root, capsys, "--no-cache")
     assert taken == ["full"]
+
+
+def test_a_qms_with_a_register_keeps_no_state(
+    qms: QmsRepo, capsys: pytest.CaptureFixture[str], taken: list[str]
+) -> None:
+    """A register reads a table the walk may not see: such a QMS is always checked in
+    full, and the state an earlier check left is removed, so it cannot come back."""
+    from qmskit.cache import cache_dir, locate
+
+    state = cache_dir(qms.root, locate(qms.root)) / "check-state.json"
+    assert state.is_file()
+    PLANTS["D107"](qms)
+    _check(qms.root, capsys)
+    assert not state.exists()
+    edit_body(qms)
+    assert _check(qms.root, capsys) == _check(qms.root, capsys, "--no-cache")
+    assert taken == ["full", "full"]

@@ -84,9 +84,10 @@ class Rule:
     doc: str
     #: What the rule reads (FRONT_MATTER, CONTENT, HISTORY).
     reads: frozenset[str] = frozenset({FRONT_MATTER})
-    #: True when each finding is about one document and depends on nothing but that
-    #: document (its file, its history, the config and the day): such a rule may be
-    #: run on the changed documents alone and its other findings kept.
+    #: True when each finding is about one document, located in that document's file,
+    #: and depends on nothing but that document (its file, its history, the config and
+    #: the day): such a rule may be run on the changed documents alone and its other
+    #: findings kept.
     per_document: bool = False
 
     @property

@@ -31,6 +31,7 @@ the next one.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from collections.abc import Mapping, Sequence
@@ -298,7 +299,11 @@ class CheckState:
         were read), so that the next check can be incremental. A QMS with translations
         is not remembered: their checks compare files with each other."""
         if translations.of(qms).by_path or qms.of_kind("register") or not self.config.cache:
-            return  # registers read tables the walk may not see; translations compare files
+            # Registers read tables the walk may not see; translations compare files
+            # with each other. An older state must not outlive this check either.
+            with contextlib.suppress(OSError):
+                self.path.unlink(missing_ok=True)
+            return
         documents = {doc.path: doc for doc in qms.documents.values()
                      if doc.register is None and doc.kind != "register"}
         for twice in qms.duplicates:
