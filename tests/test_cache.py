@@ -140,7 +140,7 @@ def test_no_cache_file_in_the_work_tree(
     assert _run(clean.root, capsys) == first
     assert git(clean.root, "status", "--porcelain", "--ignored") == ""
     assert sorted(p.name for p in cache_folder(clean.root).iterdir()) == [
-        "documents.json", "git.json", "result.json"]
+        "check-state.json", "documents.json", "git.json", "result.json"]
 
 
 def test_outside_git_the_cache_is_in_the_users_cache_directory(

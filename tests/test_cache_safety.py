@@ -66,7 +66,8 @@ def _cold(root: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
 
 def _damage_all(folder: Path, damage: Callable[[Path], None]) -> None:
     files = sorted(folder.glob("*.json"))
-    assert [p.name for p in files] == ["documents.json", "git.json", "result.json"]
+    assert [p.name for p in files] == ["check-state.json", "documents.json", "git.json",
+                                       "result.json"]
     for path in files:
         damage(path)
 

@@ -245,7 +245,7 @@ def test_check_and_pages_read_history_once(
         assert "20 warnings" in capsys.readouterr().out
         commands = git_calls.commands()
         assert commands.count("log") == logs, commands
-        assert len(commands) <= most, commands
+        assert len(commands) <= most, " ".join(commands)
 
     git_calls.reset()
     assert main(["pages", str(tmp_path / "out"), "--root", str(clean.root)]) == 0

@@ -151,7 +151,8 @@ def write_json(path: Path, data: object) -> None:
         return
 
 
-def _header_ok(stored: object, kind: str, key: str) -> bool:
+def header_ok(stored: object, kind: str, key: str) -> bool:
+    """True when `stored` is a cache file of this format, `kind` and `key`."""
     return (isinstance(stored, dict) and stored.get("qmskit_cache") == FORMAT
             and stored.get("kind") == kind and stored.get("key") == key
             and isinstance(stored.get("written_at"), int))
@@ -167,7 +168,7 @@ def load_payload(path: Path, kind: str, key: str) -> Any:
     """The payload of a cache file written by `store_payload` with the same kind and
     key; None when there is none, or it is damaged, foreign or from another version."""
     stored = read_json(path)
-    return stored.get("payload") if _header_ok(stored, kind, key) else None
+    return stored.get("payload") if header_ok(stored, kind, key) else None
 
 
 def store_payload(path: Path, kind: str, key: str, payload: object) -> None:
@@ -205,7 +206,7 @@ class Cache:
         key = cache_key(config_fingerprint)
         cache = cls(cache_dir(root, repo) / "documents.json", key)
         stored = read_json(cache.path) if cache.path is not None else None
-        if not _header_ok(stored, "documents", key):
+        if not header_ok(stored, "documents", key):
             return cache
         assert isinstance(stored, dict)
         files = stored.get("files")
@@ -333,30 +334,51 @@ class ResultCache:
         self.settings = settings
         stored = read_json(self.path)
         key = _code_fingerprint()
-        self.stored: dict[str, Any] = stored if _header_ok(stored, "result", key) else {}
+        self.stored: dict[str, Any] = stored if header_ok(stored, "result", key) else {}
         self.key = key
         extra = self.stored.get("extra", [])
         self.extra = ([p for p in extra if isinstance(p, str)]
                       if isinstance(extra, list) else [])
+        self._stated: list[tuple[str, StatKey]] | None = None
+        self._git = b""
+        self._fingerprinted = ""
 
     def _fingerprint(self, extra: Iterable[str]
                      ) -> tuple[str, int, list[tuple[str, StatKey]]]:
+        stated = _stat_files(self.root, self.folders, self.exclude, extra)
+        return (*self._hash(stated, git_state(self.root, self.repo)), stated)
+
+    def _hash(self, stated: list[tuple[str, StatKey]], git: bytes) -> tuple[str, int]:
         hasher = hashlib.blake2b(digest_size=20)
         hasher.update(self.key.encode())
         hasher.update(self.settings.encode())
         newest = 0
-        stated = _stat_files(self.root, self.folders, self.exclude, extra)
         for path, key in stated:
             hasher.update(f"{path}\0{key}\n".encode("utf-8", "surrogateescape"))
             newest = max(newest, key[1])
-        hasher.update(git_state(self.root, self.repo))
-        return hasher.hexdigest(), newest, stated
+        hasher.update(git)
+        return hasher.hexdigest(), newest
+
+    def stat(self) -> list[tuple[str, StatKey]]:
+        """The stat of every file the result depends on, taken once, now (before the
+        check reads anything): the walk's files, then the other files the last check
+        read, marked with a leading `+`. `load` and `save` use this one look, so a file
+        changed while the check runs is seen as changed by the next one."""
+        if self._stated is None:
+            self._stated = _stat_files(self.root, self.folders, self.exclude, self.extra)
+            self._git = git_state(self.root, self.repo)
+        return self._stated
+
+    def walked(self) -> list[tuple[str, StatKey]]:
+        """The walk's part of `stat()`: every file in the QMS folders."""
+        return [(path, key) for path, key in self.stat() if not path.startswith("+")]
 
     def load(self) -> Any:
         """The cached result (as stored JSON) if still valid, else None."""
         if not self.stored:
             return None
-        fingerprint, newest, _ = self._fingerprint(self.extra)
+        fingerprint, newest = self._hash(self.stat(), self._git)
+        self._fingerprinted = fingerprint
         if (fingerprint != self.stored.get("fingerprint")
                 or newest >= self.stored["written_at"] - RACY_NS):
             return None
@@ -365,7 +387,16 @@ class ResultCache:
     def save(self, result: Any, extra: Iterable[str]) -> None:
         """Store `result` (JSON); `extra` are the files the check read besides the
         Markdown files (the walk does not see hidden files, nor anything outside)."""
-        fingerprint, _, stated = self._fingerprint(sorted(set(extra)))
+        wanted = sorted(set(extra))
+        stated = self.stat()
+        walked = {path for path, _ in stated}
+        others = [p for p in wanted if p not in walked]
+        if [path[1:] for path, _ in stated if path.startswith("+")] != others:
+            # The check read other files than the last one: stat those now.
+            stated = [*self.walked(), *_stat_files(self.root, [], [], others)]
+            fingerprint, _ = self._hash(stated, self._git)
+        else:
+            fingerprint = self._fingerprinted or self._hash(stated, self._git)[0]
         read = [path[1:] for path, _ in stated if path.startswith("+")]
         write_json(self.path, {"qmskit_cache": FORMAT, "kind": "result", "key": self.key,
                                "fingerprint": fingerprint, "extra": read,

@@ -13,7 +13,7 @@ import os
 import posixpath
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from dataclasses import fields as dataclass_fields
 from datetime import date
@@ -22,10 +22,11 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from qmskit import fs, translations
-from qmskit.cache import Cache, cache_dir, cache_key, load_payload, store_payload
+from qmskit import fs, progress, translations
+from qmskit.cache import Cache, cache_dir, cache_key, load_payload, locate, store_payload
 from qmskit.config import Config, load_config
 from qmskit.errors import QmsError
+from qmskit.git.history import changed_paths, files_at, worktree_dirty
 from qmskit.git.reader import CachedFacts, GitReader, cached_facts
 from qmskit.git.repo import GitRepo, TreeEntry
 from qmskit.git.run import GitError
@@ -462,13 +463,16 @@ Item = tuple[str, str, bytes | None]
 
 
 def _read_chunk(root: Path, items: list[Item], max_size: int,
-                positions: bool = False) -> list[FileResult]:
+                positions: bool = False, step: progress.Task | None = None,
+                weight: int = 1) -> list[FileResult]:
     files = fs.Root(root)
-    return [
-        parse_bytes(path, relative, raw, positions) if raw is not None
-        else read_file(files, path, relative, max_size, positions)
-        for path, relative, raw in items
-    ]
+    found = []
+    for path, relative, raw in items:
+        found.append(parse_bytes(path, relative, raw, positions) if raw is not None
+                     else read_file(files, path, relative, max_size, positions))
+        if step is not None:
+            step.advance(weight)
+    return found
 
 
 def read_files(root: Path, items: list[Item], max_size: int) -> list[FileResult]:
@@ -480,19 +484,27 @@ def read_files(root: Path, items: list[Item], max_size: int) -> list[FileResult]
     the parallelism saved.
     """
     workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-    if len(items) < PARALLEL_THRESHOLD or workers < 2:
-        return _read_chunk(root, items, max_size, positions=len(items) < PARALLEL_THRESHOLD)
-    import multiprocessing
-
+    step = progress.task("Reading documents", len(items)) if items else None
     try:
-        context = multiprocessing.get_context("fork")
-    except ValueError:  # pragma: no cover - platforms without fork
-        return _read_chunk(root, items, max_size)
-    half = len(items) // 2
-    with context.Pool(1) as pool:
-        second = pool.apply_async(_read_chunk, (root, items[half:], max_size))
-        first = _read_chunk(root, items[:half], max_size)
-        return first + second.get()
+        if len(items) < PARALLEL_THRESHOLD or workers < 2:
+            return _read_chunk(root, items, max_size,
+                               positions=len(items) < PARALLEL_THRESHOLD, step=step)
+        import multiprocessing
+
+        try:
+            context = multiprocessing.get_context("fork")
+        except ValueError:  # pragma: no cover - platforms without fork
+            return _read_chunk(root, items, max_size, step=step)
+        half = len(items) // 2
+        with context.Pool(1) as pool:
+            second = pool.apply_async(_read_chunk, (root, items[half:], max_size))
+            # The worker reads the other half at about the same pace: count this
+            # half twice (the bar then moves as the whole does).
+            first = _read_chunk(root, items[:half], max_size, step=step, weight=2)
+            return first + second.get()
+    finally:
+        if step is not None:
+            step.done()
 
 
 Outcome = tuple[Document | None, int, list[Finding], str | None, bool]
@@ -716,7 +728,8 @@ def _git_reader(root: Path, config: Config, *, start: bool, use_cache: bool,
 
 
 def load_qms(root: Path, config: Config, *, with_git: bool = True,
-             use_cache: bool = False, full_history: bool = False) -> Qms:
+             use_cache: bool = False, full_history: bool = False,
+             history: bool = True, kpi_data: bool = True) -> Qms:
     """Load the QMS under `root`; never raises for bad content, only for a missing root.
 
     `with_git` starts reading git in the background now, on the other core while the
@@ -724,15 +737,22 @@ def load_qms(root: Path, config: Config, *, with_git: bool = True,
     `full_history`: the whole history with signature checks will be wanted (the
     handbook), so the one pass reads it. With `use_cache`, unchanged files, KPI series
     and git facts come from the caches (see `qmskit.cache`); results are identical to
-    a cold load.
+    a cold load. Without `history` the QMS has no git side at all (`qms.git` None):
+    nothing of git is read, not even remembered facts (a revision compared by `qmskit
+    diff`; the front-matter rules of an incremental check). Without `kpi_data` the KPI
+    series are not read (a comparison of documents that runs no rule).
     """
     root = root.absolute()
     if not root.is_dir():
         raise QmsError(f"{root}: not a directory; pass the root of a QMS repository")
     qms = Qms(root=root, config=config)
     contract = config.contract
-    qms.git, cache = _git_reader(root, config, start=with_git, use_cache=use_cache,
-                                 full_history=full_history)
+    if history:
+        qms.git, cache = _git_reader(root, config, start=with_git, use_cache=use_cache,
+                                     full_history=full_history)
+    else:  # no history wanted at all (a revision compared, front-matter rules only)
+        cache = (Cache.open(root, config.model_dump_json(), locate(root))
+                 if use_cache else None)
     # Translations (X.de.md, de/X.md) are the same document as X.md: they never become
     # documents (no duplicate id) and are compared with their source below.
     items, translated = translations.partition(root, config, list(iter_markdown(root, config)))
@@ -757,13 +777,64 @@ def load_qms(root: Path, config: Config, *, with_git: bool = True,
     for doc in qms.of_kind("register"):
         _load_register(qms, doc, files, contract)
     translations.attach(qms, translated, files, with_git=with_git)
-    for doc in qms.of_kind("kpi"):
-        _load_series(qms, doc, files, cache)
-    if cache is not None:
+    if kpi_data:
+        for doc in qms.of_kind("kpi"):
+            _load_series(qms, doc, files, cache)
+    if cache is not None and kpi_data:
         cache.forget_missing({relative for _, relative in items}
                              | {"data:" + path for path in qms.series_paths.values()})
         cache.save()
+    elif cache is not None:
+        cache.save()  # KPI data unread: their entries are kept for the next full load
     return qms
+
+
+def load_documents(root: Path, config: Config, relatives: Sequence[str], *,
+                   repo: GitRepo | None) -> tuple[Qms, dict[str, bytes]] | None:
+    """A QMS of the documents at `relatives` alone (root-relative paths of Markdown
+    files), with their bytes: what the incremental check re-runs per-document rules on
+    (`qmskit.rules.incremental`). None when one of them is not a plain document (a
+    problem, a page, a register): then only a full load will do.
+
+    Its git reader takes the remembered "changed since review" facts of these files
+    only, and never stores facts (they would lack every other document).
+    """
+    root = root.absolute()
+    qms = Qms(root=root, config=config)
+    files = fs.Root(root)
+    raws: dict[str, bytes] = {}
+    for relative in relatives:
+        path = os.path.join(root, relative)
+        raw = read_bytes(files, path, relative, config.max_file_size)
+        if isinstance(raw, FileResult):
+            return None
+        result = parse_bytes(path, relative, raw, positions=True)
+        model, body_line, findings, _, _ = _outcome(result, config.contract)
+        if model is None or findings or getattr(model, "kind", None) == "register":
+            # Kept simple: a document the loader has something to say about is left to
+            # a full load.
+            return None
+        assert result.front_matter is not None
+        doc = Doc(relative, model, path, body_line)
+        doc._positions = result.front_matter.positions
+        doc._key_positions = result.front_matter.key_positions
+        doc._body = result.front_matter.body
+        if doc.id in qms.documents:
+            return None
+        qms.documents[doc.id] = doc
+        raws[relative] = raw
+    for doc in qms.of_kind("kpi"):
+        _load_series(qms, doc, files)
+    folders = [*config.folders, *translations.history_folders(root, config)]
+    facts = load_payload(cache_dir(root, repo) / "git.json", "git",
+                         cache_key(config.model_dump_json())) if config.cache else None
+    if isinstance(facts, dict) and isinstance(facts.get("entries"), dict):
+        wanted = set(relatives)
+        facts = {**facts, "entries": {path: entry for path, entry in facts["entries"].items()
+                                      if path in wanted}}
+    qms.git = GitReader(root, folders, probed=repo, cached=cached_facts(facts))
+    qms.git.start()
+    return qms, raws
 
 
 def open_qms(root: Path, config_path: Path | None = None, *, with_git: bool = True,
@@ -799,12 +870,175 @@ def _safe_relative(path: str, prefix: str) -> str | None:
     return relative
 
 
+def _changed_and_config(repo: GitRepo, sides: Sequence[Revision],
+                        config_path: Path | None) -> tuple[list[str], Config] | None:
+    """The root-relative paths that differ between the two sides, and the config (the
+    same on both); None when a config file changed."""
+    changed = [relative for path in changed_paths(repo, sides[0].commit, sides[1].commit)
+               if (relative := _safe_relative(path, repo.prefix)) is not None]
+    if any(relative in CONFIG_NAMES for relative in changed):
+        return None
+    with tempfile.TemporaryDirectory(prefix="qmskit-diff-") as holder:
+        dest = Path(holder)
+        entries = files_at(repo, sides[1].commit, [repo.prefix + n for n in CONFIG_NAMES])
+        for entry, content in zip(entries, repo.cat([e.sha for e in entries]), strict=True):
+            relative = _safe_relative(entry.path, repo.prefix)
+            if content is not None and relative in CONFIG_NAMES:
+                (dest / relative).write_bytes(content)
+        try:
+            config, _ = load_config(dest, config_path, require_folders=False)
+        except QmsError as error:
+            raise QmsError(f"at {sides[1].rev}: {error}") from None
+    return changed, config
+
+
+def untouched_revisions(root: Path, base: str, head: str, config_path: Path | None = None
+                        ) -> tuple[Revision, Revision] | None:
+    """`base` and `head` as empty QMSs with their (one) config when the change between
+    them touches neither a config file nor a file in the QMS folders: then both load to
+    the same documents, and `qmskit diff` can say so without reading any document.
+    None when something the QMS is made of changed (see `body_change`).
+
+    What counts is exactly what `load_revisions` reads: the config files at the root and
+    the files in the config's folders. Costs one `git diff --name-only` and one read of
+    the config blobs.
+    """
+    repo = GitRepo.at(root)
+    sides = [Revision(base, repo.commit(base)), Revision(head, repo.commit(head))]
+    found = _changed_and_config(repo, sides, config_path)
+    if found is None:
+        return None
+    changed, config = found
+    folders = tuple(folder.strip("/") + "/" for folder in config.folders)
+    if any(relative.startswith(folders) for relative in changed):
+        return None
+    for side in sides:
+        side.qms = Qms(root=root.absolute(), config=config)
+    return sides[0], sides[1]
+
+
+def front_matter_bytes(raw: bytes, body_line: int) -> bytes:
+    """The bytes of a file before its body (which starts at line `body_line`): all that
+    a rule reading front matter sees of it, positions included."""
+    cut = 0
+    for _ in range(max(body_line - 1, 0)):
+        found = raw.find(b"\n", cut)
+        if found < 0:
+            return raw
+        cut = found + 1
+    return raw[:cut]
+
+
+def _same_front_matter(relative: str, before: bytes, after: bytes,
+                       contract: Contract) -> Doc | None:
+    """The document `before` is, when `after` differs from it in its body alone: the
+    same front matter byte for byte, the same model, no finding of the loader on
+    either, no register. None otherwise."""
+    docs = []
+    for raw in (before, after):
+        result = parse_bytes(relative, relative, raw, positions=True)
+        model, body_line, findings, _, _ = _outcome(result, contract)
+        if model is None or findings or getattr(model, "kind", None) == "register":
+            return None
+        assert result.front_matter is not None
+        doc = Doc(relative, model, "", body_line)
+        doc._positions = result.front_matter.positions
+        doc._key_positions = result.front_matter.key_positions
+        doc._body = result.front_matter.body
+        docs.append((doc, front_matter_bytes(raw, body_line)))
+    (old, old_head), (new, new_head) = docs
+    if old_head != new_head or old.model != new.model or old.body_line != new.body_line:
+        return None
+    return old
+
+
+def body_change(root: Path, base: str, head: str, config_path: Path | None = None
+                ) -> tuple[Revision, Revision, tempfile.TemporaryDirectory[str] | None] | None:
+    """Both sides of a change that edits the bodies of documents and nothing else (no
+    front matter, no other file in the QMS folders, no config, no translations): the
+    head loaded in full, the base as the head with the edited documents as they were.
+    None for any other change (load both with `load_revisions`).
+
+    Such a change cannot move a finding (no rule of a revision reads a body: C403, the
+    one that does, needs the work tree's history), so the caller need not check either
+    side. The head is read from the work tree with the documents cache when the work
+    tree is that commit, clean in the QMS (a pre-commit hook's or CI's checkout), else
+    from git into a temporary folder (the holder returned; clean it up when done).
+    """
+    repo = GitRepo.at(root)
+    sides = [Revision(base, repo.commit(base)), Revision(head, repo.commit(head))]
+    found = _changed_and_config(repo, sides, config_path)
+    if found is None:
+        return None
+    changed, config = found
+    folders = tuple(folder.strip("/") + "/" for folder in config.folders)
+    edited = [relative for relative in changed if relative.startswith(folders)]
+    if (config.translations is not None or not edited
+            or not all(relative.endswith(".md") for relative in edited)):
+        return None
+    paths = [repo.prefix + relative for relative in edited]
+    blobs = [{e.path: e for e in files_at(repo, side.commit, paths)} for side in sides]
+    if any(len(listed) != len(edited) for listed in blobs):
+        return None  # added or removed
+    if any(e.size > config.max_file_size for listed in blobs for e in listed.values()):
+        return None
+    contents = repo.cat([blobs[i][p].sha for i in (0, 1) for p in paths])
+    if any(content is None for content in contents):
+        return None
+    before: dict[str, Doc] = {}
+    for index, relative in enumerate(edited):
+        old = _same_front_matter(relative, contents[index] or b"",
+                                 contents[len(edited) + index] or b"", config.contract)
+        if old is None:
+            return None
+        before[relative] = old
+    holder = None
+    new = _load_side(root, repo, sides[1], config)
+    if new is None:
+        holder = _materialise(repo, [sides[1]], config_path)
+        new = sides[1].qms
+    old_qms = Qms(root=new.root, config=config, documents=dict(new.documents),
+                  duplicates=list(new.duplicates), broken_ids=set(new.broken_ids),
+                  pages=list(new.pages), problems=list(new.problems),
+                  series=dict(new.series), series_paths=dict(new.series_paths))
+    for relative, doc in before.items():
+        current = new.documents.get(doc.id)
+        if current is not None and current.path == relative:
+            old_qms.documents[doc.id] = doc
+    sides[0].qms, sides[1].qms = old_qms, new
+    return sides[0], sides[1], holder
+
+
+def _load_side(root: Path, repo: GitRepo, side: Revision, config: Config) -> Qms | None:
+    """The QMS at `side` from the work tree, with the documents cache, when the work tree
+    is that commit and clean in the QMS folders and config files (nothing modified,
+    untracked or ignored there); None otherwise."""
+    if repo.head != side.commit:
+        return None
+    specs = [repo.prefix + f.strip("/") for f in config.folders]
+    specs += [repo.prefix + name for name in CONFIG_NAMES]
+    if worktree_dirty(repo, specs):
+        return None
+    # A revision is compared without history, as `load_revisions` does.
+    # No rule runs on it: its KPI series are not needed either.
+    return load_qms(root, config, with_git=False, use_cache=config.cache, history=False,
+                    kpi_data=False)
+
+
 def load_revisions(root: Path, base: str, head: str, config_path: Path | None = None
                    ) -> tuple[Revision, Revision, tempfile.TemporaryDirectory[str]]:
     """Load the QMS as of `base` and `head` into temporary folders (kept alive by the
     returned TemporaryDirectory; clean it up when done)."""
     repo = GitRepo.at(root)
     sides = [Revision(base, repo.commit(base)), Revision(head, repo.commit(head))]
+    holder = _materialise(repo, sides, config_path)
+    return sides[0], sides[1], holder
+
+
+def _materialise(repo: GitRepo, sides: list[Revision], config_path: Path | None
+                 ) -> tempfile.TemporaryDirectory[str]:
+    """Write each side's config files and QMS folders from git into a temporary folder
+    and load it (`side.qms`); the folders live as long as the returned holder."""
     holder = tempfile.TemporaryDirectory(prefix="qmskit-diff-")
     try:
         trees = [repo.tree(side.commit) for side in sides]
@@ -859,4 +1093,4 @@ def load_revisions(root: Path, base: str, head: str, config_path: Path | None = 
     except BaseException:
         holder.cleanup()
         raise
-    return sides[0], sides[1], holder
+    return holder

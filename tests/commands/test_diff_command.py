@@ -11,6 +11,7 @@ import pytest
 
 from qmskit.cli import main
 
+from plants import PLANTS
 from qmsfactory import QmsRepo, approved, git, init_git
 
 
@@ -179,3 +180,113 @@ def test_outside_git_is_a_usage_error(clean: QmsRepo,
                                       capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["diff", "HEAD~1", "--root", str(clean.root)]) == 2
     assert "not inside a git repository" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("output_format", ["json", "markdown"])
+def test_a_change_outside_the_qms_is_answered_without_reading_a_document(
+    history: QmsRepo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    output_format: str,
+) -> None:
+    """A commit that touches no config file and nothing in the QMS folders: the answer
+    is what loading both revisions gives, and no document is read to give it."""
+    (history.root / "README.md").write_text("# Our QMS\n", encoding="utf-8")
+    (history.root / "procedures/PROC-A.md").write_text("broken: [\n", encoding="utf-8")
+    git(history.root, "add", "README.md")
+    git(history.root, "commit", "-qm", "Readme", date="2026-11-20")
+    args = ["diff", "HEAD~1", "HEAD", "--root", str(history.root), "--format", output_format]
+
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("a document was read")
+
+    monkeypatch.setattr("qmskit.loader.load_qms", refuse)
+    monkeypatch.setattr("qmskit.loader.parse_bytes", refuse)
+    monkeypatch.setattr("qmskit.loader.load_revisions", refuse)
+    monkeypatch.setattr("qmskit.commands.diff.load_revisions", refuse)
+    assert main(args) == 0
+    fast = capsys.readouterr().out
+    monkeypatch.undo()
+    # The full comparison (both revisions loaded and checked) says the same.
+    monkeypatch.setattr("qmskit.commands.diff.untouched_revisions", lambda *_, **__: None)
+    assert main(args) == 0
+    assert capsys.readouterr().out == fast
+    if output_format == "json":
+        data = json.loads(fast)
+        assert data["documents"] == [] and data["findings"] == {"introduced": [],
+                                                                 "fixed": []}
+        assert data["summary"] == {"added": 0, "changed": 0, "retired": 0, "removed": 0}
+    else:
+        assert "No controlled document changed." in fast
+
+
+@pytest.mark.parametrize(("touched", "old", "new"), [
+    ("qmskit.toml", "\n", "\n# a comment\n"),
+    ("procedures/PROC-A.md", "owner: ROLE-QM", "owner: ROLE-MD"),
+])
+def test_a_change_to_the_config_or_a_front_matter_loads_both_revisions(
+    history: QmsRepo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    touched: str, old: str, new: str,
+) -> None:
+    path = history.root / touched
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    git(history.root, "commit", "-qam", "Touch", date="2026-11-20")
+    loads: list[str] = []
+    from qmskit.commands import diff as diff_command
+
+    real = diff_command.load_revisions
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        loads.append("both")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(diff_command, "load_revisions", counting)
+    main(["diff", "HEAD~1", "HEAD", "--root", str(history.root), "--format", "json"])
+    capsys.readouterr()
+    assert loads == ["both"]
+
+
+def _edit_bodies(repo: QmsRepo) -> None:
+    for relative in ("procedures/PROC-SUB.md", "objectives/OBJ-B.md"):
+        path = repo.root / relative
+        path.write_text(path.read_text(encoding="utf-8") + "\nA new step.\n",
+                        encoding="utf-8")
+    git(repo.root, "commit", "-qam", "Reword", date="2026-11-20")
+
+
+@pytest.mark.parametrize("work_tree", ["at head, cached", "at head", "elsewhere"])
+@pytest.mark.parametrize("output_format", ["json", "markdown"])
+def test_a_body_edit_checks_neither_side_and_says_what_loading_both_says(
+    history: QmsRepo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    work_tree: str, output_format: str,
+) -> None:
+    """Only bodies edited: no rule runs, the base is not loaded, and the answer is the
+    one the full comparison (both revisions loaded and checked) gives."""
+    PLANTS["L201"](history)  # a finding on both sides, to be neither introduced nor fixed
+    git(history.root, "add", "-A")
+    git(history.root, "commit", "-qm", "Plant", date="2026-11-01")
+    _edit_bodies(history)
+    if work_tree == "at head, cached":
+        main(["check", str(history.root), "--format", "json"])
+    elif work_tree == "elsewhere":
+        git(history.root, "checkout", "-q", "HEAD~1")
+    capsys.readouterr()
+    args = ["diff", "main~1", "main", "--root", str(history.root), "--format", output_format]
+    from qmskit.commands import diff as diff_command
+
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("a revision was checked or loaded in full")
+
+    monkeypatch.setattr(diff_command, "run_checks", refuse)
+    monkeypatch.setattr(diff_command, "load_revisions", refuse)
+    main(args)
+    fast = capsys.readouterr().out
+    monkeypatch.undo()
+    monkeypatch.setattr(diff_command, "body_change", lambda *_, **__: None)
+    main(args)
+    assert capsys.readouterr().out == fast
+    if output_format == "json":
+        data = json.loads(fast)
+        assert [(d["id"], d["changed_fields"]) for d in data["documents"]] == [
+            ("OBJ-B", ["body"]), ("PROC-SUB", ["body"])]
+        assert data["findings"] == {"introduced": [], "fixed": []}

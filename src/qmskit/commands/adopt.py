@@ -24,7 +24,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from qmskit import fs, translations
+from qmskit import fs, progress, translations
 from qmskit.commands.codeowners import BEGIN, LOCATIONS, entries, render
 from qmskit.commands.init import DEFAULT_INSTALL_SPEC, due_workflow, precommit_config, workflow
 from qmskit.config import TranslationsConfig, load_config
@@ -216,7 +216,8 @@ def adopt(directory: Path, *, install_spec: str = DEFAULT_INSTALL_SPEC) -> int:
 
     if all(_text(files, location) is None for location in LOCATIONS):
         config, _ = load_config(root)
-        qms = load_qms(root, config, with_git=False)
+        with progress.shown(progress.wanted()):  # reading a large handbook takes a while
+            qms = load_qms(root, config, with_git=False)
         _create(files, root, ".github/CODEOWNERS", render(None, entries(qms)), steps,
                 "the qmskit block (owners of documents); `qmskit codeowners` keeps it current")
     else:

@@ -9,11 +9,12 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qmskit import translations
+from qmskit import progress, translations
 from qmskit.config import evaluation_date
 from qmskit.errors import EXIT_CLEAN, EXIT_FINDINGS
 
 if TYPE_CHECKING:
+    from qmskit.config import Config
     from qmskit.qms import Qms
     from qmskit.rules.checker import CheckResult
 
@@ -31,31 +32,48 @@ def check(
 ) -> int:
     """Load, run the enabled rules, print in `output_format`; return the exit code."""
     from qmskit.config import load_config
-    from qmskit.loader import load_qms
     from qmskit.reports.formats import FORMATS
-    from qmskit.rules.checker import run_checks, select_rules
 
     config, _ = load_config(root, config_path)
+    with progress.shown(progress.wanted(output_format)):
+        result = _result(root, config, today, select, ignore, use_cache)
+    sys.stdout.write(FORMATS[output_format](result, colour))
+    return EXIT_FINDINGS if result.errors else EXIT_CLEAN
+
+
+def _result(root: Path, config: Config, today: date | None, select: Sequence[str],
+            ignore: Sequence[str], use_cache: bool) -> CheckResult:
+    """The check's result: from the result cache, incrementally, or in full."""
+    from qmskit.loader import load_qms
+    from qmskit.rules.checker import run_checks, select_rules
+
     # Git history serves "changed since review" (C403) and outdated translations (C410).
     needs_git = bool({"C403", "C410"} & set(select_rules(config, select, ignore)))
     evaluation_day = evaluation_date(config, today)
-    result_cache = None
+    result_cache = state = None
     if use_cache and config.cache:
         from qmskit.cache import ResultCache
+        from qmskit.rules.incremental import CheckState
 
         settings = "|".join([config.model_dump_json(), evaluation_day.isoformat(),
                              ",".join(select), ",".join(ignore), str(needs_git)])
         result_cache = ResultCache(root.absolute(), config.folders, settings, config.exclude)
         cached = decode_result(result_cache.load())
         if cached is not None:
-            sys.stdout.write(FORMATS[output_format](cached, colour))
-            return EXIT_FINDINGS if cached.errors else EXIT_CLEAN
+            return cached
+        # Something changed: re-read only that, re-run only what it can reach.
+        state = CheckState(root.absolute(), result_cache.repo, settings, config)
+        result = state.attempt(result_cache.walked(), evaluation_day,
+                               select_rules(config, select, ignore))
+        if result is not None:
+            result_cache.save(encode_result(result), state.extra_paths())
+            return result
     qms = load_qms(root, config, with_git=needs_git, use_cache=use_cache and config.cache)
     result = run_checks(qms, evaluation_day, select, ignore)
-    if result_cache is not None:
+    if result_cache is not None and state is not None:
         result_cache.save(encode_result(result), files_read(qms))
-    sys.stdout.write(FORMATS[output_format](result, colour))
-    return EXIT_FINDINGS if result.errors else EXIT_CLEAN
+        state.record(qms, result, result_cache.walked())
+    return result
 
 
 def files_read(qms: Qms) -> list[str]:

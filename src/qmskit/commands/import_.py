@@ -36,7 +36,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qmskit import fs, translations
+from qmskit import fs, progress, translations
 from qmskit.commands.new import FOLDERS, PREFIXES, fresh_id, validate_rendered
 from qmskit.domain.importing import (
     FIRST_FIELDS,
@@ -314,7 +314,8 @@ def import_table(root: Path, source: Path, *, kind: str, to: str = "files",
         raise QmsError("--to: files or register")
     if id_prefix is not None and not is_doc_id(f"{id_prefix}-1"):
         raise QmsError(f"--id-prefix {id_prefix!r}: capitals and digits, e.g. RISK")
-    qms = open_qms(root, config_path, with_git=False)
+    with progress.shown(progress.wanted()):  # reading a large QMS takes a while
+        qms = open_qms(root, config_path, with_git=False)
     files = fs.Root(qms.root)
     relative = _relative(qms, source, "table")
     text = _read(files, relative, qms.config.max_file_size)

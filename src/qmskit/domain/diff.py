@@ -79,6 +79,8 @@ def compare(base: Qms, head: Qms) -> list[Affected]:
             continue
         if old is None:
             entry = Affected(doc_id, "added", new.kind, new.title, new.path, new.model.owner)
+        elif old is new:
+            continue  # the same document on both sides (a diff that shares them)
         else:
             names = _fields_changed(old, new)
             if old.kind == "kpi" and base.series.get(doc_id) != head.series.get(doc_id):

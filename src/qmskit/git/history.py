@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
 
-from qmskit.git.repo import GitRepo
+from qmskit.git.repo import GitRepo, TreeEntry
 from qmskit.git.run import Background, Done, GitError
 
 #: The trailers that record signatures (see `qmskit.domain.approvals`).
@@ -359,3 +359,35 @@ def read_history(repo: GitRepo, folders: Sequence[str], *, since: date | None = 
         return HistoryJob(repo, folders, since=since, signatures=signatures).result()
     except GitError as error:
         return unavailable(str(error))
+
+
+def changed_paths(repo: GitRepo, base: str, head: str) -> list[str]:
+    """Every path (top-relative) that differs between two commits, old and new names
+    alike: one `git diff --name-only`, git's own speed, no blob read. Renames are not
+    paired (`--no-renames`), so a move lists both names."""
+    output = repo.run("diff", "--name-only", "--no-renames", "--no-ext-diff",
+                      "--no-textconv", "-z", base, head, "--")
+    return [p for p in output.decode("utf-8", "surrogateescape").split("\0") if p]
+
+
+def files_at(repo: GitRepo, commit: str, paths: Sequence[str]) -> list[TreeEntry]:
+    """The regular files among `paths` (top-relative) at `commit`, as `GitRepo.tree`
+    lists them (symlinks and submodules left out), without listing the whole tree."""
+    output = repo.run("ls-tree", "-z", "-l", "--full-tree", commit, "--", *paths)
+    entries = []
+    for record in output.decode("utf-8", "surrogateescape").split("\0"):
+        meta, _, path = record.partition("\t")
+        parts = meta.split()
+        if (len(parts) == 4 and parts[1] == "blob" and parts[0] in ("100644", "100755")
+                and parts[3].isdigit()):
+            entries.append(TreeEntry(parts[0], parts[2], int(parts[3]), path))
+    return entries
+
+
+def worktree_dirty(repo: GitRepo, paths: Sequence[str]) -> bool:
+    """True when anything under `paths` (top-relative) differs from HEAD in the work
+    tree or the index, or is untracked or ignored there: then the work tree is not HEAD's
+    content, as a reader of the folders would see it."""
+    output = repo.run("status", "--porcelain", "-z", "--ignored", "--untracked-files=all",
+                      "--no-renames", "--ignore-submodules=none", "--", *paths)
+    return bool(output.strip(b"\0"))

@@ -62,6 +62,16 @@ class RuleContext:
 
 Check = Callable[[RuleContext], Iterable[Finding]]
 
+#: What a rule reads, as it declares it (`rule(..., reads=...)`), so that an incremental
+#: check (`qmskit.rules.incremental`) re-runs a rule only when something it reads
+#: changed. Every rule reads the front matter of every document (with the paths, the
+#: loader's findings, KPI data, registers and the ledger): the default.
+FRONT_MATTER = "front matter"
+#: The whole file, body included, and whether it is committed.
+CONTENT = "content"
+#: The git history of the QMS folders (up to HEAD).
+HISTORY = "history"
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -72,6 +82,13 @@ class Rule:
     severity: Severity
     check: Check
     doc: str
+    #: What the rule reads (FRONT_MATTER, CONTENT, HISTORY).
+    reads: frozenset[str] = frozenset({FRONT_MATTER})
+    #: True when each finding is about one document, located in that document's file,
+    #: and depends on nothing but that document (its file, its history, the config and
+    #: the day): such a rule may be run on the changed documents alone and its other
+    #: findings kept.
+    per_document: bool = False
 
     @property
     def family(self) -> str:
@@ -103,8 +120,16 @@ class Rule:
 _REGISTRY: dict[str, Rule] = {}
 
 
-def rule(code: str, name: str, severity: Severity) -> Callable[[Check], Check]:
-    """Register a check under a stable `code` and kebab-case `name`."""
+def rule(code: str, name: str, severity: Severity, *,
+         reads: Iterable[str] = (FRONT_MATTER,),
+         per_document: bool = False) -> Callable[[Check], Check]:
+    """Register a check under a stable `code` and kebab-case `name`, with what it
+    `reads` and whether it is `per_document` (see `Rule`). A rule that reads more than
+    the front matter must be per document: the incremental check relies on it."""
+    declared = frozenset(reads)
+    if declared - {FRONT_MATTER, CONTENT, HISTORY} or (
+            declared != {FRONT_MATTER} and not per_document):
+        raise RuntimeError(f"rule {code}: reads {sorted(declared)} needs per_document=True")
 
     def register(check: Check) -> Check:
         if code in _REGISTRY:
@@ -112,7 +137,7 @@ def rule(code: str, name: str, severity: Severity) -> Callable[[Check], Check]:
         doc = inspect.cleandoc(check.__doc__ or "")
         if not doc:
             raise RuntimeError(f"rule {code} needs a docstring: it is the rule's documentation")
-        _REGISTRY[code] = Rule(code, name, severity, check, doc)
+        _REGISTRY[code] = Rule(code, name, severity, check, doc, declared, per_document)
         return check
 
     return register

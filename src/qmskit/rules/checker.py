@@ -6,10 +6,11 @@ so the CLI, the pre-commit hook and the site plugin cannot disagree on what is a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from qmskit import progress
 from qmskit.config import Config
 from qmskit.errors import ConfigError
 from qmskit.model.findings import Finding, Notice, Severity
@@ -77,21 +78,40 @@ def run_checks(
     qms: Qms, today: date, select: Sequence[str] = (), ignore: Sequence[str] = ()
 ) -> CheckResult:
     """Every enabled rule over `qms` as of `today`."""
-    ctx = RuleContext(qms, today)
-    rules = all_rules()
-    findings: list[Finding] = []
     enabled = select_rules(qms.config, select, ignore)
-    for code, severity in enabled.items():
-        findings.extend(rules[code].run(ctx, severity))
-    notices = []
+    ctx = RuleContext(qms, today)
+    found = run_rules(ctx, enabled)
+    return assemble(found, notices(ctx, enabled), len(qms.documents), today)
+
+
+def run_rules(ctx: RuleContext, enabled: Mapping[str, Severity]) -> dict[str, list[Finding]]:
+    """The findings of each rule in `enabled` (code -> severity), by code."""
+    rules = all_rules()
+    return {code: list(rules[code].run(ctx, severity))
+            for code, severity in progress.track(enabled.items(), "Checking rules",
+                                                 len(enabled))}
+
+
+def notices(ctx: RuleContext, enabled: Collection[str]) -> list[Notice]:
+    """What the check tells besides findings: an empty QMS, a skipped C403."""
+    qms = ctx.qms
+    found = []
     if not qms.documents and not qms.broken_ids and not qms.problems:
         # Folders that exist but hold only plain pages: say so rather than "0 errors".
-        notices.append(Notice(f"no controlled document found in {', '.join(qms.config.folders)}"
-                              ": a controlled document is a Markdown file whose front matter "
-                              "has an `id` (see `qmskit new`)"))
+        found.append(Notice(f"no controlled document found in {', '.join(qms.config.folders)}"
+                            ": a controlled document is a Markdown file whose front matter "
+                            "has an `id` (see `qmskit new`)"))
     if "C403" in enabled:
         reason = history_notice(ctx)
         if reason:
-            notices.append(Notice(f"C403 skipped: {reason}"))
+            found.append(Notice(f"C403 skipped: {reason}"))
+    return found
+
+
+def assemble(by_rule: Mapping[str, Sequence[Finding]], found_notices: list[Notice],
+             documents: int, today: date) -> CheckResult:
+    """A check result from the findings of each rule, sorted by location (the order is
+    the same whichever way the findings were computed: cold, cached or incremental)."""
+    findings = [finding for listed in by_rule.values() for finding in listed]
     findings.sort()
-    return CheckResult(findings, notices, len(qms.documents), today)
+    return CheckResult(findings, found_notices, documents, today)

@@ -13,7 +13,7 @@ from qmskit.domain.schedule import kpi_status
 from qmskit.model.doc import Doc
 from qmskit.model.documents import Kpi, Objective
 from qmskit.model.findings import Finding
-from qmskit.rules import RuleContext, rule
+from qmskit.rules import CONTENT, FRONT_MATTER, HISTORY, RuleContext, rule
 from qmskit.rules.history import review_facts
 
 
@@ -72,7 +72,8 @@ def review_due_soon(ctx: RuleContext) -> Iterator[Finding]:
                          f"plan the review; stamp it with `qmskit review {doc.id}`")
 
 
-@rule("C403", "changed-since-review", "warning")
+@rule("C403", "changed-since-review", "warning", reads=(FRONT_MATTER, CONTENT, HISTORY),
+      per_document=True)
 def changed_since_review(ctx: RuleContext) -> Iterator[Finding]:
     """A document was changed in git after its last review (a "suspect" document).
 

@@ -6,6 +6,7 @@ checker can ask why C403 was skipped without importing a rule family.
 
 from __future__ import annotations
 
+from qmskit import progress
 from qmskit.git.facts import ReviewFacts
 from qmskit.rules import RuleContext
 
@@ -25,7 +26,11 @@ def review_facts(ctx: RuleContext) -> ReviewFacts | None:
             review = ctx.review(doc)
             if review.state != "exempt" and review.last is not None:
                 stamps[doc.path] = review.last
-        return reader.review_facts(stamps, everyone=False)
+        step = progress.task("Reading git history (changed since review)")
+        try:
+            return reader.review_facts(stamps, everyone=False)
+        finally:
+            step.done()
 
     return ctx.qms.derive("git.review_facts", compute)
 
