@@ -266,7 +266,8 @@ def test_the_german_nav_keeps_the_teams_entries_and_adds_the_documents(
     assert nav.count("processes/purchasing/") == 1  # placed once, where the team put it
     # ... the records are added per kind and year, and the System section follows.
     for expected in ("Maßnahmen", "2026", "2025", "registers/capa-log/CAPA-2026-003/",
-                     "Risiken und Chancen", "registers/risks/R-03/", "Rollen", "system/"):
+                     "Risiken und Chancen", "registers/risks/R-03/", "Rollen", "system/",
+                     "Kennzahlen-Übersicht"):
         assert expected in nav, expected
     assert "System" in nav
 

@@ -110,8 +110,9 @@ def build_nav(ctx: SiteContext, sources: Iterable[str]) -> list[NavItem]:
         # scope), before the documents: it is where leadership and auditors start.
         first_section = next((i for i, item in enumerate(nav) if isinstance(item, dict)),
                              len(nav))
-        nav.insert(first_section,
-                   {ctx.t(SYSTEM_TITLE): sorted(system, key=lambda s: (order.get(s, 99), s))})
+        nav.insert(first_section, {ctx.t(SYSTEM_TITLE): [
+            _system_entry(ctx, src)
+            for src in sorted(system, key=lambda s: (order.get(s, 99), s))]})
     return nav
 
 
@@ -133,7 +134,18 @@ def add_system_section(ctx: SiteContext, nav: list[Any]) -> list[Any]:
     from qmskit.site.pages import PAGES
 
     pages = [ctx.layout.generated("index.md")] + [ctx.layout.generated(s.name) for s in PAGES]
-    return [*nav, {ctx.t(SYSTEM_TITLE): pages}]
+    return [*nav, {ctx.t(SYSTEM_TITLE): [_system_entry(ctx, src) for src in pages]}]
+
+
+def _system_entry(ctx: SiteContext, src: str) -> NavItem:
+    """A generated page in the nav: its path, with a title when the language built has
+    one for it (the page's own heading names it otherwise)."""
+    from qmskit.site.pages import PAGES
+
+    for spec in PAGES:
+        if ctx.layout.generated(spec.name) == src and ctx.t(spec.title) != spec.title:
+            return {ctx.t(spec.title): src}
+    return src
 
 
 def _mentioned(nav: Any) -> Iterable[str]:
