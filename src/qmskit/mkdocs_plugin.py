@@ -206,6 +206,10 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
         if self.site is None:
             self.site = self._context(config)
         self.site.language = language.current
+        self.site.missing = frozenset(
+            src for src in self.site.src_of.values()
+            if files.get_file_from_path(language.nav_path(src)) is None) \
+            if language.active else frozenset()
         folder = self._scratch / (language.current or "site")
         for src, content in generate(self.site).items():
             if files.get_file_from_path(src) is not None:
@@ -231,9 +235,10 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
         if user_nav is None:
             config.nav = build_nav(self.site, (f.src_uri for f in files.documentation_pages()))
         else:
-            config.nav = complete_nav(self.site, user_nav,
-                                      add_documents=self.config.nav_documents,
-                                      nav_path=language.nav_path, normalise=language.normalise)
+            config.nav = complete_nav(
+                self.site, user_nav, add_documents=self.config.nav_documents,
+                nav_path=language.nav_path, normalise=language.normalise,
+                available=lambda path: files.get_file_from_path(path) is not None)
         self._nav_given = config.nav
         if self._cache is not None:
             self._cache.set_files(files)

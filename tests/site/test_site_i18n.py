@@ -95,6 +95,19 @@ def test_ids_link_inside_tabs_admonitions_tables_and_lists_but_not_code(
         assert out[untouched] == source[untouched]
 
 
+def test_ids_of_pages_a_language_lacks_stay_text(example_ctx: SiteContext) -> None:
+    """Built without fallback to the default language, a language lacks untranslated
+    documents: their ids must not become links to missing pages (--strict fails)."""
+    example_ctx.missing = frozenset({"procedures/PROC-NCR.md"})
+    try:
+        out = link_ids(example_ctx, "procedures/PROC-PURCH.md", "See PROC-NCR and PROC-PROD.")
+        html = example_ctx.doc_link("procedures/PROC-PURCH.md", "PROC-NCR")
+    finally:
+        example_ctx.missing = frozenset()
+    assert out == "See PROC-NCR and [PROC-PROD](PROC-PROD.md)."
+    assert "<a " not in html and "PROC-NCR" in html
+
+
 def test_labels_come_from_one_table_with_english_as_the_fallback() -> None:
     assert translate("Owner", "de") == "Verantwortlich"
     assert translate("Owner", "en") == "Owner"
@@ -253,7 +266,8 @@ def test_the_german_nav_keeps_the_teams_entries_and_adds_the_documents(
     assert nav.count("processes/purchasing/") == 1  # placed once, where the team put it
     # ... the records are added per kind and year, and the System section follows.
     for expected in ("Maßnahmen", "2026", "2025", "registers/capa-log/CAPA-2026-003/",
-                     "Risiken und Chancen", "registers/risks/R-03/", "Rollen", "system/"):
+                     "Risiken und Chancen", "registers/risks/R-03/", "Rollen", "system/",
+                     "Kennzahlen-Übersicht"):
         assert expected in nav, expected
     assert "System" in nav
 

@@ -52,6 +52,10 @@ class SiteContext:
     #: The language the pages are built in (mkdocs-static-i18n builds each in turn):
     #: the labels qmskit adds follow it (`t`, `qmskit.site.labels`).
     language: str = "en"
+    #: Pages this build does not have (docs-relative sources): a language built without
+    #: fallback to the default one lacks the untranslated documents. Ids of documents
+    #: published there show as text, never as a link to a missing page.
+    missing: frozenset[str] = frozenset()
 
     @classmethod
     def create(
@@ -129,7 +133,11 @@ class SiteContext:
         doc = self.qms.documents.get(doc_id)
         if doc is None:
             return f'<span class="qms-missing" title="no such document">{html_text(doc_id)}</span>'
-        anchor = link(self.url(from_src, doc_id), doc_id, title=doc.title, cls="qms-id")
+        if self.src_of[doc_id] in self.missing:
+            anchor = (f'<span class="qms-id" title="{html_text(doc.title)}">'
+                      f"{html_text(doc_id)}</span>")
+        else:
+            anchor = link(self.url(from_src, doc_id), doc_id, title=doc.title, cls="qms-id")
         return f"{anchor} {html_text(doc.title)}" if with_title else anchor
 
     def owner_html(self, from_src: str, owner: str | None) -> str:

@@ -93,7 +93,7 @@ def _link_line(line: str, ctx: SiteContext, src: str, skip: str | None) -> str:
     def substitute(match: re.Match[str]) -> str:
         doc_id = match.group(0)
         target = ctx.src_of.get(doc_id)
-        if target is None or doc_id == skip:
+        if target is None or doc_id == skip or target in ctx.missing:
             return doc_id
         anchor = ctx.anchor(doc_id)
         return f"[{doc_id}]({ctx.layout.rel_md(src, target)}{'#' + anchor if anchor else ''})"

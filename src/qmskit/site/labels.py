@@ -57,6 +57,15 @@ LABELS: dict[str, dict[str, str]] = {
         "not traced to any strategy": "keiner Strategie zugeordnet",
         "Relation": "Beziehung", "Documents": "Dokumente",
         "No links to or from other documents.": "Keine Verknüpfungen mit anderen Dokumenten.",
+        # the generated System pages, as the navigation names them
+        "Strategy map": "Strategielandkarte", "KPI dashboard": "Kennzahlen-Übersicht",
+        "Review calendar": "Prüfkalender", "Document register": "Dokumentenverzeichnis",
+        "Roles and responsibilities": "Rollen und Verantwortungen", "People": "Personen",
+        "Traceability matrix": "Rückverfolgbarkeitsmatrix", "System health": "Systemzustand",
+        "Check findings": "Prüfergebnisse", "Clause coverage": "Normabdeckung",
+        "Read and understood": "Gelesen und verstanden",
+        "Management review pack": "Unterlagen zur Managementbewertung",
+        "For auditors": "Für Auditoren",
         # navigation sections ("Strategy", "Actions", "Registers" above)
         "System": "System", "Objectives": "Ziele",
         "Processes and procedures": "Prozesse und Verfahren", "KPIs": "Kennzahlen",

@@ -162,8 +162,9 @@ def build_nav(ctx: SiteContext, sources: Iterable[str]) -> list[NavItem]:
         # scope), before the documents: it is where leadership and auditors start.
         first_section = next((i for i, item in enumerate(nav) if isinstance(item, dict)),
                              len(nav))
-        nav.insert(first_section,
-                   {ctx.t(SYSTEM_TITLE): sorted(system, key=lambda s: (order.get(s, 99), s))})
+        nav.insert(first_section, {ctx.t(SYSTEM_TITLE): [
+            _system_entry(ctx, src)
+            for src in sorted(system, key=lambda s: (order.get(s, 99), s))]})
     return nav
 
 
@@ -185,7 +186,18 @@ def add_system_section(ctx: SiteContext, nav: list[Any]) -> list[Any]:
     from qmskit.site.pages import PAGES
 
     pages = [ctx.layout.generated("index.md")] + [ctx.layout.generated(s.name) for s in PAGES]
-    return [*nav, {ctx.t(SYSTEM_TITLE): pages}]
+    return [*nav, {ctx.t(SYSTEM_TITLE): [_system_entry(ctx, src) for src in pages]}]
+
+
+def _system_entry(ctx: SiteContext, src: str) -> NavItem:
+    """A generated page in the nav: its path, with a title when the language built has
+    one for it (the page's own heading names it otherwise)."""
+    from qmskit.site.pages import PAGES
+
+    for spec in PAGES:
+        if ctx.layout.generated(spec.name) == src and ctx.t(spec.title) != spec.title:
+            return {ctx.t(spec.title): src}
+    return src
 
 
 def _mentioned(nav: Any) -> Iterable[str]:
@@ -222,22 +234,25 @@ def _kind_section(ctx: SiteContext, kind: str, entries: list[tuple[Doc, str]]) -
 
 def complete_nav(ctx: SiteContext, nav: list[Any], *, add_documents: bool = True,
                  nav_path: Callable[[str], str] = lambda src: src,
-                 normalise: Callable[[str], str] = lambda path: path) -> list[Any]:
+                 normalise: Callable[[str], str] = lambda path: path,
+                 available: Callable[[str], bool] = lambda path: True) -> list[Any]:
     """The team's own nav, completed: documents it does not name, in a section per
     kind (unless `add_documents` is false), then the System section.
 
     `nav_path` turns a document's docs-relative source into the path the nav names it
     by (mkdocs-static-i18n's folder structure names pages relative to the language
     folder); `normalise` maps a path the nav names to that same form (`X.de.md` ->
-    `X.md`), so a document the team placed in any language counts as placed. Running
-    it again on its own result adds nothing.
+    `X.md`), so a document the team placed in any language counts as placed;
+    `available` says whether the build has a page at a path (a language built without
+    fallback to the default one may lack some). Running it again on its own result
+    adds nothing.
     """
     placed = {normalise(path) for path in _mentioned(nav)}
     missing: dict[str, list[tuple[Doc, str]]] = {}
     if add_documents:
         for src, doc in ctx.doc_at.items():
             path = nav_path(src)
-            if normalise(path) not in placed:
+            if normalise(path) not in placed and available(path):
                 missing.setdefault(doc.kind, []).append((doc, path))
     added: list[Any] = []
     for kind in sorted(missing, key=lambda k: (kind_rank(k), k)):
