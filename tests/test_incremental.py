@@ -245,3 +245,15 @@ def test_a_qms_with_a_register_keeps_no_state(
     edit_body(qms)
     assert _check(qms.root, capsys) == _check(qms.root, capsys, "--no-cache")
     assert taken == ["full", "full"]
+
+
+@pytest.mark.parametrize("selection", [["--ignore", "C403"], ["--select", "C403,L"]])
+def test_a_rule_selection_is_incremental_too(
+    qms: QmsRepo, capsys: pytest.CaptureFixture[str], taken: list[str], selection: list[str]
+) -> None:
+    _check(qms.root, capsys, *selection)  # the state of this selection
+    for change in (edit_body, change_link):
+        change(qms)
+        incremental = _check(qms.root, capsys, *selection)
+        assert incremental == _check(qms.root, capsys, "--no-cache", *selection)
+    assert taken == ["full", "bodies", "front matter"]

@@ -223,7 +223,9 @@ class CheckState:
                 if entry.front_matter == _OPAQUE:
                     return None
                 changed.append(path)
-        fresh = load_documents(self.root, self.config, changed, repo=self.repo)
+        needs_history = any("history" in rules[code].reads for code in enabled)
+        fresh = load_documents(self.root, self.config, changed, repo=self.repo,
+                               history=needs_history)
         if fresh is None:
             return None  # a changed file is no plain document any more
         sub, raws = fresh
