@@ -234,10 +234,11 @@ class CheckState:
             return None  # two changed files now share an id
         bodies_only = True
         updates: dict[str, Entry] = {}
+        now = dict(stated)
         for path in changed:
             doc = by_path[path]
             entry = stored.files[path]
-            new = Entry(dict(stated)[path], front_matter_digest(raws[path], doc.body_line),
+            new = Entry(now[path], front_matter_digest(raws[path], doc.body_line),
                         model_digest(doc))
             updates[path] = new
             if new.front_matter != entry.front_matter or new.model != entry.model:
