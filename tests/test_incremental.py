@@ -215,14 +215,18 @@ def test_a_body_edit_reads_only_the_edited_document(
     assert after == _check(qms.root, capsys, "--no-cache")
 
 
+@pytest.mark.parametrize(("old", "new"), [
+    ('"findings":{', '"findings":{"X999":[{"path":1}],'),  # a finding that is none
+    ('"procedures/PROC-A.md":"', '"procedures/PROC-A.md":"x'),  # the edited file's entry
+])
 def test_a_damaged_state_gives_the_cold_answer(
-    qms: QmsRepo, capsys: pytest.CaptureFixture[str], taken: list[str]
+    qms: QmsRepo, capsys: pytest.CaptureFixture[str], taken: list[str], old: str, new: str
 ) -> None:
     from qmskit.cache import cache_dir, locate
 
     state = cache_dir(qms.root, locate(qms.root)) / "check-state.json"
     text = state.read_text(encoding="utf-8")
-    damaged = text.replace('"findings":{', '"findings":{"X999":[{"path":1}],', 1)
+    damaged = text.replace(old, new, 1)
     assert damaged != text
     state.write_text(damaged, encoding="utf-8")
     edit_body(qms)
