@@ -215,14 +215,18 @@ def test_a_body_edit_reads_only_the_edited_document(
     assert after == _check(qms.root, capsys, "--no-cache")
 
 
+@pytest.mark.parametrize(("old", "new"), [
+    ('"findings":{', '"findings":{"X999":[{"path":1}],'),  # a finding that is none
+    ('"procedures/PROC-A.md":"', '"procedures/PROC-A.md":"x'),  # the edited file's entry
+])
 def test_a_damaged_state_gives_the_cold_answer(
-    qms: QmsRepo, capsys: pytest.CaptureFixture[str], taken: list[str]
+    qms: QmsRepo, capsys: pytest.CaptureFixture[str], taken: list[str], old: str, new: str
 ) -> None:
     from qmskit.cache import cache_dir, locate
 
     state = cache_dir(qms.root, locate(qms.root)) / "check-state.json"
     text = state.read_text(encoding="utf-8")
-    damaged = text.replace('"findings":{', '"findings":{"X999":[{"path":1}],', 1)
+    damaged = text.replace(old, new, 1)
     assert damaged != text
     state.write_text(damaged, encoding="utf-8")
     edit_body(qms)
@@ -245,3 +249,15 @@ def test_a_qms_with_a_register_keeps_no_state(
     edit_body(qms)
     assert _check(qms.root, capsys) == _check(qms.root, capsys, "--no-cache")
     assert taken == ["full", "full"]
+
+
+@pytest.mark.parametrize("selection", [["--ignore", "C403"], ["--select", "C403,L"]])
+def test_a_rule_selection_is_incremental_too(
+    qms: QmsRepo, capsys: pytest.CaptureFixture[str], taken: list[str], selection: list[str]
+) -> None:
+    _check(qms.root, capsys, *selection)  # the state of this selection
+    for change in (edit_body, change_link):
+        change(qms)
+        incremental = _check(qms.root, capsys, *selection)
+        assert incremental == _check(qms.root, capsys, "--no-cache", *selection)
+    assert taken == ["full", "bodies", "front matter"]

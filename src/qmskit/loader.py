@@ -790,14 +790,16 @@ def load_qms(root: Path, config: Config, *, with_git: bool = True,
 
 
 def load_documents(root: Path, config: Config, relatives: Sequence[str], *,
-                   repo: GitRepo | None) -> tuple[Qms, dict[str, bytes]] | None:
+                   repo: GitRepo | None, history: bool = True
+                   ) -> tuple[Qms, dict[str, bytes]] | None:
     """A QMS of the documents at `relatives` alone (root-relative paths of Markdown
     files), with their bytes: what the incremental check re-runs per-document rules on
     (`qmskit.rules.incremental`). None when one of them is not a plain document (a
     problem, a page, a register): then only a full load will do.
 
-    Its git reader takes the remembered "changed since review" facts of these files
-    only, and never stores facts (they would lack every other document).
+    Its git reader (unless `history` is False) takes the remembered "changed since
+    review" facts of these files only, and never stores facts (they would lack every
+    other document).
     """
     root = root.absolute()
     qms = Qms(root=root, config=config)
@@ -825,6 +827,8 @@ def load_documents(root: Path, config: Config, relatives: Sequence[str], *,
         raws[relative] = raw
     for doc in qms.of_kind("kpi"):
         _load_series(qms, doc, files)
+    if not history:
+        return qms, raws
     folders = [*config.folders, *translations.history_folders(root, config)]
     facts = load_payload(cache_dir(root, repo) / "git.json", "git",
                          cache_key(config.model_dump_json())) if config.cache else None
