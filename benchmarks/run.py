@@ -1807,6 +1807,7 @@ def handbook_goal_rows(results: list[Result]) -> list[list[str]]:
         rows.append([f"handbook: page size, {build.target}", f"≤ {PAGE_KB_GOAL:g} KB per page",
                      f"avg {avg:.0f} KB{written}, max {float(build.extra.get('max_kb', 0)):.0f}"
                      f" KB ({build.extra.get('max_page', '?')})", "–",
+                     "not judged (no page written)" if not build.extra.get("pages") else
                      "met" if avg <= PAGE_KB_GOAL else
                      f"**missed** (avg {avg / PAGE_KB_GOAL:.1f}× the goal)"])
         docs, seconds = HANDBOOK_SECONDS_GOAL

@@ -95,6 +95,9 @@ def main() -> int:
 
             context.route("**/*", route)
             tab = context.new_page()
+            # The KPI dashboard of 1,000 documents is 2 MB of inline SVG: on a busy
+            # machine it takes longer than Playwright's 30-second default to load.
+            tab.set_default_timeout(300_000)
             tab.on("console", lambda m: problems.append(f"console {m.text} @ {tab.url}")
                    if m.type == "error" else None)
             tab.on("pageerror", lambda e: problems.append(f"pageerror {e} @ {tab.url}"))

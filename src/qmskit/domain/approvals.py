@@ -228,11 +228,23 @@ class Lifecycle:
         return "**OBSOLETE** — retired; kept for reference only, do not work to it."
 
 
+def _superseded(qms: Qms) -> dict[str, tuple[str, ...]]:
+    """For each id, the ids of the documents it supersedes: one pass per loaded QMS (the
+    handbook asks for every document's lifecycle; a scan per document was quadratic)."""
+    def compute() -> dict[str, tuple[str, ...]]:
+        found: dict[str, list[str]] = {}
+        for d in qms.documents.values():
+            if d.model.superseded_by:
+                found.setdefault(d.model.superseded_by, []).append(d.id)
+        return {key: tuple(sorted(ids)) for key, ids in found.items()}
+
+    return qms.derive("approvals.superseded", compute)
+
+
 def lifecycle(qms: Qms, doc: Doc) -> Lifecycle:
     """Obsolete mark and supersession links of `doc` (retired = obsolete)."""
     successor = doc.model.superseded_by
     target = qms.documents.get(successor) if successor else None
-    replaces = tuple(sorted(d.id for d in qms.documents.values()
-                            if d.model.superseded_by == doc.id))
+    replaces = _superseded(qms).get(doc.id, ())
     return Lifecycle(doc.status == "retired", successor,
                      target.title if target is not None else None, replaces)
