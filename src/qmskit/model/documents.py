@@ -36,7 +36,7 @@ from qmskit.model.types import (
 class ReviewInfo(BaseModel):
     """ISO 9001 7.5.2: when the document was last reviewed, how often, and by whom."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     last: Date | None = None
     interval: IntervalField | None = None
@@ -46,7 +46,7 @@ class ReviewInfo(BaseModel):
 class Document(BaseModel):
     """Fields every controlled document carries (ISO 9001 7.5 control of documented information)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     #: Link fields of this kind: field name -> kinds a link may point to.
     links: ClassVar[dict[str, frozenset[str]]] = {}
@@ -106,7 +106,7 @@ class PageKeys(BaseModel):
     qmskit owns `status`; the plugin hands it to the page as `qms_status`.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     hide: list[Annotated[str, Field(max_length=40)]] | None = None
     tags: list[str | int | float] | None = None
@@ -230,7 +230,7 @@ class Risk(Document):
 class EffectivenessCheck(BaseModel):
     """ISO 9001 10.2.1 d): was the action effective? Planned date, date done, verdict, evidence."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     due: Date | None = None
     checked: Date | None = None
