@@ -163,3 +163,24 @@ def test_grouped_nav_in_a_browser(browser: Any, serve: Any, small_corpus: Path,
     tab.wait_for_url("**/objectives/OBJ-*/")
     assert errors == [] and foreign == []
     context.close()
+
+
+def test_many_roles_list_responsibilities_per_document(corpus: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past MATRIX_ROLE_LIMIT roles the roles page lists each document's roles instead
+    of a documents × roles matrix, which would grow with the square of the QMS."""
+    from qmskit.site import pages
+
+    ctx = SiteContext.create(open_qms(corpus))
+    roles = [d for d in ctx.qms.documents.values() if d.kind == "role"]
+    matrix = pages.page_roles(ctx, "system/roles.md")
+    assert len(roles) <= pages.MATRIX_ROLE_LIMIT and "qms-matrix" in matrix
+    monkeypatch.setattr(pages, "MATRIX_ROLE_LIMIT", 5)
+    listed = pages.page_roles(ctx, "system/roles.md")
+    assert "qms-matrix" not in listed and "## Responsibilities" in listed
+    assert len(listed) < len(matrix)
+    doc = next(d for d in ctx.qms.documents.values() if d.kind == "procedure"
+               and d.status != "retired" and d.model.owner)
+    row = next(line for line in listed.split("<tr>") if f">{doc.id}<" in line)
+    owner_marks = "".join(pages.responsibilities(doc)[doc.model.owner])
+    assert f">{doc.model.owner}</a> <span class=\"qms-raci\">{owner_marks}</span>" in row
