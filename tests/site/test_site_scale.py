@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from mkdocs.config import load_config
 
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, mkdocs_build
 from qmskit.loader import open_qms
 from qmskit.mkdocs_plugin import _prune_navigation
 from qmskit.site import SiteContext, build_nav, generate
@@ -29,6 +29,16 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("corpus") / "qms"
     subprocess.run([sys.executable, str(REPO_ROOT / "benchmarks" / "generate.py"), str(root),
                     "--docs", "600", "--commits", "60", "--defect-rate", "0"],
+                   check=True, capture_output=True)
+    return root
+
+
+@pytest.fixture(scope="module")
+def small_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """150 documents: ~85 procedures in one folder, grouped in the nav."""
+    root = tmp_path_factory.mktemp("small") / "qms"
+    subprocess.run([sys.executable, str(REPO_ROOT / "benchmarks" / "generate.py"), str(root),
+                    "--docs", "150", "--commits", "40", "--defect-rate", "0"],
                    check=True, capture_output=True)
     return root
 
@@ -103,3 +113,74 @@ def test_configured_features_are_the_users_choice(tmp_path: Path) -> None:
     mkdocs_theme = _config(tmp_path, "  name: mkdocs\n")
     _prune_navigation(mkdocs_theme)
     assert not mkdocs_theme.theme.get("features")
+
+
+def test_grouped_nav_in_a_browser(browser: Any, serve: Any, small_corpus: Path,
+                                  tmp_path: Path) -> None:
+    """The corpus's handbook (Material, navigation.sections, indexes and prune): a
+    document's page lists its own group's documents, not the other groups', and the
+    pages load with nothing foreign; a group in the nav leads to its documents."""
+    from urllib.parse import urlsplit
+
+    site = tmp_path / "site"
+    done = mkdocs_build(small_corpus / "mkdocs.yml", site)
+    assert done.returncode == 0, done.stderr[-3000:]
+    ctx = SiteContext.create(open_qms(small_corpus))
+    purchasing = sorted(d.id for d in ctx.qms.documents.values()
+                        if d.id.startswith("PROC-PURCH-"))
+    others = sorted(d.id for d in ctx.qms.documents.values()
+                    if d.id.startswith("PROC-") and not d.id.startswith("PROC-PURCH-"))
+    assert purchasing and others
+    base = str(serve(site))
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    foreign: list[str] = []
+    errors: list[str] = []
+
+    def route(handle: Any) -> None:
+        if urlsplit(handle.request.url).netloc != urlsplit(base).netloc \
+                and not handle.request.url.startswith(("data:", "blob:")):
+            foreign.append(handle.request.url)
+            handle.abort()
+        else:
+            handle.continue_()
+
+    context.route("**/*", route)
+    tab = context.new_page()
+    tab.on("pageerror", lambda e: errors.append(str(e)))
+    tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    tab.goto(f"{base}procedures/{purchasing[0]}/")
+    nav = tab.locator("nav.md-nav--primary").first.inner_html()
+    # The links name the documents' folders; the pruned nav holds this group's
+    # documents (the page itself is linked as "./").
+    assert len(purchasing) <= NAV_GROUP_LIMIT
+    assert all(f"../{doc_id}/" in nav for doc_id in purchasing[1:])
+    # Of every other group, only the link a collapsed group leads through (its first).
+    shown = [doc_id for doc_id in others if f"/{doc_id}/" in nav]
+    groups = {doc_id.rsplit("-", 1)[0] for doc_id in others}
+    assert len(shown) <= len(groups) < len(others)
+    tab.goto(f"{base}system/strategy-map/")
+    tab.locator('svg#qms-strategy-map a.qms-node[data-id^="OBJ-"]').first.click()
+    tab.wait_for_url("**/objectives/OBJ-*/")
+    assert errors == [] and foreign == []
+    context.close()
+
+
+def test_many_roles_list_responsibilities_per_document(corpus: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past MATRIX_ROLE_LIMIT roles the roles page lists each document's roles instead
+    of a documents × roles matrix, which would grow with the square of the QMS."""
+    from qmskit.site import pages
+
+    ctx = SiteContext.create(open_qms(corpus))
+    roles = [d for d in ctx.qms.documents.values() if d.kind == "role"]
+    matrix = pages.page_roles(ctx, "system/roles.md")
+    assert len(roles) <= pages.MATRIX_ROLE_LIMIT and "qms-matrix" in matrix
+    monkeypatch.setattr(pages, "MATRIX_ROLE_LIMIT", 5)
+    listed = pages.page_roles(ctx, "system/roles.md")
+    assert "qms-matrix" not in listed and "## Responsibilities" in listed
+    assert len(listed) < len(matrix)
+    doc = next(d for d in ctx.qms.documents.values() if d.kind == "procedure"
+               and d.status != "retired" and d.model.owner)
+    row = next(line for line in listed.split("<tr>") if f">{doc.id}<" in line)
+    owner_marks = "".join(pages.responsibilities(doc)[doc.model.owner])
+    assert f">{doc.model.owner}</a> <span class=\"qms-raci\">{owner_marks}</span>" in row

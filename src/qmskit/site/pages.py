@@ -366,6 +366,8 @@ def page_roles(ctx: SiteContext, src: str) -> str:
             html_text(owns.get(role.id, 0)) if owns.get(role.id) else _missing("owns nothing"),
         ])
     columns = [r.id for r in roles]
+    if len(columns) > MATRIX_ROLE_LIMIT:
+        return "".join([_roles_intro(role_rows), _responsibility_list(ctx, src, columns)])
     prefix = "ROLE-" if all(c.startswith("ROLE-") for c in columns) else ""
     matrix_rows = []
     for doc in ctx.sorted_docs():
@@ -378,8 +380,25 @@ def page_roles(ctx: SiteContext, src: str) -> str:
             cells.append(f'<span class="qms-raci" title="{html_text(role_id)}: {html_text(marks)}">'
                          f"{html_text(marks)}</span>" if marks else "")
         matrix_rows.append(cells)
-    legend = "; ".join(f"<b>{html_text(letter)}</b> {html_text(text)}" for letter, text in _LETTERS)
     headers = ["Document", *(c.removeprefix(prefix) for c in columns)]
+    return "".join([
+        _roles_intro(role_rows),
+        "## Responsibility matrix\n",
+        block(f'<p class="qms-legend">{_legend()}</p>'),
+        block(table(headers, matrix_rows, cls="qms-matrix")),
+    ])
+
+
+#: Above this many roles the documents × roles matrix would grow with the square of the
+#: QMS (45 MB at 10,000 documents and 500 roles); each document lists its roles instead.
+MATRIX_ROLE_LIMIT = 30
+
+
+def _legend() -> str:
+    return "; ".join(f"<b>{html_text(letter)}</b> {html_text(text)}" for letter, text in _LETTERS)
+
+
+def _roles_intro(role_rows: list[list[str]]) -> str:
     return "".join([
         _front("Roles and responsibilities", wide=True),
         "Who holds each role (ISO 9001 5.3) and what each role is responsible for. Owners "
@@ -387,9 +406,25 @@ def page_roles(ctx: SiteContext, src: str) -> str:
         "## Roles\n",
         block(table(["Role", "Holders", "Deputy", "Reports to", "Documents owned"],
                     role_rows) if role_rows else '<p class="qms-muted">No roles.</p>'),
-        "## Responsibility matrix\n",
-        block(f'<p class="qms-legend">{legend}</p>'),
-        block(table(headers, matrix_rows, cls="qms-matrix")),
+    ])
+
+
+def _responsibility_list(ctx: SiteContext, src: str, columns: list[str]) -> str:
+    """The responsibilities per document, naming only the roles that have one."""
+    known = set(columns)
+    rows = []
+    for doc in ctx.sorted_docs():
+        if doc.kind == "role" or doc.status == "retired":
+            continue
+        letters = responsibilities(doc)
+        marks = [f'{ctx.doc_link(src, role_id)} <span class="qms-raci">'
+                 f'{html_text("".join(letters[role_id]))}</span>'
+                 for role_id in sorted(letters) if role_id in known and letters[role_id]]
+        rows.append([ctx.doc_link(src, doc.id, with_title=False), ", ".join(marks)])
+    return "".join([
+        "## Responsibilities\n",
+        block(f'<p class="qms-legend">{_legend()}</p>'),
+        block(table(["Document", "Roles"], rows)),
     ])
 
 
