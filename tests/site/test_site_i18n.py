@@ -279,6 +279,9 @@ def test_generated_pages_are_built_in_every_language(suffix_site: tuple[Path, st
     # The language selector of a generated page points at the same page in the other.
     assert re.search(r"href=\"?\.\./\.\./de/system/kpis/\"? hreflang=\"?de",
                      _read(site, "system/kpis"))
+    # The System pages are titled in the language built, as the nav names them.
+    assert re.search(r"<h1[^>]*>Kennzahlen-Übersicht", _read(site, "de/system/kpis"))
+    assert re.search(r"<h1[^>]*>KPI dashboard", _read(site, "system/kpis"))
 
 
 def test_ids_link_in_tabs_and_tables_but_not_in_code(suffix_site: tuple[Path, str]) -> None:

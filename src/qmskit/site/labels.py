@@ -65,7 +65,7 @@ LABELS: dict[str, dict[str, str]] = {
         "Check findings": "Prüfergebnisse", "Clause coverage": "Normabdeckung",
         "Read and understood": "Gelesen und verstanden",
         "Management review pack": "Unterlagen zur Managementbewertung",
-        "For auditors": "Für Auditoren",
+        "For auditors": "Für Auditoren", "The system at a glance": "Das System auf einen Blick",
         # navigation sections ("Strategy", "Actions", "Registers" above)
         "System": "System", "Objectives": "Ziele",
         "Processes and procedures": "Prozesse und Verfahren", "KPIs": "Kennzahlen",

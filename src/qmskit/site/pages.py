@@ -111,7 +111,7 @@ def page_strategy_map(ctx: SiteContext, src: str) -> str:
         "full title. Dashed boxes are drafts; the dot on a KPI is its latest status."
     )
     parts = [
-        _front("Strategy map", widest=True), text, "\n",
+        _front(ctx.t("Strategy map"), widest=True), text, "\n",
         block(f'<p class="qms-legend">{legend}</p>'),
         figure(f'<figure class="qms-figure qms-figure--map">{strategy_map(ctx, src)}</figure>'),
     ]
@@ -139,7 +139,7 @@ def page_kpis(ctx: SiteContext, src: str) -> str:
     summary = " ".join(f"{badge(state)} {counts[state]}"
                        for state in sorted(counts, key=lambda s: _KPI_SEVERITY.get(s, 9)))
     parts = [
-        _front("KPI dashboard"),
+        _front(ctx.t("KPI dashboard")),
         f"Latest measurements as of {md_inline(ctx.today)}, worst first. The green band is "
         "on target, amber is between the target and the warning threshold (`warn_at`), "
         "red is beyond it.\n",
@@ -216,7 +216,7 @@ def page_reviews(ctx: SiteContext, src: str) -> str:
     exempt = [d for d in ctx.sorted_docs() if ctx.reviews[d.id].state == "exempt"]
     window_days = (window_end - today).days
     parts = [
-        _front("Review calendar"),
+        _front(ctx.t("Review calendar")),
         f"Document reviews (ISO 9001 7.5.2) as of {md_inline(today)}. A review is due one "
         "review interval after the last one; approval counts as the first review.\n",
         block('<p class="qms-summary">'
@@ -310,7 +310,7 @@ def page_register(ctx: SiteContext, src: str) -> str:
         counts[doc.status] = counts.get(doc.status, 0) + 1
     summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
     return "".join([
-        _front("Document register", wide=True),
+        _front(ctx.t("Document register"), wide=True),
         f"The master list of controlled documents (ISO 9001 7.5): {len(ctx.qms.documents)} "
         f"documents ({md_inline(summary or 'none')}). Generated from the repository on every "
         "build, so it cannot drift from the documents themselves.\n",
@@ -367,7 +367,7 @@ def page_roles(ctx: SiteContext, src: str) -> str:
         ])
     columns = [r.id for r in roles]
     if len(columns) > MATRIX_ROLE_LIMIT:
-        return "".join([_roles_intro(role_rows), _responsibility_list(ctx, src, columns)])
+        return "".join([_roles_intro(ctx, role_rows), _responsibility_list(ctx, src, columns)])
     prefix = "ROLE-" if all(c.startswith("ROLE-") for c in columns) else ""
     matrix_rows = []
     for doc in ctx.sorted_docs():
@@ -382,7 +382,7 @@ def page_roles(ctx: SiteContext, src: str) -> str:
         matrix_rows.append(cells)
     headers = ["Document", *(c.removeprefix(prefix) for c in columns)]
     return "".join([
-        _roles_intro(role_rows),
+        _roles_intro(ctx, role_rows),
         "## Responsibility matrix\n",
         block(f'<p class="qms-legend">{_legend()}</p>'),
         block(table(headers, matrix_rows, cls="qms-matrix")),
@@ -398,9 +398,9 @@ def _legend() -> str:
     return "; ".join(f"<b>{html_text(letter)}</b> {html_text(text)}" for letter, text in _LETTERS)
 
 
-def _roles_intro(role_rows: list[list[str]]) -> str:
+def _roles_intro(ctx: SiteContext, role_rows: list[list[str]]) -> str:
     return "".join([
-        _front("Roles and responsibilities", wide=True),
+        _front(ctx.t("Roles and responsibilities"), wide=True),
         "Who holds each role (ISO 9001 5.3) and what each role is responsible for. Owners "
         "are roles, not people, so a change of job changes one line in a role document.\n",
         "## Roles\n",
@@ -435,7 +435,7 @@ def page_traceability(ctx: SiteContext, src: str) -> str:
     """Strategy → objectives → processes → KPIs, a process × objective matrix, and gaps."""
     graph = ctx.links
     parts = [
-        _front("Traceability matrix", wide=True),
+        _front(ctx.t("Traceability matrix"), wide=True),
         "How each strategy is carried by objectives, the processes and procedures that serve "
         "them (directly or through a parent process), and the KPIs that measure them.\n",
     ]
@@ -525,7 +525,7 @@ def page_actions(ctx: SiteContext, src: str) -> str:
 
     headers = ["Action", "Source", "Raised by", "Owner", "Due", "Closed", "State"]
     open_actions = by_state.get("overdue", []) + by_state.get("open", [])
-    parts = [_front("Actions", wide=True),
+    parts = [_front(ctx.t("Actions"), wide=True),
              "Corrective, preventive and improvement actions (ISO 9001 10.2, 10.3).\n",
              "## Open\n",
              block(table(headers, rows(open_actions)) if open_actions
@@ -544,7 +544,7 @@ def page_findings(ctx: SiteContext, src: str) -> str:
     """What `qmskit check` reports for this build, warnings included."""
     result = ctx.result
     parts = [
-        _front("Check findings", wide=True),
+        _front(ctx.t("Check findings"), wide=True),
         f"What `qmskit check` reports as of {md_inline(ctx.today)}: {result.errors} errors, "
         f"{result.warnings} warnings, {result.documents} documents checked. Errors stop the "
         "build, so a published handbook shows warnings only.\n",
@@ -580,7 +580,7 @@ def page_health(ctx: SiteContext, src: str) -> str:
                f"{badge('compliance')} {report.count('compliance')} "
                f"{badge('unknown', 'not measurable')} {report.count('unknown')}")
     parts = [
-        _front("System health"),
+        _front(ctx.t("System health")),
         f"Is this QMS used to run the business (performance mode) or kept for the "
         f"certificate (compliance mode)? Five signs, measured from the repository for the "
         f"twelve months from {md_inline(report.since)} to {md_inline(report.today)}; the same "
@@ -627,7 +627,7 @@ def page_coverage(ctx: SiteContext, src: str) -> str:
     """ISO 9001 clause → documents, with status, exclusions and gaps (`qmskit coverage`)."""
     from qmskit.reports.coverage import coverage_markdown
 
-    return _front("Clause coverage", wide=True) + link_ids(
+    return _front(ctx.t("Clause coverage"), wide=True) + link_ids(
         ctx, src, _body(coverage_markdown(ctx.qms)))
 
 
@@ -635,7 +635,7 @@ def page_training(ctx: SiteContext, src: str) -> str:
     """Read and understood: who owes an acknowledgement of which procedure version."""
     from qmskit.reports.training import training_markdown
 
-    return _front("Read and understood", wide=True) + link_ids(
+    return _front(ctx.t("Read and understood"), wide=True) + link_ids(
         ctx, src, _body(training_markdown(ctx.qms, ctx.today)))
 
 
@@ -644,7 +644,7 @@ def page_review_pack(ctx: SiteContext, src: str) -> str:
     from qmskit.domain.reviewpack import build_pack
     from qmskit.reports.reviewpack import render_markdown
 
-    return _front("Management review pack") + link_ids(
+    return _front(ctx.t("Management review pack")) + link_ids(
         ctx, src, _body(render_markdown(build_pack(ctx.qms, ctx.today), front_matter=False)))
 
 
@@ -656,7 +656,7 @@ def page_auditors(ctx: SiteContext, src: str) -> str:
              f"{ctx.layout.rel_md(src, ctx.layout.generated(spec.name))})" for spec in PAGES}
     for path in ctx.qms.pages:
         pages[path] = f"[{path}]({ctx.layout.rel_md(src, ctx.layout.src(path))})"
-    return _front("For auditors", wide=True) + link_ids(
+    return _front(ctx.t("For auditors"), wide=True) + link_ids(
         ctx, src, _body(auditor_markdown(ctx.qms, ctx.today, pages=pages)))
 
 
@@ -740,7 +740,7 @@ def page_index(ctx: SiteContext, src: str) -> str:
     mix = ", ".join(_count(k, n) for k, n in
                     sorted(kinds.items(), key=lambda kv: kind_rank(kv[0])))
     return "".join([
-        _front("The system at a glance"),
+        _front(ctx.t("The system at a glance")),
         f"Generated from the repository on {md_inline(ctx.today)}: "
         f"{md_inline(mix or 'no documents')}.\n",
         block(f'<div class="qms-tiles">{tile_html}</div>'),
