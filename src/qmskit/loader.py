@@ -896,16 +896,19 @@ def _changed_and_config(repo: GitRepo, sides: Sequence[Revision],
     return changed, config
 
 
-def untouched_revisions(root: Path, base: str, head: str, config_path: Path | None = None
-                        ) -> tuple[Revision, Revision] | None:
-    """`base` and `head` as empty QMSs with their (one) config when the change between
-    them touches neither a config file nor a file in the QMS folders: then both load to
-    the same documents, and `qmskit diff` can say so without reading any document.
-    None when something the QMS is made of changed (see `body_change`).
+def shortcut_revisions(root: Path, base: str, head: str, config_path: Path | None = None
+                       ) -> tuple[Revision, Revision, tempfile.TemporaryDirectory[str] | None
+                                  ] | None:
+    """Both sides of a change that `qmskit diff` can answer without checking either
+    side, from one `git diff --name-only` and one read of the config blobs; None when
+    both must be loaded and checked (`load_revisions`).
 
-    What counts is exactly what `load_revisions` reads: the config files at the root and
-    the files in the config's folders. Costs one `git diff --name-only` and one read of
-    the config blobs.
+    - Nothing the QMS is made of changed (neither a config file nor a file in the
+      config's folders: exactly what `load_revisions` reads): both sides are empty QMSs
+      with the one config, since they load to the same documents.
+    - Only the bodies of documents changed: see `_body_change`.
+
+    The third item is a temporary folder to clean up when done, or None.
     """
     repo = GitRepo.at(root)
     sides = [Revision(base, repo.commit(base)), Revision(head, repo.commit(head))]
@@ -914,11 +917,12 @@ def untouched_revisions(root: Path, base: str, head: str, config_path: Path | No
         return None
     changed, config = found
     folders = tuple(folder.strip("/") + "/" for folder in config.folders)
-    if any(relative.startswith(folders) for relative in changed):
-        return None
-    for side in sides:
-        side.qms = Qms(root=root.absolute(), config=config)
-    return sides[0], sides[1]
+    edited = [relative for relative in changed if relative.startswith(folders)]
+    if not edited:
+        for side in sides:
+            side.qms = Qms(root=root.absolute(), config=config)
+        return sides[0], sides[1], None
+    return _body_change(root, repo, sides, config, edited, config_path)
 
 
 def front_matter_bytes(raw: bytes, body_line: int) -> bytes:
@@ -956,12 +960,13 @@ def _same_front_matter(relative: str, before: bytes, after: bytes,
     return old
 
 
-def body_change(root: Path, base: str, head: str, config_path: Path | None = None
-                ) -> tuple[Revision, Revision, tempfile.TemporaryDirectory[str] | None] | None:
-    """Both sides of a change that edits the bodies of documents and nothing else (no
-    front matter, no other file in the QMS folders, no config, no translations): the
-    head loaded in full, the base as the head with the edited documents as they were.
-    None for any other change (load both with `load_revisions`).
+def _body_change(root: Path, repo: GitRepo, sides: list[Revision], config: Config,
+                 edited: list[str], config_path: Path | None
+                 ) -> tuple[Revision, Revision, tempfile.TemporaryDirectory[str] | None] | None:
+    """Both sides of a change that edits the bodies of documents (`edited`, root-relative)
+    and nothing else (no front matter, no other file in the QMS folders, no config, no
+    translations): the head loaded in full, the base as the head with the edited
+    documents as they were. None for any other change.
 
     Such a change cannot move a finding (no rule of a revision reads a body: C403, the
     one that does, needs the work tree's history), so the caller need not check either
@@ -969,16 +974,7 @@ def body_change(root: Path, base: str, head: str, config_path: Path | None = Non
     tree is that commit, clean in the QMS (a pre-commit hook's or CI's checkout), else
     from git into a temporary folder (the holder returned; clean it up when done).
     """
-    repo = GitRepo.at(root)
-    sides = [Revision(base, repo.commit(base)), Revision(head, repo.commit(head))]
-    found = _changed_and_config(repo, sides, config_path)
-    if found is None:
-        return None
-    changed, config = found
-    folders = tuple(folder.strip("/") + "/" for folder in config.folders)
-    edited = [relative for relative in changed if relative.startswith(folders)]
-    if (config.translations is not None or not edited
-            or not all(relative.endswith(".md") for relative in edited)):
+    if config.translations is not None or not all(r.endswith(".md") for r in edited):
         return None
     paths = [repo.prefix + relative for relative in edited]
     blobs = [{e.path: e for e in files_at(repo, side.commit, paths)} for side in sides]

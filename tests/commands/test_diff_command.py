@@ -206,7 +206,7 @@ def test_a_change_outside_the_qms_is_answered_without_reading_a_document(
     fast = capsys.readouterr().out
     monkeypatch.undo()
     # The full comparison (both revisions loaded and checked) says the same.
-    monkeypatch.setattr("qmskit.commands.diff.untouched_revisions", lambda *_, **__: None)
+    monkeypatch.setattr("qmskit.commands.diff.shortcut_revisions", lambda *_, **__: None)
     assert main(args) == 0
     assert capsys.readouterr().out == fast
     if output_format == "json":
@@ -282,7 +282,7 @@ def test_a_body_edit_checks_neither_side_and_says_what_loading_both_says(
     main(args)
     fast = capsys.readouterr().out
     monkeypatch.undo()
-    monkeypatch.setattr(diff_command, "body_change", lambda *_, **__: None)
+    monkeypatch.setattr(diff_command, "shortcut_revisions", lambda *_, **__: None)
     main(args)
     assert capsys.readouterr().out == fast
     if output_format == "json":

@@ -21,7 +21,7 @@ from typing import Any
 
 from qmskit.domain.diff import impact
 from qmskit.errors import EXIT_CLEAN, EXIT_FINDINGS
-from qmskit.loader import body_change, load_revisions, untouched_revisions
+from qmskit.loader import load_revisions, shortcut_revisions
 from qmskit.reports.diff import to_markdown
 from qmskit.rules.checker import run_checks
 
@@ -33,22 +33,13 @@ def diff(root: Path, base: str, head: str = "HEAD", *, output_format: str = "mar
     if ".." in base and head == "HEAD":
         base, _, rest = base.partition("..")
         head = rest.lstrip(".") or "HEAD"
-    untouched = untouched_revisions(root, base, head, config_path)
-    if untouched is not None:
-        # Nothing the QMS is made of changed: both sides load to the same documents,
-        # so nothing is affected and no finding comes or goes. Answered at git's speed.
-        old, new = untouched
-        day = new.qms.evaluation_date(today)
-        data = impact(old.qms, new.qms, [], [], day,
-                      ({"rev": old.rev, "commit": old.commit},
-                       {"rev": new.rev, "commit": new.commit}))
-        return _print(data, output_format)
-    edited = body_change(root, base, head, config_path)
-    if edited is not None:
-        # Only bodies were edited: no finding can come or go, so neither side is
-        # checked; the head is read once (from the work tree and its cache when it is
-        # that commit), the base is the head with the edited documents as they were.
-        old, new, kept = edited
+    quick = shortcut_revisions(root, base, head, config_path)
+    if quick is not None:
+        # Nothing the QMS is made of changed, or only bodies were edited: no finding can
+        # come or go, so neither side is checked. Answered at git's speed, or with the
+        # head read once (from the work tree and its cache when it is that commit) and
+        # the base as the head with the edited documents as they were.
+        old, new, kept = quick
         try:
             day = new.qms.evaluation_date(today)
             data = impact(old.qms, new.qms, [], [], day,
