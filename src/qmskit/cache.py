@@ -128,17 +128,19 @@ def read_json(path: Path) -> Any:
             os.close(fd)
 
 
-def write_json(path: Path, data: object) -> None:
+def write_json(path: Path, data: object, *, sweep: bool = True) -> bool:
     """Write atomically (temporary file, then rename); never raise: a cache that cannot
-    be written only means the next run is cold. Temporary files a killed writer left
-    behind are removed."""
+    be written only means the next run is cold. True when written. With `sweep`,
+    temporary files a killed writer left behind are removed first (a cache of many
+    entries sweeps its folder once, itself, rather than on every write)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         text = json.dumps(data, separators=(",", ":"))
         prefix = f".{path.stem}-"
-        for stale in path.parent.glob(f"{prefix}*.tmp"):
-            if stale.lstat().st_mtime < time.time() - 600:
-                stale.unlink(missing_ok=True)
+        if sweep:
+            for stale in path.parent.glob(f"{prefix}*.tmp"):
+                if stale.lstat().st_mtime < time.time() - 600:
+                    stale.unlink(missing_ok=True)
         fd, name = tempfile.mkstemp(dir=path.parent, prefix=prefix, suffix=".tmp")
         try:
             with os.fdopen(fd, "w", encoding="ascii") as handle:
@@ -148,7 +150,8 @@ def write_json(path: Path, data: object) -> None:
             Path(name).unlink(missing_ok=True)
             raise
     except (OSError, ValueError, TypeError):
-        return
+        return False
+    return True
 
 
 def header_ok(stored: object, kind: str, key: str) -> bool:
@@ -171,10 +174,12 @@ def load_payload(path: Path, kind: str, key: str) -> Any:
     return stored.get("payload") if header_ok(stored, kind, key) else None
 
 
-def store_payload(path: Path, kind: str, key: str, payload: object) -> None:
-    """Write a JSON payload with the header `load_payload` checks (atomic, silent)."""
-    write_json(path, {"qmskit_cache": FORMAT, "kind": kind, "key": key,
-                      "written_at": time.time_ns(), "payload": payload})
+def store_payload(path: Path, kind: str, key: str, payload: object, *,
+                  sweep: bool = True) -> bool:
+    """Write a JSON payload with the header `load_payload` checks (atomic, silent; see
+    `write_json`). True when written."""
+    return write_json(path, {"qmskit_cache": FORMAT, "kind": kind, "key": key,
+                             "written_at": time.time_ns(), "payload": payload}, sweep=sweep)
 
 
 # --- parsed files -----------------------------------------------------------------------

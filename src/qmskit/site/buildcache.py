@@ -31,15 +31,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import tempfile
-import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qmskit.cache import FORMAT, cache_dir, cache_key, load_payload, locate
+from qmskit.cache import FORMAT, cache_dir, cache_key, load_payload, locate, store_payload
 
 if TYPE_CHECKING:
     import jinja2
@@ -206,21 +203,9 @@ class BuildCache:
     def _store(self, kind: str, key: str, payload: dict[str, Any]) -> None:
         path = self._path(kind, key)
         self.used.add(path.name)
-        data = {"qmskit_cache": FORMAT, "kind": kind, "key": f"{self.key}:{key}",
-                "written_at": time.time_ns(), "payload": payload}
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd, name = tempfile.mkstemp(dir=self.folder, prefix=".entry-", suffix=".tmp")
-            try:
-                with os.fdopen(fd, "w", encoding="ascii") as handle:
-                    json.dump(data, handle, separators=(",", ":"))
-                Path(name).replace(path)
-            except BaseException:
-                Path(name).unlink(missing_ok=True)
-                raise
-        except (OSError, ValueError, TypeError):
-            return
-        self.counts["stored"] += 1
+        # `save` sweeps the folder once per build, so no sweep per entry.
+        if store_payload(path, kind, f"{self.key}:{key}", payload, sweep=False):
+            self.counts["stored"] += 1
 
     def save(self) -> None:
         """Drop entries this build did not use (and temporary files of killed writers);
